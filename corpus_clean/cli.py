@@ -1,0 +1,181 @@
+"""The command line: a thin typer layer over `corpus_clean.clean`.
+
+Data (JSONL) goes to stdout or `-o FILE`; everything for humans goes to stderr.
+Exit codes: 0 articles written; 1 nothing usable (no readable page, or no article
+found); 2 usage error (bad option value, missing input path); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from . import __version__
+from .config import Config
+from .pipeline import clean
+from .read import InputError
+from .report import Report, render_summary
+from .write import article_schema, write_jsonl
+
+EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+app = typer.Typer(
+    name="corpus-clean",
+    help="Turn a folder of scraped pages into clean JSONL of unique, dated articles.\n\n"
+    "Paragraphs repeated across pages (teasers, menus, footers) are found with MinHash + LSH "
+    "and verified with rapidfuzz; each page is cut into articles with a title and an ISO date; "
+    "an article shown on many pages is written once, with every source listed.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+_DEFAULTS = Config()
+
+
+class UsageProblem(typer.TyperException):
+    """A bad option value or input path: reported in one line, exit code 2."""
+
+    exit_code = EXIT_USAGE
+    command = "corpus-clean run"
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"corpus-clean {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Turn a folder of scraped pages into clean JSONL of unique, dated articles."""
+
+
+def _flag_names(message: str) -> str:
+    """Config's problems name fields ("num_perm must ..."); users know the flags."""
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)*) must\b", lambda m: f"--{m.group(1).replace('_', '-')} must", message)
+
+
+@app.command()
+def run(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Folders (read recursively) or files of scraped pages, one page per file.", show_default=False, metavar="PATHS..."),
+    ],
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", help="Write JSONL to this file (atomically) instead of stdout.", show_default=False),
+    ] = None,
+    glob: Annotated[str, typer.Option(help="Which files to read inside folders (shell pattern).")] = _DEFAULTS.glob,
+    threshold: Annotated[
+        float,
+        typer.Option(help="Near-duplicate similarity, in (0, 1]: paragraphs at least this similar are one cluster."),
+    ] = _DEFAULTS.threshold,
+    num_perm: Annotated[int, typer.Option(help="MinHash permutations: more is more precise and slower.")] = _DEFAULTS.num_perm,
+    bands: Annotated[
+        Optional[int],
+        typer.Option(help="LSH bands (rows = num-perm // bands). Default: chosen for --threshold.", show_default=False),
+    ] = _DEFAULTS.bands,
+    seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations (fixed: output is reproducible).")] = _DEFAULTS.seed,
+    min_repeat_pages: Annotated[
+        int, typer.Option(help="A paragraph on at least this many pages is repeated (chrome or teaser).")
+    ] = _DEFAULTS.min_repeat_pages,
+    min_article_words: Annotated[
+        int, typer.Option(help="Articles with fewer body words are dropped as fragments.")
+    ] = _DEFAULTS.min_article_words,
+    min_year: Annotated[int, typer.Option(help="Dates before 1 January of this year are not plausible.")] = _DEFAULTS.min_year,
+    latest_date: Annotated[
+        Optional[str],
+        typer.Option(help="Dates after this day (YYYY-MM-DD) are not plausible. Default: today.", show_default=False),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="Fingerprinting: 'numpy' (fast) or 'datasketch' (reference; same clusters).")
+    ] = _DEFAULTS.backend,
+    lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Clean the pages under PATHS and print their unique articles as JSONL.
+
+    One JSON object per line: id, title, date (YYYY-MM-DD or null), text, source,
+    sources, lang, n_chars (see `corpus-clean schema`). A summary of what was read,
+    skipped and dropped goes to stderr.
+
+    Exit codes: 0 articles written; 1 nothing usable; 2 usage error.
+    """
+    try:
+        latest = _dt.date.fromisoformat(latest_date) if latest_date else None
+    except ValueError:
+        raise UsageProblem(f"--latest-date must be a date as YYYY-MM-DD, got {latest_date!r}") from None
+    try:
+        config = Config(
+            glob=glob,
+            threshold=threshold,
+            num_perm=num_perm,
+            bands=bands,
+            seed=seed,
+            min_repeat_pages=min_repeat_pages,
+            min_article_words=min_article_words,
+            min_year=min_year,
+            latest_date=latest,
+            backend=backend,
+            detect_language=lang,
+        )
+    except ValueError as err:
+        raise UsageProblem(_flag_names(str(err))) from None
+    if output is not None and output.is_dir():
+        raise UsageProblem(f"--output {output}: is a folder; give a file name")
+    if output is not None and not output.parent.is_dir():
+        raise UsageProblem(f"--output {output}: folder {output.parent} does not exist")
+
+    console = Console(stderr=True, quiet=quiet)
+    report = Report()
+    try:
+        with console.status("cleaning…", spinner="dots"):
+            articles = list(clean(paths, config, report))
+    except InputError as err:
+        raise UsageProblem(str(err)) from None
+    count = write_jsonl(articles, output)
+    render_summary(report, console)
+    if report.pages_read == 0:
+        console.print("[bold red]nothing usable:[/] no input file could be read as a page")
+        raise typer.Exit(EXIT_NOTHING_USABLE)
+    if count == 0:
+        console.print("[bold red]nothing usable:[/] no article found in the pages read")
+        raise typer.Exit(EXIT_NOTHING_USABLE)
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of one output line."""
+    import json
+
+    print(json.dumps(article_schema(), indent=2, ensure_ascii=False))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console entry point: usage errors are one line on stderr and exit code 2."""
+    try:
+        code = app(args=argv, prog_name="corpus-clean", standalone_mode=False)
+    except typer.TyperException as err:
+        # typer's own parse errors (UsageError) carry the command's context
+        ctx = getattr(err, "ctx", None)
+        where = ctx.command_path if ctx is not None else getattr(err, "command", "corpus-clean")
+        print(f"{where}: error: {err.format_message()} (see '{where} --help')", file=sys.stderr)
+        sys.exit(getattr(err, "exit_code", EXIT_USAGE))
+    except (KeyboardInterrupt, typer.Abort):
+        print("corpus-clean: interrupted; no output file was written", file=sys.stderr)
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

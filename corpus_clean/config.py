@@ -1,0 +1,117 @@
+"""Every knob of the pipeline, in one place, with its default and the reason for it.
+
+Stages receive the whole `Config` rather than loose keyword arguments, so a new
+threshold never has to be threaded through five call sites, and the CLI maps one
+flag onto one field.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, fields
+
+
+@dataclass(frozen=True)
+class Config:
+    # --- reading -----------------------------------------------------------
+    #: Pattern of the files to read when a folder is given (matched recursively).
+    glob: str = "*.txt"
+    #: Files larger than this are skipped with a reason instead of being read whole.
+    max_file_bytes: int = 256 * 1024 * 1024
+
+    # --- near-duplicate paragraphs ------------------------------------------
+    #: Two paragraphs are near-duplicates when their similarity reaches this (0-1).
+    #: LSH bands are tuned so that pairs with shingle Jaccard >= threshold become
+    #: candidates with probability >= `lsh_recall`; each candidate is then accepted only
+    #: if rapidfuzz's normalised Indel similarity of the normalised texts is >= threshold,
+    #: so an LSH false positive never merges two different paragraphs.
+    threshold: float = 0.8
+    #: MinHash permutations. More means a more precise Jaccard estimate and more work.
+    num_perm: int = 128
+    #: Seed of the MinHash permutations: fixed so that output is reproducible.
+    seed: int = 1
+    #: Tokens per shingle. Three-token shingles tolerate a changed word in a paragraph
+    #: of a dozen words or more while keeping unrelated paragraphs far apart.
+    shingle_size: int = 3
+    #: Paragraphs with fewer tokens than this ("Go back", "Menu") are matched by their
+    #: normalised text only: a MinHash over one or two shingles says nothing.
+    min_minhash_tokens: int = 5
+    #: LSH bands (rows per band = num_perm // bands). None: the fewest bands that still
+    #: find a pair at exactly `threshold` with probability >= `lsh_recall`.
+    bands: int | None = None
+    #: Recall the automatic band choice aims for at the threshold itself (pairs above the
+    #: threshold are found with a higher probability still).
+    lsh_recall: float = 0.98
+    #: How signatures and LSH candidates are computed: "numpy" (batched, fast) or
+    #: "datasketch" (one MinHash object per paragraph and MinHashLSH: the reference
+    #: the fast path is tested against). Both give the same clusters.
+    backend: str = "numpy"
+
+    # --- what counts as repeated ---------------------------------------------
+    #: A paragraph is "repeated" when its cluster appears on at least this many pages.
+    min_repeat_pages: int = 2
+
+    # --- segmenting -----------------------------------------------------------
+    #: A line of at most this many words, not ending like a sentence, may be a title.
+    max_title_words: int = 40
+    #: A line that holds a date and at most this many other words is a date line
+    #: ("19.05.2021 Download document", "May 19, 2021, Dushanbe").
+    date_line_max_extra_words: int = 3
+    #: Articles with fewer body words are dropped as fragments (and repeated blocks with
+    #: fewer words are chrome, not teasers).
+    min_article_words: int = 10
+    #: Dates before this year are implausible for a web page and ignored.
+    min_year: int = 1995
+    #: Dates after this day are ignored. None means "today" when the run starts.
+    latest_date: _dt.date | None = None
+
+    # --- output -----------------------------------------------------------------
+    #: Detect each article's language (ISO 639-1) with py3langid.
+    detect_language: bool = True
+
+    def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def _problems(self):
+        if not 0.0 < self.threshold <= 1.0:
+            yield f"threshold must be in (0, 1], got {self.threshold}"
+        if not 2 <= self.num_perm <= 4096:
+            yield f"num_perm must be in [2, 4096], got {self.num_perm}"
+        if self.shingle_size < 1:
+            yield f"shingle_size must be >= 1, got {self.shingle_size}"
+        if self.min_minhash_tokens < 1:
+            yield f"min_minhash_tokens must be >= 1, got {self.min_minhash_tokens}"
+        if self.bands is not None and not 1 <= self.bands <= self.num_perm:
+            yield f"bands must be in [1, num_perm={self.num_perm}], got {self.bands}"
+        if not 0.0 < self.lsh_recall < 1.0:
+            yield f"lsh_recall must be in (0, 1), got {self.lsh_recall}"
+        if self.backend not in ("numpy", "datasketch"):
+            yield f"backend must be 'numpy' or 'datasketch', got {self.backend!r}"
+        if self.min_repeat_pages < 2:
+            yield f"min_repeat_pages must be >= 2, got {self.min_repeat_pages}"
+        if self.max_title_words < 1:
+            yield f"max_title_words must be >= 1, got {self.max_title_words}"
+        if self.date_line_max_extra_words < 0:
+            yield f"date_line_max_extra_words must be >= 0, got {self.date_line_max_extra_words}"
+        if self.min_article_words < 1:
+            yield f"min_article_words must be >= 1, got {self.min_article_words}"
+        if self.max_file_bytes < 1:
+            yield f"max_file_bytes must be >= 1, got {self.max_file_bytes}"
+        if not self.glob:
+            yield "glob must not be empty"
+
+    @property
+    def date_window(self) -> tuple[_dt.date, _dt.date]:
+        """The plausible publication dates: from 1 January of `min_year` to `latest_date`."""
+        latest = self.latest_date or _dt.date.today()
+        return _dt.date(self.min_year, 1, 1), latest
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+
+DEFAULT_CONFIG = Config()
+__all__ = ["Config", "DEFAULT_CONFIG"]

@@ -1,0 +1,145 @@
+"""Finding publication dates in lines of text.
+
+Dates on scraped pages come in a handful of shapes, in many languages:
+``26.07.2024``, ``2024-07-26``, ``07/26/2024``, ``May 19, 2021``, ``9 June 2018``,
+``9 июня 2018 г.``, ``9. Juni 2018``, ``9 de junio de 2018``. A general-purpose parser
+(dateparser) guesses dates in any text, which is exactly what must not happen here:
+a number in a sentence is not a publication date. So the shapes are listed
+explicitly, month names come from a table (English, Russian, Ukrainian, German,
+French, Spanish, Italian, Portuguese), and every match must be a real calendar day
+inside the plausibility window. Anything else is not a date: a page without one
+gets ``null``, never a guess.
+
+Numeric day/month order: ``D.M.Y`` with dots (the European convention); with
+slashes ``M/D/Y`` only when the day cannot be a month (``06/22/2021``), else ``D/M/Y``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass
+
+_MONTHS: dict[int, tuple[str, ...]] = {
+    1: ("january", "jan", "января", "январь", "янв", "січня", "січень", "januar", "janvier", "enero", "gennaio", "janeiro"),
+    2: ("february", "feb", "февраля", "февраль", "фев", "лютого", "лютий", "februar", "février", "fevrier", "febrero", "febbraio", "fevereiro"),
+    3: ("march", "mar", "марта", "март", "мар", "березня", "березень", "märz", "maerz", "mars", "marzo", "março", "marco"),
+    4: ("april", "apr", "апреля", "апрель", "апр", "квітня", "квітень", "avril", "abril", "aprile"),
+    5: ("may", "мая", "май", "травня", "травень", "mai", "mayo", "maggio", "maio"),
+    6: ("june", "jun", "июня", "июнь", "июн", "червня", "червень", "juni", "juin", "junio", "giugno", "junho"),
+    7: ("july", "jul", "июля", "июль", "июл", "липня", "липень", "juli", "juillet", "julio", "luglio", "julho"),
+    8: ("august", "aug", "августа", "август", "авг", "серпня", "серпень", "août", "aout", "agosto"),
+    9: ("september", "sept", "sep", "сентября", "сентябрь", "сен", "сент", "вересня", "вересень", "septembre", "septiembre", "settembre", "setembro"),
+    10: ("october", "oct", "октября", "октябрь", "окт", "жовтня", "жовтень", "oktober", "octobre", "octubre", "ottobre", "outubro"),
+    11: ("november", "nov", "ноября", "ноябрь", "ноя", "листопада", "листопад", "novembre", "noviembre", "novembro"),
+    12: ("december", "dec", "декабря", "декабрь", "дек", "грудня", "грудень", "dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro"),
+}
+_MONTH_BY_NAME = {name: month for month, names in _MONTHS.items() for name in names}
+_MONTH = "|".join(sorted(map(re.escape, _MONTH_BY_NAME), key=len, reverse=True))
+
+_ORDINAL = r"(?:st|nd|rd|th|er|e|го|-го)?"
+_YEAR_WORD = r"(?:\s*(?:г\.|года|год|р\.|року|рік)(?!\w))?"
+_PATTERNS = [
+    # 2024-07-26, 2024/07/26, 2024.07.26
+    ("ymd", re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")),
+    # 26.07.2024, 26/07/2024, 07/26/2024, 26-07-2024
+    ("dmy_numeric", re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)" + _YEAR_WORD)),
+    # 9 June 2018, 9th of June, 2018, 9. Juni 2018, 9 de junio de 2018, 9 июня 2018 г.
+    (
+        "dmy_name",
+        re.compile(
+            rf"(?<!\w)(\d{{1,2}}){_ORDINAL}\.?\s+(?:of\s+|de\s+)?({_MONTH})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)" + _YEAR_WORD,
+            re.IGNORECASE,
+        ),
+    ),
+    # June 9, 2018, Jun 9th 2018
+    ("mdy_name", re.compile(rf"(?<!\w)({_MONTH})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})(?!\d)", re.IGNORECASE)),
+]
+_TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?!\d)", re.IGNORECASE)
+_WORD = re.compile(r"\w+")
+_LEAD_PREFIX = re.compile(r"^(?:on|am|le|el|il|в|у)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMatch:
+    start: int
+    end: int
+    date: _dt.date
+
+
+def _to_date(kind: str, groups: tuple[str, ...]) -> _dt.date | None:
+    try:
+        if kind == "ymd":
+            year, month, day = int(groups[0]), int(groups[1]), int(groups[2])
+        elif kind == "dmy_numeric":
+            first, sep, second, year = int(groups[0]), groups[1], int(groups[2]), int(groups[3])
+            if sep == "/" and first <= 12 < second:
+                month, day = first, second
+            else:
+                day, month = first, second
+        elif kind == "dmy_name":
+            day, month, year = int(groups[0]), _MONTH_BY_NAME[groups[1].lower()], int(groups[2])
+        else:
+            month, day, year = _MONTH_BY_NAME[groups[0].lower()], int(groups[1]), int(groups[2])
+        return _dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
+    """All plausible dates in `text`, in order of position, without overlaps."""
+    low, high = window
+    found: list[DateMatch] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            day = _to_date(kind, m.groups())
+            if day is not None and low <= day <= high:
+                found.append(DateMatch(m.start(), m.end(), day))
+    found.sort(key=lambda d: (d.start, -d.end))
+    out: list[DateMatch] = []
+    for d in found:
+        if not out or d.start >= out[-1].end:
+            out.append(d)
+    return out
+
+
+def date_line(text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
+    """The date of a line that is essentially a date: a date and at most a few words."""
+    if len(text) > 120:
+        return None
+    dates = find_dates(text, window)
+    if not dates:
+        return None
+    rest = text
+    for d in reversed(dates):  # a second date ("updated ...") is not extra prose either
+        rest = rest[: d.start] + " " + rest[d.end :]
+    extra = len(_WORD.findall(_TIME.sub(" ", rest)))
+    return dates[0].date if extra <= max_extra_words else None
+
+
+def dated_heading(text: str, window: tuple[_dt.date, _dt.date]) -> tuple[_dt.date, str] | None:
+    """A heading with a date written at its start or end: (date, heading without the date)."""
+    dates = find_dates(text, window)
+    if not dates:
+        return None
+    first, last = dates[0], dates[-1]
+    if not text[last.end :].strip(" .,;:-–—|()[]"):
+        rest = text[: last.start]
+        day = last.date
+    elif not text[: first.start].strip(" .,;:-–—|()[]"):
+        rest = text[first.end :]
+        day = first.date
+    else:
+        return None
+    rest = rest.strip(" .,;:-–—|()[]")
+    return (day, rest) if rest else None
+
+
+def lead_date(text: str, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
+    """A date that opens a paragraph ("On June 9, 2018, in Qingdao ...")."""
+    head = text[:60]
+    prefix = _LEAD_PREFIX.match(head)
+    offset = prefix.end() if prefix else 0
+    for d in find_dates(head, window):
+        return d.date if d.start == offset else None
+    return None

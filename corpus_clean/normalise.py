@@ -1,0 +1,79 @@
+"""Stage 2: what text means, in one place.
+
+Two normal forms, and nothing else in the package may invent a third:
+
+* `clean_line` is what users see: the line as written, with Unicode normalised
+  (NFC), every kind of space (NBSP, thin space, tab, ideographic space) turned into
+  one plain space, and invisible format and control characters removed.
+* `normalise_for_dedup` is what "the same paragraph" means: case, punctuation and
+  spacing ignored, and digit groups joined so that "+7 495-621-33-23" and
+  "+7495-621-33-23" are one number. Every fingerprint goes through it.
+
+`tokens` splits a normalised text into the units that shingles are made of: words,
+but single digits (so that differently grouped numbers share shingles) and single
+characters for scripts written without spaces (Chinese, Japanese, Thai...), where a
+"word" would be a whole sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Invisible characters: format characters (zero-width spaces and joiners, BOM, bidi
+# marks) and C0/C1 controls other than whitespace. Built once from the Unicode tables.
+# Outside the BMP only these blocks hold format characters; scanning them instead of
+# all 1.1M code points keeps the import fast.
+_ASTRAL_FORMAT_BLOCKS = ((0x110BD, 0x110CE), (0x13430, 0x13440), (0x1BCA0, 0x1BCA4), (0x1D173, 0x1D17B), (0xE0000, 0xE0080))
+_INVISIBLE = {
+    cp: None
+    for cp in [*range(0x10000), *(c for lo, hi in _ASTRAL_FORMAT_BLOCKS for c in range(lo, hi))]
+    if unicodedata.category(chr(cp)) in ("Cf", "Cc") and not chr(cp).isspace()
+}
+
+_NON_ALNUM = re.compile(r"[\W_]+")
+_DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
+# Digits and characters of scripts written without spaces between words become
+# tokens of their own.
+_SINGLE_CHAR_TOKENS = re.compile(
+    r"([\d"
+    r"\u0e00-\u0eff"  # Thai, Lao
+    r"\u1000-\u109f"  # Myanmar
+    r"\u1780-\u17ff"  # Khmer
+    r"\u3040-\u30ff"  # Hiragana, Katakana
+    r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs
+    r"\U00020000-\U0002fa1f"
+    r"])"
+)
+
+
+def clean_line(line: str) -> str:
+    """The displayed form of a line: NFC, one plain space between words, no invisibles."""
+    if not line.isascii():
+        line = unicodedata.normalize("NFC", line).translate(_INVISIBLE)
+    # str.split() with no argument splits on every Unicode space (NBSP included)
+    return " ".join(line.split())
+
+
+def normalise_for_dedup(text: str) -> str:
+    """The comparison form: casefolded, punctuation dropped, digit groups joined."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _NON_ALNUM.sub(" ", text).strip()
+    return _DIGIT_GAP.sub("", text)
+
+
+def tokens(normalised: str) -> list[str]:
+    """Shingle units of a normalised text: words, single digits, single CJK/Thai characters."""
+    return _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalised).split()
+
+
+def shingles(units: list[str], size: int) -> list[str]:
+    """Contiguous runs of `size` tokens; a text shorter than that is one shingle."""
+    if len(units) <= size:
+        return [" ".join(units)] if units else []
+    return [" ".join(units[i : i + size]) for i in range(len(units) - size + 1)]
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them (whitespace-separated), for length rules."""
+    return len(text.split())

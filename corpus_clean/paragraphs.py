@@ -1,0 +1,99 @@
+"""Stage 3: split a page into paragraphs and say what each one looks like on its own.
+
+Scraped pages put one paragraph on a line and use blank lines for layout: in a
+list of teasers, two blank lines may separate items while one separates the
+paragraphs of one item. So each paragraph keeps the number of blank lines before
+it (`gap`), and its character span in the decoded file.
+
+What a paragraph looks like (`Kind`) is decided here from its text alone; whether
+it is repeated across pages is the next stages' business.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .config import Config
+from .dates import date_line, dated_heading
+from .normalise import clean_line, count_words
+from .records import Kind, Page, Paragraph
+
+#: Attachment and image names, as scrapers leave them where a picture or a link was.
+_FILE_NAME = re.compile(
+    r"\.(?:jpe?g|png|gif|webp|svg|bmp|tiff?|heic|avif|ico|pdf|docx?|xlsx?|pptx?|od[tsp]|rtf|csv|"
+    r"zip|rar|7z|gz|tar|mp3|mp4|m4a|avi|mov|wmv|wav|flv|webm)"
+    r"(?:\s*\([^()]{0,30}\))?$",
+    re.IGNORECASE,
+)
+_MAX_FILE_NAME_WORDS = 15
+#: Characters that close a sentence; closing quotes and brackets are looked through.
+_SENTENCE_END = frozenset(".;:,…")
+_CLOSERS = "\"'»”’)]}>*"
+
+
+def split_paragraphs(page: Page) -> list[Paragraph]:
+    """The non-blank lines of a page, with their offsets and the blank lines before each."""
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    blank = 0
+    for raw in page.text.splitlines(keepends=True):
+        body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+        text = clean_line(body)
+        if text:
+            paragraphs.append(
+                Paragraph(
+                    page=page.index,
+                    position=len(paragraphs),
+                    start=offset,
+                    end=offset + len(body),
+                    text=text,
+                    gap=blank,
+                    n_words=count_words(text),
+                )
+            )
+            blank = 0
+        else:
+            blank += 1
+        offset += len(raw)
+    return paragraphs
+
+
+def is_file_name(text: str) -> bool:
+    """An attachment or image name standing alone ("Annex 2.pdf", "Фото 9.06.2018.jpg")."""
+    return count_words(text) <= _MAX_FILE_NAME_WORDS and _FILE_NAME.search(text) is not None
+
+
+def looks_like_heading(text: str, n_words: int, config: Config) -> bool:
+    """Short, and not ending like a sentence: a title, a label, a menu entry."""
+    if n_words > config.max_title_words:
+        return False
+    stripped = text.rstrip(_CLOSERS)
+    return not stripped or stripped[-1] not in _SENTENCE_END
+
+
+def classify(paragraph: Paragraph, config: Config) -> None:
+    """Set `kind` (and any date the line carries) from the paragraph's own text."""
+    text = paragraph.text
+    window = config.date_window
+    if is_file_name(text):
+        paragraph.kind = Kind.FILE_NAME
+        return
+    day = date_line(text, config.date_line_max_extra_words, window)
+    if day is not None:
+        paragraph.kind, paragraph.date = Kind.DATE, day
+        return
+    if looks_like_heading(text, paragraph.n_words, config):
+        paragraph.kind = Kind.HEADING
+        dated = dated_heading(text, window)
+        if dated is not None:
+            paragraph.date, paragraph.undated_text = dated
+        return
+    paragraph.kind = Kind.TEXT
+
+
+def paragraphs_of(page: Page, config: Config) -> list[Paragraph]:
+    """Split and classify: the paragraphs of a page, ready for fingerprinting."""
+    paragraphs = split_paragraphs(page)
+    for paragraph in paragraphs:
+        classify(paragraph, config)
+    return paragraphs

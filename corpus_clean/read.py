@@ -1,0 +1,149 @@
+"""Stage 1: find the input files and decode them into `Page`s.
+
+Every file found ends up either as a Page or as a SkippedFile with a reason; nothing
+is dropped silently.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from charset_normalizer import from_bytes
+
+from .config import Config
+from .records import Page, SkippedFile
+
+#: Byte-order marks that name their encoding outright (UTF-16/32 files contain NUL
+#: bytes, so they must be recognised before the binary check).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: Share of control characters above which decoded text is taken for binary data.
+_MAX_CONTROL_SHARE = 0.05
+_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: str  #: display path, relative to the root it was found under
+    location: Path
+
+
+class InputError(ValueError):
+    """An input path that cannot be used at all (the run cannot start)."""
+
+
+def discover(paths: Iterable[str | os.PathLike], config: Config) -> list[InputFile]:
+    """List the files to read, in a stable order.
+
+    A folder is walked recursively (symlinked folders are not entered, so a link
+    loop cannot trap the walk) and its files matching `config.glob` are taken in
+    sorted order; their display path is relative to that folder. A file given
+    directly is taken as given, whatever its name.
+    """
+    found: list[InputFile] = []
+    seen: set[Path] = set()
+    for raw in paths:
+        root = Path(raw)
+        if root.is_dir():
+            candidates = _walk(root, config.glob)
+        elif root.is_file():
+            candidates = [InputFile(path=root.as_posix(), location=root)]
+        elif root.exists():
+            raise InputError(f"{raw}: not a regular file or folder")
+        else:
+            raise InputError(f"{raw}: no such file or folder")
+        for item in candidates:
+            key = item.location.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(item)
+    return found
+
+
+def _walk(root: Path, pattern: str) -> list[InputFile]:
+    match_path = "/" in pattern
+    out = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in filenames:
+            location = Path(dirpath) / name
+            rel = location.relative_to(root).as_posix()
+            if fnmatch.fnmatchcase(rel if match_path else name, pattern):
+                out.append(InputFile(path=rel, location=location))
+    out.sort(key=lambda f: f.path)
+    return out
+
+
+def decode(data: bytes) -> tuple[str, str] | str:
+    """Decode a file's bytes: (text, encoding), or a skip reason code."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                return "undecodable"
+    if b"\x00" in data:
+        return "binary"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None:
+        return "undecodable"
+    return str(best), best.encoding
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
+    return controls > _MAX_CONTROL_SHARE * len(sample)
+
+
+_SKIP_ADVICE = {
+    "empty": "the file holds no text; nothing to do unless it should not be empty",
+    "binary": "the file holds binary data (NUL or control bytes), not text; "
+    "narrow --glob if it should not be read",
+    "undecodable": "no text encoding fits its bytes; convert it to UTF-8",
+    "too-large": "the file is larger than the limit; raise the limit or split the file",
+}
+
+
+def read_pages(files: Iterable[InputFile], config: Config) -> Iterator[Page | SkippedFile]:
+    """Decode each file into a Page, or say why it was skipped."""
+    index = 0
+    for item in files:
+        try:
+            size = item.location.stat().st_size
+            if size > config.max_file_bytes:
+                yield SkippedFile(
+                    item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
+                )
+                continue
+            data = item.location.read_bytes()
+        except OSError as err:
+            yield SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+            continue
+        decoded = decode(data)
+        if isinstance(decoded, str):
+            yield SkippedFile(item.path, decoded, _SKIP_ADVICE[decoded])
+            continue
+        text, encoding = decoded
+        if not text.strip():
+            yield SkippedFile(item.path, "empty", _SKIP_ADVICE["empty"])
+            continue
+        if _looks_binary(text):
+            yield SkippedFile(item.path, "binary", _SKIP_ADVICE["binary"])
+            continue
+        yield Page(index=index, path=item.path, location=item.location, text=text, encoding=encoding)
+        index += 1

@@ -1,0 +1,135 @@
+"""The typed records that flow through the pipeline, in the order they appear.
+
+    Page -> Paragraph -> (clusters) -> ArticleCopy -> Article
+
+Each stage takes records of one kind and produces the next; none of them keeps
+hidden state, so any stage can be tested alone with hand-made records.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One input file, decoded."""
+
+    index: int  #: position of the page in the corpus (sorted input order)
+    path: str  #: path shown to users: relative to the input root it came from
+    location: Path  #: where the file was read from
+    text: str  #: decoded text, exactly as in the file (offsets point into it)
+    encoding: str  #: encoding the bytes were decoded with
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """An input file that yielded no page, and why."""
+
+    path: str
+    reason: str  #: short code: empty, binary, undecodable, unreadable, too-large
+    detail: str  #: one sentence for a human: what was wrong and what to do
+
+
+class Kind(enum.Enum):
+    """What a paragraph looks like on its own, before the corpus is consulted."""
+
+    TEXT = "text"  #: prose: a sentence or more
+    HEADING = "heading"  #: a short line that does not end like a sentence
+    DATE = "date"  #: a date, with at most a few other words ("19.05.2021 Download document")
+    FILE_NAME = "file-name"  #: an image or attachment name ("Annex 2.pdf")
+
+
+class DateSource(enum.IntEnum):
+    """Where a date was read from; a higher value is more trustworthy."""
+
+    LEAD = 1  #: the opening words of the body ("On June 9, 2018, ...")
+    HEADING = 2  #: a title with the date written beside it
+    LINE = 3  #: a line of its own holding the date
+
+
+@dataclass(slots=True)
+class Paragraph:
+    """One non-blank line of a page (scraped pages put one paragraph on a line)."""
+
+    page: int  #: Page.index
+    position: int  #: index of this paragraph within its page
+    start: int  #: character offset of the line in Page.text
+    end: int  #: character offset just past the line
+    text: str  #: the line with whitespace normalised (what the output shows)
+    gap: int  #: blank lines between this paragraph and the previous one (or page start)
+    kind: Kind = Kind.TEXT
+    date: _dt.date | None = None  #: a date the line carries (DATE lines, dated headings)
+    #: for a dated heading: the heading without its date
+    undated_text: str | None = None
+    n_words: int = 0
+
+    @property
+    def n_chars(self) -> int:
+        return len(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterInfo:
+    """What the corpus says about one paragraph: which near-duplicate group it is in."""
+
+    cluster: int  #: cluster id, stable for a given input (smallest member's global index)
+    n_pages: int  #: distinct pages the cluster appears on
+    pages_hash: int  #: hash of the sorted page list: equal for groups shown on the same pages
+
+    def repeated(self, min_pages: int) -> bool:
+        return self.n_pages >= min_pages
+
+
+@dataclass(slots=True)
+class ArticleCopy:
+    """One occurrence of an article on one page, before copies are merged."""
+
+    page: int
+    start: int  #: character offset where the article starts on its page
+    title: str | None
+    title_cluster: int | None
+    date: _dt.date | None
+    date_source: DateSource | None
+    body: list[Paragraph]
+    key: tuple[int, ...]  #: cluster ids of the body paragraphs: equal for copies of one article
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One unique article of the corpus: what a line of the output holds."""
+
+    id: str  #: stable hash of the normalised text
+    title: str | None
+    date: str | None  #: YYYY-MM-DD, or None when no copy gives a plausible date
+    text: str  #: body paragraphs joined by a blank line; the title is not repeated
+    source: str  #: the first file (in sorted input order) the article appears in
+    sources: tuple[str, ...]  #: every file the article appears in, in input order
+    lang: str | None  #: ISO 639-1 code of the text's language, None if unknown
+    n_chars: int  #: length of `text` in characters
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "date": self.date,
+            "text": self.text,
+            "source": self.source,
+            "sources": list(self.sources),
+            "lang": self.lang,
+            "n_chars": self.n_chars,
+        }
+
+
+@dataclass(slots=True)
+class Dropped:
+    """A run of text that was removed, and why (counted in the summary)."""
+
+    page: int
+    start: int
+    end: int
+    reason: str
+    n_chars: int = field(default=0)

@@ -1,0 +1,91 @@
+"""What a run did, counted by every stage, and its human summary (stderr, rich).
+
+Every input file appears here: read, or skipped with its reason. Every paragraph
+that does not reach the output is counted under the reason it was dropped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rich.console import Console
+from rich.table import Table
+
+from .clusters import ClusterStats
+from .dedupe import DedupeStats
+from .records import Dropped, SkippedFile
+
+#: What each drop reason means, for the summary.
+REASONS = {
+    "repeated-chrome": "repeated on several pages and not an article (menus, footers, contacts)",
+    "file-name": "an image or attachment file name",
+    "dangling-heading": "short lines after an article's last text, introducing nothing",
+    "fragment": "unique text too short to be an article",
+    "date-line": "date lines, kept as the article's date",
+    "title-repeat": "the title written again (with its date), kept as the date",
+}
+
+
+@dataclass
+class Report:
+    files_found: int = 0
+    pages_read: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    encodings: Counter = field(default_factory=Counter)
+    input_chars: int = 0
+    clusters: ClusterStats = field(default_factory=ClusterStats)
+    dropped_paragraphs: Counter = field(default_factory=Counter)
+    dropped_chars: Counter = field(default_factory=Counter)
+    dedupe: DedupeStats = field(default_factory=DedupeStats)
+    undated_articles: int = 0
+    seconds: float = 0.0
+
+    def count_dropped(self, dropped: list[Dropped]) -> None:
+        for d in dropped:
+            self.dropped_paragraphs[d.reason] += 1
+            self.dropped_chars[d.reason] += d.n_chars
+
+    @property
+    def articles(self) -> int:
+        return self.dedupe.articles
+
+
+def render_summary(report: Report, console: Console) -> None:
+    """The run's summary as a few small tables on `console` (meant to be stderr)."""
+    files = Table(title="corpus-clean", show_header=False, title_justify="left", box=None, pad_edge=False)
+    files.add_column(style="bold")
+    files.add_column(justify="right")
+    files.add_row("files found", str(report.files_found))
+    files.add_row("pages read", str(report.pages_read))
+    files.add_row("files skipped", str(len(report.skipped)))
+    files.add_row("paragraphs", str(report.clusters.paragraphs))
+    files.add_row("repeated clusters", f"{report.clusters.repeated_clusters} ({report.clusters.repeated_paragraphs} paragraphs)")
+    files.add_row(
+        "near-duplicate pairs",
+        f"{report.clusters.verified_pairs} verified of {report.clusters.candidate_pairs} LSH candidates "
+        f"({report.clusters.bands}x{report.clusters.rows} bands)",
+    )
+    files.add_row("article copies", str(report.dedupe.copies))
+    files.add_row("articles written", f"{report.articles} ({report.undated_articles} undated)")
+    files.add_row("seconds", f"{report.seconds:.2f}")
+    console.print(files)
+
+    if report.dropped_paragraphs:
+        dropped = Table(title="dropped", title_justify="left", box=None, pad_edge=False)
+        dropped.add_column("reason", style="bold")
+        dropped.add_column("paragraphs", justify="right")
+        dropped.add_column("chars", justify="right")
+        dropped.add_column("meaning", style="dim")
+        for reason, n in sorted(report.dropped_paragraphs.items(), key=lambda kv: (-kv[1], kv[0])):
+            dropped.add_row(reason, str(n), str(report.dropped_chars[reason]), REASONS.get(reason, ""))
+        console.print(dropped)
+
+    if report.skipped:
+        skipped = Table(title="skipped files", title_justify="left", box=None, pad_edge=False)
+        skipped.add_column("file", overflow="fold")
+        skipped.add_column("reason", style="bold")
+        skipped.add_column("what to do", style="dim")
+        for s in report.skipped:
+            skipped.add_row(s.path, s.reason, s.detail)
+        console.print(skipped)

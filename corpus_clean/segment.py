@@ -1,0 +1,245 @@
+"""Stage 5: cut each page into items, and turn each item into an article copy or chrome.
+
+A page is read top to bottom. Each paragraph is either *repeated* (its cluster is on
+several pages: a teaser, a menu, a footer) or *unique* to the page; dates are
+neither, they belong to whatever they stand next to. A new item starts where the
+layout says one thing ended and another began:
+
+* a date line after text: dates head an item, so one after body text opens the next
+  ("26.07.2024 / teaser / 19.07.2024 / teaser");
+* after a heading, only a heading of the other kind (a unique title after a repeated
+  menu entry): a heading otherwise belongs to what follows it;
+* after text, anything that switches between repeated and unique (an article body
+  followed by a teaser list, a teaser list followed by the page's own title), except
+  repeated text followed by unique text in an item that already has unique content
+  (an article whose lead paragraph is also shown as a teaser elsewhere);
+* inside repeated content, a wider gap than the page's usual one, a change in the set
+  of pages the paragraphs appear on (two teasers that rotate independently), or a
+  heading after text (the next teaser's title);
+* inside unique content, a heading that carries or is followed by a date (the next
+  article of a listing page); other headings are sub-headings of the article.
+
+Headings after an item's last text introduce nothing and are split off (on a page
+with no repeated content that is how "Go back" and contact lines are recognised).
+
+An item with enough text becomes an `ArticleCopy`: its first heading is the title,
+its date comes from a date line, else a dated title, else the words that open the
+body ("On June 9, 2018, ..."); everything else is dropped with a reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from rapidfuzz.distance import Indel
+
+from .config import Config
+from .dates import lead_date
+from .normalise import normalise_for_dedup
+from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
+
+#: A dated heading repeats the title when their normalised texts are this similar.
+_SAME_TITLE = 0.9
+
+# Reasons a paragraph does not reach the output (counted in the summary).
+FILE_NAME = "file-name"
+REPEATED_CHROME = "repeated-chrome"
+DANGLING_HEADING = "dangling-heading"
+FRAGMENT = "fragment"
+DATE_LINE = "date-line"  # consumed as an article's date, not lost
+TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
+
+
+@dataclass(slots=True)
+class _Unit:
+    paragraph: Paragraph
+    info: ClusterInfo
+    gap: int  # blank lines before it, counting lines that held a dropped file name
+
+    @property
+    def kind(self) -> Kind:
+        return self.paragraph.kind
+
+
+@dataclass(slots=True)
+class _Item:
+    units: list[_Unit] = field(default_factory=list)
+    has_text: bool = False
+    has_unique: bool = False
+
+    def last_content(self) -> _Unit | None:
+        for unit in reversed(self.units):
+            if unit.kind is not Kind.DATE:
+                return unit
+        return None
+
+
+def _usual_gap(units: Sequence[_Unit]) -> int:
+    """The page's most common number of blank lines between paragraphs (ties: the smaller)."""
+    counts = Counter(u.gap for u in units[1:])
+    if not counts:
+        return 0
+    return min(counts, key=lambda gap: (-counts[gap], gap))
+
+
+class PageSegmenter:
+    """Segments one page; `segment` returns its article copies and dropped paragraphs."""
+
+    def __init__(self, paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config) -> None:
+        self.config = config
+        self.dropped: list[Dropped] = []
+        self.units: list[_Unit] = []
+        carried_gap = 0
+        for paragraph, info in zip(paragraphs, infos):
+            if paragraph.kind is Kind.FILE_NAME:
+                self._drop(paragraph, FILE_NAME)
+                carried_gap = max(carried_gap, paragraph.gap)
+                continue
+            self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
+            carried_gap = 0
+        self.usual_gap = _usual_gap(self.units)
+
+    def _drop(self, paragraph: Paragraph, reason: str) -> None:
+        self.dropped.append(Dropped(paragraph.page, paragraph.start, paragraph.end, reason, paragraph.n_chars))
+
+    def repeated(self, unit: _Unit) -> bool:
+        return unit.info.repeated(self.config.min_repeat_pages)
+
+    # --- cutting into items ---------------------------------------------------
+
+    def _starts_new_item(self, item: _Item, k: int) -> bool:
+        unit = self.units[k]
+        if unit.kind is Kind.DATE:
+            return item.has_text
+        prev = item.last_content()
+        if prev is None:
+            return False
+        rep, prev_rep = self.repeated(unit), self.repeated(prev)
+        if prev.kind is Kind.HEADING:
+            return unit.kind is Kind.HEADING and rep != prev_rep
+        # the previous content paragraph is text
+        if rep != prev_rep:
+            if unit.kind is Kind.HEADING or not prev_rep:
+                return True
+            return not item.has_unique
+        if rep:
+            return (
+                unit.kind is Kind.HEADING
+                or unit.gap > self.usual_gap
+                or unit.info.pages_hash != prev.info.pages_hash
+            )
+        return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
+
+    def _date_follows(self, k: int) -> bool:
+        return k + 1 < len(self.units) and self.units[k + 1].kind is Kind.DATE
+
+    def items(self) -> list[_Item]:
+        items: list[_Item] = []
+        item = _Item()
+        for k, unit in enumerate(self.units):
+            if item.units and self._starts_new_item(item, k):
+                items.extend(self._split_dangling(item))
+                item = _Item()
+            item.units.append(unit)
+            if unit.kind is Kind.TEXT:
+                item.has_text = True
+            if unit.kind is not Kind.DATE and not self.repeated(unit):
+                item.has_unique = True
+        if item.units:
+            items.extend(self._split_dangling(item))
+        return items
+
+    @staticmethod
+    def _split_dangling(item: _Item) -> list[_Item]:
+        """Split off the headings that follow an item's last text: they introduce nothing."""
+        if not item.has_text:
+            return [item]
+        last_text = max(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        if last_text == len(item.units) - 1:
+            return [item]
+        tail = _Item(units=item.units[last_text + 1 :])
+        item.units = item.units[: last_text + 1]
+        return [item, tail]
+
+    # --- items to articles ------------------------------------------------------
+
+    def segment(self) -> list[ArticleCopy]:
+        copies = []
+        for item in self.items():
+            copy = self._article(item) if item.has_text else None
+            if copy is not None:
+                copies.append(copy)
+            elif not item.has_text:
+                for unit in item.units:
+                    self._drop(unit.paragraph, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
+        return copies
+
+    def _article(self, item: _Item) -> ArticleCopy | None:
+        first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        title_unit: _Unit | None = None
+        date = None
+        date_source = None
+        consumed: list[tuple[Paragraph, str]] = []
+        body: list[_Unit] = []
+        for i, unit in enumerate(item.units):
+            p = unit.paragraph
+            if unit.kind is Kind.DATE:
+                consumed.append((p, DATE_LINE))
+                if date_source is not DateSource.LINE:
+                    date, date_source = p.date, DateSource.LINE
+            elif i < first_text and title_unit is None:
+                title_unit = unit
+                if p.date is not None and date_source is None:
+                    date, date_source = p.date, DateSource.HEADING
+            elif i < first_text and self._same_title(title_unit, p):
+                consumed.append((p, TITLE_REPEAT))
+                if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
+                    date, date_source = p.date, DateSource.HEADING
+            else:
+                body.append(unit)
+
+        words = sum(u.paragraph.n_words for u in body)
+        if words < self.config.min_article_words:
+            reason = FRAGMENT if item.has_unique else REPEATED_CHROME
+            for unit in item.units:
+                self._drop(unit.paragraph, reason)
+            return None
+        for p, reason in consumed:
+            self._drop(p, reason)
+        if date is None:
+            first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
+            date = lead_date(first_body_text.text, self.config.date_window)
+            date_source = DateSource.LEAD if date is not None else None
+        title = None
+        if title_unit is not None:
+            tp = title_unit.paragraph
+            title = tp.undated_text if tp.undated_text else tp.text
+        return ArticleCopy(
+            page=item.units[0].paragraph.page,
+            start=item.units[0].paragraph.start,
+            title=title,
+            title_cluster=title_unit.info.cluster if title_unit else None,
+            date=date,
+            date_source=date_source,
+            body=[u.paragraph for u in body],
+            key=tuple(u.info.cluster for u in body),
+        )
+
+    @staticmethod
+    def _same_title(title_unit: _Unit | None, p: Paragraph) -> bool:
+        if title_unit is None:
+            return False
+        title = title_unit.paragraph.undated_text or title_unit.paragraph.text
+        a, b = normalise_for_dedup(title), normalise_for_dedup(p.undated_text or p.text)
+        return Indel.normalized_similarity(a, b) >= _SAME_TITLE
+
+
+def segment_page(
+    paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config
+) -> tuple[list[ArticleCopy], list[Dropped]]:
+    """Article copies found on one page, and the paragraphs dropped from it with reasons."""
+    segmenter = PageSegmenter(paragraphs, infos, config)
+    copies = segmenter.segment()
+    return copies, segmenter.dropped
