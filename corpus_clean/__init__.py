@@ -1,9 +1,9 @@
 """corpus-clean: scraped pages in, a clean, deduplicated corpus of dated articles out.
 
-    from corpus_clean import clean, Config
+from corpus_clean import clean, Config
 
-    for article in clean("seeds/", Config(threshold=0.8)):
-        print(article.date, article.title)
+for article in clean("seeds/", Config(threshold=0.8)):
+    print(article.date, article.title)
 """
 
 from .config import Config

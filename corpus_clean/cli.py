@@ -69,30 +69,42 @@ def _flag_names(message: str) -> str:
 def run(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Folders (read recursively) or files of scraped pages, one page per file.", show_default=False, metavar="PATHS..."),
+        typer.Argument(
+            help="Folders (read recursively) or files of scraped pages, one page per file.",
+            show_default=False,
+            metavar="PATHS...",
+        ),
     ],
     output: Annotated[
         Optional[Path],
-        typer.Option("--output", "-o", help="Write JSONL to this file (atomically) instead of stdout.", show_default=False),
+        typer.Option(
+            "--output", "-o", help="Write JSONL to this file (atomically) instead of stdout.", show_default=False
+        ),
     ] = None,
     glob: Annotated[str, typer.Option(help="Which files to read inside folders (shell pattern).")] = _DEFAULTS.glob,
     threshold: Annotated[
         float,
         typer.Option(help="Near-duplicate similarity, in (0, 1]: paragraphs at least this similar are one cluster."),
     ] = _DEFAULTS.threshold,
-    num_perm: Annotated[int, typer.Option(help="MinHash permutations: more is more precise and slower.")] = _DEFAULTS.num_perm,
+    num_perm: Annotated[
+        int, typer.Option(help="MinHash permutations: more is more precise and slower.")
+    ] = _DEFAULTS.num_perm,
     bands: Annotated[
         Optional[int],
         typer.Option(help="LSH bands (rows = num-perm // bands). Default: chosen for --threshold.", show_default=False),
     ] = _DEFAULTS.bands,
-    seed: Annotated[int, typer.Option(help="Seed of the MinHash permutations (fixed: output is reproducible).")] = _DEFAULTS.seed,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the MinHash permutations (fixed: output is reproducible).")
+    ] = _DEFAULTS.seed,
     min_repeat_pages: Annotated[
         int, typer.Option(help="A paragraph on at least this many pages is repeated (chrome or teaser).")
     ] = _DEFAULTS.min_repeat_pages,
     min_article_words: Annotated[
         int, typer.Option(help="Articles with fewer body words are dropped as fragments.")
     ] = _DEFAULTS.min_article_words,
-    min_year: Annotated[int, typer.Option(help="Dates before 1 January of this year are not plausible.")] = _DEFAULTS.min_year,
+    min_year: Annotated[
+        int, typer.Option(help="Dates before 1 January of this year are not plausible.")
+    ] = _DEFAULTS.min_year,
     latest_date: Annotated[
         Optional[str],
         typer.Option(help="Dates after this day (YYYY-MM-DD) are not plausible. Default: today.", show_default=False),

@@ -107,7 +107,10 @@ def datasketch_candidates(sigs: np.ndarray, bands: int, rows: int, config: Confi
     minhashes = [MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=s, scheme="affine32") for s in sigs]
     for i, m in enumerate(minhashes):
         lsh.insert(i, m)
-    found = [np.array([(i, j) for j in lsh.query(m) if j > i], dtype=np.int64).reshape(-1, 2) for i, m in enumerate(minhashes)]
+    found = [
+        np.array([(i, j) for j in lsh.query(m) if j > i], dtype=np.int64).reshape(-1, 2)
+        for i, m in enumerate(minhashes)
+    ]
     return _unique_pairs(found)
 
 
@@ -138,7 +141,9 @@ class UnionFind:
             self.parent[hi] = lo
 
 
-def near_duplicate_pairs(texts: Sequence[str], config: Config, stats: ClusterStats | None = None) -> list[tuple[int, int]]:
+def near_duplicate_pairs(
+    texts: Sequence[str], config: Config, stats: ClusterStats | None = None
+) -> list[tuple[int, int]]:
     """Verified near-duplicate pairs (i, j) among distinct normalised texts."""
     stats = stats if stats is not None else ClusterStats()
     eligible = []

@@ -24,7 +24,13 @@ import unicodedata
 # marks) and C0/C1 controls other than whitespace. Built once from the Unicode tables.
 # Outside the BMP only these blocks hold format characters; scanning them instead of
 # all 1.1M code points keeps the import fast.
-_ASTRAL_FORMAT_BLOCKS = ((0x110BD, 0x110CE), (0x13430, 0x13440), (0x1BCA0, 0x1BCA4), (0x1D173, 0x1D17B), (0xE0000, 0xE0080))
+_ASTRAL_FORMAT_BLOCKS = (
+    (0x110BD, 0x110CE),
+    (0x13430, 0x13440),
+    (0x1BCA0, 0x1BCA4),
+    (0x1D173, 0x1D17B),
+    (0xE0000, 0xE0080),
+)
 _INVISIBLE = {
     cp: None
     for cp in [*range(0x10000), *(c for lo, hi in _ASTRAL_FORMAT_BLOCKS for c in range(lo, hi))]

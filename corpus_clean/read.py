@@ -112,8 +112,7 @@ def _looks_binary(text: str) -> bool:
 
 _SKIP_ADVICE = {
     "empty": "the file holds no text; nothing to do unless it should not be empty",
-    "binary": "the file holds binary data (NUL or control bytes), not text; "
-    "narrow --glob if it should not be read",
+    "binary": "the file holds binary data (NUL or control bytes), not text; narrow --glob if it should not be read",
     "undecodable": "no text encoding fits its bytes; convert it to UTF-8",
     "too-large": "the file is larger than the limit; raise the limit or split the file",
 }

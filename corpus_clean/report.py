@@ -60,7 +60,9 @@ def render_summary(report: Report, console: Console) -> None:
     files.add_row("pages read", str(report.pages_read))
     files.add_row("files skipped", str(len(report.skipped)))
     files.add_row("paragraphs", str(report.clusters.paragraphs))
-    files.add_row("repeated clusters", f"{report.clusters.repeated_clusters} ({report.clusters.repeated_paragraphs} paragraphs)")
+    files.add_row(
+        "repeated clusters", f"{report.clusters.repeated_clusters} ({report.clusters.repeated_paragraphs} paragraphs)"
+    )
     files.add_row(
         "near-duplicate pairs",
         f"{report.clusters.verified_pairs} verified of {report.clusters.candidate_pairs} LSH candidates "

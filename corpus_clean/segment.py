@@ -126,9 +126,7 @@ class PageSegmenter:
             return not item.has_unique
         if rep:
             return (
-                unit.kind is Kind.HEADING
-                or unit.gap > self.usual_gap
-                or unit.info.pages_hash != prev.info.pages_hash
+                unit.kind is Kind.HEADING or unit.gap > self.usual_gap or unit.info.pages_hash != prev.info.pages_hash
             )
         return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
 
