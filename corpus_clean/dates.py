@@ -140,6 +140,13 @@ _PATTERNS = [
 ]
 _TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?!\d)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+#: Words that only frame a date ("Posted on ... by", "Опубликовано:"): not counted as
+#: the extra words a date line may hold.
+_DATE_FRAME_WORDS = frozenset(
+    "on at by from posted published updated date dated modified created "
+    "в от опубликовано обновлено дата публикации опубликован "
+    "am vom von veröffentlicht le du publié mis jour el del de publicado il pubblicato".split()
+)
 _LEAD_PREFIX = re.compile(r"^(?:on|am|le|el|il|в|у)\s+", re.IGNORECASE)
 
 
@@ -196,7 +203,7 @@ def date_line(text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date]
     rest = text
     for d in reversed(dates):  # a second date ("updated ...") is not extra prose either
         rest = rest[: d.start] + " " + rest[d.end :]
-    extra = len(_WORD.findall(_TIME.sub(" ", rest)))
+    extra = sum(1 for w in _WORD.findall(_TIME.sub(" ", rest)) if w.lower() not in _DATE_FRAME_WORDS)
     return dates[0].date if extra <= max_extra_words else None
 
 

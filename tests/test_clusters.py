@@ -1,0 +1,141 @@
+"""Stage 4b: near-duplicate paragraphs found by MinHash + LSH and verified by rapidfuzz."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from corpus_clean import Config
+from corpus_clean.clusters import (
+    ClusterStats,
+    band_candidates,
+    cluster_paragraphs,
+    datasketch_candidates,
+    lsh_params,
+    near_duplicate_pairs,
+)
+from corpus_clean.fingerprints import signatures
+from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
+
+TEASER = (
+    "The Secretary General took part in the debate on cooperation with regional organizations, "
+    "held on 19 July at the Security Council in New York."
+)
+
+
+def same_cluster(a: str, b: str, **overrides) -> bool:
+    infos, _ = cluster_paragraphs([normalise_for_dedup(a), normalise_for_dedup(b)], [0, 1], Config(**overrides))
+    return infos[0].cluster == infos[1].cluster
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        TEASER + " Read more",
+        TEASER.replace("debate", "discussion"),
+        TEASER.replace("New York", "New York City"),
+        TEASER.replace("19 July", "19th of July"),
+    ],
+)
+def test_near_repeats_are_one_cluster(variant):
+    assert normalise_for_dedup(variant) != normalise_for_dedup(TEASER)  # exact hashing misses it
+    assert same_cluster(TEASER, variant)
+
+
+@pytest.mark.parametrize("variant", [TEASER.upper(), TEASER.replace(",", "").replace(".", "!"), "  " + TEASER])
+def test_case_punctuation_and_spacing_are_caught_by_the_exact_pass(variant):
+    assert normalise_for_dedup(variant) == normalise_for_dedup(TEASER)
+    assert same_cluster(TEASER, variant)
+
+
+def test_phone_numbers_written_differently_are_one_cluster():
+    assert same_cluster("+7 495-621-33-23", "+7495-621-33-23 -tel")
+    assert same_cluster("+7\u00a0495-621-33-23", "+7495-621-33-23")
+
+
+def test_different_paragraphs_stay_apart():
+    other = (
+        "The Secretary General met the foreign minister to discuss the preparations for the summit "
+        "to be held in Minsk in November."
+    )
+    assert not same_cluster(TEASER, other)
+    assert not same_cluster("+7 495-621-33-23", "+7 495-795-27-10")
+
+
+def test_short_lines_match_only_exactly():
+    assert same_cluster("Go back", "go back!")
+    assert not same_cluster("Go back", "Go black")
+    infos, stats = cluster_paragraphs(["go back", "go black"], [0, 1], Config())
+    assert stats.minhashed_texts == 0
+
+
+def test_lsh_false_positives_are_rejected_by_verification():
+    """With one row per band almost every pair is a candidate: verification must reject them."""
+    rng = random.Random(5)
+    words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron".split()
+    texts = [" ".join(rng.choices(words, k=20)) for _ in range(40)]
+    texts += [texts[0] + " omega", texts[1].replace(" ", " and ", 1)]  # two true near-duplicates
+    stats = ClusterStats()
+    pairs = near_duplicate_pairs(texts, Config(bands=128), stats)
+    assert stats.candidate_pairs > 50
+    assert sorted(pairs) == [(0, 40), (1, 41)]
+    assert stats.verified_pairs == 2
+
+
+def test_numpy_banding_finds_the_same_candidates_as_datasketch_lsh():
+    rng = random.Random(8)
+    vocab = [f"w{i}" for i in range(300)]
+    base = [rng.choices(vocab, k=30) for _ in range(60)]
+    texts = base + [b[:-1] + ["changed"] for b in base] + [rng.choices(vocab, k=30) for _ in range(60)]
+    sets = [shingles(t, 3) for t in texts]
+    sigs = signatures(sets, 128, 1)
+    config = Config()
+    bands, rows = lsh_params(config)
+    ours = band_candidates(sigs, bands, rows)
+    reference = datasketch_candidates(sigs, bands, rows, config)
+    assert len(ours) >= 60
+    assert np.array_equal(ours, reference)
+
+
+def test_backends_give_the_same_clusters():
+    rng = random.Random(2)
+    vocab = [f"w{i}" for i in range(200)]
+    texts = [" ".join(rng.choices(vocab, k=25)) for _ in range(50)]
+    texts += [t + " read more" for t in texts[:25]]
+    pages = list(range(len(texts)))
+    fast, _ = cluster_paragraphs(texts, pages, Config())
+    reference, _ = cluster_paragraphs(texts, pages, Config(backend="datasketch"))
+    assert fast == reference
+    assert len({i.cluster for i in fast}) == 50
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.95])
+def test_lsh_params_reach_the_recall_target_with_the_fewest_bands(threshold):
+    config = Config(threshold=threshold)
+    bands, rows = lsh_params(config)
+    assert bands * rows <= config.num_perm
+    assert 1 - (1 - threshold**rows) ** bands >= config.lsh_recall
+    fewer = bands - 1
+    if fewer:
+        rows_fewer = config.num_perm // fewer
+        assert 1 - (1 - threshold**rows_fewer) ** fewer < config.lsh_recall
+
+
+def test_cluster_ids_and_page_counts():
+    texts = ["go back", "menu", "go back", "go back", "unique text here", ""]
+    pages = [0, 0, 1, 1, 2, 2]
+    infos, stats = cluster_paragraphs(texts, pages, Config())
+    assert infos[0].cluster == infos[2].cluster == infos[3].cluster == 0
+    assert infos[0].n_pages == 2  # twice on page 1 counts once
+    assert infos[1].n_pages == infos[4].n_pages == 1
+    assert infos[5].n_pages == 1 and infos[5].cluster not in {i.cluster for i in infos[:5]}  # empty text: alone
+    assert stats.repeated_clusters == 1 and stats.repeated_paragraphs == 3
+
+
+def test_cluster_ids_do_not_depend_on_pair_order():
+    a = "one two three four five six seven eight nine ten eleven twelve"
+    texts = [a, "x y z", a + " thirteen", "thirteen " + a]
+    infos, _ = cluster_paragraphs(texts, [0, 1, 2, 3], Config())
+    assert [i.cluster for i in infos] == [0, 1, 0, 0]

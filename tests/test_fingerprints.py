@@ -1,0 +1,61 @@
+"""Stage 4a: the batched MinHash is datasketch's MinHash, value for value."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from corpus_clean.fingerprints import datasketch_signatures, shingle_hash, signatures
+from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
+from conftest import seed_texts
+
+
+def seed_paragraph_shingles() -> list[list[str]]:
+    lines = [line for text in seed_texts().values() for line in text.splitlines() if line.strip()]
+    return [shingles(tokens(normalise_for_dedup(line)), 3) for line in lines]
+
+
+@pytest.mark.parametrize("num_perm, seed", [(128, 1), (64, 7), (256, 42)])
+def test_signatures_equal_datasketch(num_perm, seed):
+    sets = seed_paragraph_shingles()
+    assert np.array_equal(signatures(sets, num_perm, seed), datasketch_signatures(sets, num_perm, seed))
+
+
+def test_signatures_equal_datasketch_across_chunk_boundaries():
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(500)]
+    # some long paragraphs so that several numpy chunks are needed, and empty ones between
+    sets = [shingles(rng.choices(words, k=rng.choice([0, 5, 40, 3000])), 3) for _ in range(120)]
+    assert np.array_equal(signatures(sets, 128, 1), datasketch_signatures(sets, 128, 1))
+
+
+def test_empty_shingle_list_matches_an_empty_minhash():
+    (row,) = signatures([[]], 128, 1)
+    assert np.array_equal(row, MinHash(num_perm=128, seed=1).hashvalues)
+
+
+def test_estimates_follow_true_jaccard():
+    """Signature agreement estimates the shingle-set Jaccard within sampling error."""
+    rng = random.Random(11)
+    vocab = [f"t{i}" for i in range(5000)]
+    errors = []
+    for _ in range(200):
+        base = set(rng.sample(vocab, 300))
+        other = set(rng.sample(sorted(base), rng.randint(30, 300))) | set(rng.sample(vocab, rng.randint(0, 300)))
+        a, b = sorted(base), sorted(other)
+        sig = signatures([a, b], 128, 1)
+        estimate = float(np.mean(sig[0] == sig[1]))
+        true = len(base & other) / len(base | other)
+        errors.append(estimate - true)
+    errors = np.array(errors)
+    # the standard error of one estimate is at most 0.5 / sqrt(128) = 0.044
+    assert abs(errors.mean()) < 0.01
+    assert np.abs(errors).max() < 5 * 0.044
+
+
+def test_shingle_hash_is_xxh32():
+    assert shingle_hash(b"go back") == shingle_hash(b"go back") != shingle_hash(b"go black")
+    assert 0 <= shingle_hash(b"x") < 2**32

@@ -1,0 +1,43 @@
+"""Stage 2: the two normal forms and the shingle units."""
+
+from __future__ import annotations
+
+from corpus_clean.normalise import clean_line, normalise_for_dedup, shingles, tokens
+
+
+def test_clean_line_turns_every_space_into_one_plain_space():
+    assert clean_line("\u00a0 \u00a0On\u2009June\t9,\u3000 2018\u00a0") == "On June 9, 2018"
+
+
+def test_clean_line_removes_invisible_characters():
+    assert clean_line("Zero\u200bwidth\u200d and\u00ad soft\ufeff\x07") == "Zerowidth and soft"
+
+
+def test_clean_line_composes_unicode():
+    assert clean_line("Cafe\u0301") == "Café"
+
+
+def test_dedup_form_ignores_case_punctuation_and_spacing():
+    assert normalise_for_dedup("Go back!") == normalise_for_dedup("  GO   BACK ")
+    assert normalise_for_dedup("“Quoted”, text.") == "quoted text"
+
+
+def test_dedup_form_joins_digit_groups():
+    assert normalise_for_dedup("+7 495-621-33-23") == normalise_for_dedup("+7495-621-33-23") == "74956213323"
+    assert normalise_for_dedup("3,800 personnel") == "3800 personnel"
+
+
+def test_dedup_form_keeps_letters_of_every_script():
+    assert normalise_for_dedup("Встреча ОДКБ — 9 июня") == "встреча одкб 9 июня"
+
+
+def test_tokens_split_digits_and_scripts_without_spaces():
+    assert tokens("tel 74956") == ["tel", "7", "4", "9", "5", "6"]
+    assert tokens("东京都の会議") == ["东", "京", "都", "の", "会", "議"]
+    assert tokens("hello мир") == ["hello", "мир"]
+
+
+def test_shingles():
+    assert shingles(["a", "b", "c", "d"], 3) == ["a b c", "b c d"]
+    assert shingles(["a", "b"], 3) == ["a b"]
+    assert shingles([], 3) == []

@@ -1,0 +1,104 @@
+"""Stage 1: discovering and decoding input files."""
+
+from __future__ import annotations
+
+import codecs
+
+import pytest
+
+from corpus_clean import Config
+from corpus_clean.read import InputError, decode, discover, read_pages
+
+RUSSIAN = "Министр иностранных дел провёл встречу с послом. Стороны обсудили сотрудничество в области безопасности и экономики."
+FRENCH = "Le ministre a rencontré l'ambassadeur à Genève. Les deux parties ont évoqué la coopération économique et culturelle."
+
+
+def read_all(root, **overrides):
+    config = Config(**overrides)
+    return list(read_pages(discover([root], config), config))
+
+
+def test_folder_is_walked_recursively_in_sorted_order_with_relative_paths(make_corpus):
+    root = make_corpus({"b.txt": "b", "a/z.txt": "z", "a/y/x.txt": "x", "notes.md": "not read"})
+    assert [f.path for f in discover([root], Config())] == ["a/y/x.txt", "a/z.txt", "b.txt"]
+
+
+def test_glob_selects_files(make_corpus):
+    root = make_corpus({"a.txt": "a", "b.text": "b", "c/d.text": "d"})
+    assert [f.path for f in discover([root], Config(glob="*.text"))] == ["b.text", "c/d.text"]
+
+
+def test_a_file_given_directly_is_read_whatever_its_name(make_corpus):
+    root = make_corpus({"page.html.dump": "hello"})
+    files = discover([root / "page.html.dump"], Config())
+    assert len(files) == 1 and files[0].location == root / "page.html.dump"
+
+
+def test_a_missing_path_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="no such file or folder"):
+        discover([tmp_path / "missing"], Config())
+
+
+def test_the_same_file_twice_is_read_once(make_corpus):
+    root = make_corpus({"a.txt": "a"})
+    assert len(discover([root, root / "a.txt"], Config())) == 1
+
+
+@pytest.mark.parametrize(
+    "data, text, encoding",
+    [
+        (RUSSIAN.encode("utf-8"), RUSSIAN, "utf-8"),
+        (codecs.BOM_UTF8 + RUSSIAN.encode("utf-8"), RUSSIAN, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + RUSSIAN.encode("utf-16-le"), RUSSIAN, "utf-16"),
+    ],
+)
+def test_unicode_encodings(data, text, encoding):
+    assert decode(data) == (text, encoding)
+
+
+def test_legacy_cyrillic_is_detected():
+    text, encoding = decode((RUSSIAN + "\n" + RUSSIAN).encode("cp1251"))
+    assert text == RUSSIAN + "\n" + RUSSIAN
+    assert encoding in ("cp1251", "windows_1251", "windows-1251")
+
+
+def test_legacy_latin_is_detected():
+    text, _ = decode((FRENCH + "\n" + FRENCH).encode("cp1252"))
+    assert text == FRENCH + "\n" + FRENCH
+
+
+def test_bad_files_are_skipped_with_reasons(make_corpus, tmp_path):
+    root = make_corpus(
+        {
+            "empty.txt": b"",
+            "spaces.txt": "  \n\u00a0\n\t\n",
+            "nul.txt": b"abc\x00def",
+            "image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "good.txt": "A real page with text.",
+        }
+    )
+    (root / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    records = read_all(root)
+    pages = [r for r in records if hasattr(r, "text")]
+    skipped = {r.path: r.reason for r in records if not hasattr(r, "text")}
+    assert [p.path for p in pages] == ["good.txt"]
+    assert skipped == {
+        "dangling.txt": "unreadable",
+        "empty.txt": "empty",
+        "image.txt": "binary",
+        "nul.txt": "binary",
+        "spaces.txt": "empty",
+    }
+    assert all(r.detail for r in records if not hasattr(r, "text"))
+
+
+def test_too_large_files_are_skipped(make_corpus):
+    root = make_corpus({"big.txt": "x" * 100})
+    (record,) = read_all(root, max_file_bytes=10)
+    assert record.reason == "too-large"
+
+
+def test_pages_are_numbered_in_order_and_keep_the_raw_text(make_corpus):
+    root = make_corpus({"a.txt": "one\r\ntwo", "b.txt": b"", "c.txt": "three"})
+    pages = [r for r in read_all(root) if hasattr(r, "text")]
+    assert [(p.index, p.path, p.text) for p in pages] == [(0, "a.txt", "one\r\ntwo"), (1, "c.txt", "three")]
