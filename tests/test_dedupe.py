@@ -1,0 +1,80 @@
+"""Stage 6: merging the copies of an article; who wins is decided by the copies, not their order."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from corpus_clean.dedupe import article_id, dedupe_articles, group_copies
+from corpus_clean.records import ArticleCopy, DateSource, Kind, Paragraph
+
+PATHS = ["a.txt", "b.txt", "c.txt", "d.txt"]
+
+
+def para(text: str, page: int) -> Paragraph:
+    return Paragraph(page=page, position=0, start=0, end=len(text), text=text, gap=0, kind=Kind.TEXT)
+
+
+def copy(page, key, texts, title=None, date=None, source=None, start=0) -> ArticleCopy:
+    return ArticleCopy(
+        page=page,
+        start=start,
+        title=title,
+        title_cluster=None,
+        date=date,
+        date_source=source,
+        body=[para(t, page) for t in texts],
+        key=key,
+    )
+
+
+def test_copies_with_the_same_body_clusters_are_one_article_with_every_source():
+    copies = [copy(2, (7,), ["Teaser."]), copy(0, (7,), ["Teaser."]), copy(1, (9,), ["Own article."])]
+    articles = dedupe_articles(copies, PATHS)
+    assert [(a.text, a.sources, a.source) for a in articles] == [
+        ("Teaser.", ("a.txt", "c.txt"), "a.txt"),
+        ("Own article.", ("b.txt",), "b.txt"),
+    ]
+
+
+def test_best_metadata_wins_whatever_the_order():
+    line_date, lead_date = dt.date(2024, 7, 26), dt.date(2024, 7, 25)
+    copies = [
+        copy(0, (1,), ["On 25 July staff met."], date=lead_date, source=DateSource.LEAD),
+        copy(1, (1,), ["On 25 July staff met. Read more"], date=lead_date, source=DateSource.LEAD),
+        copy(2, (1,), ["On 25 July staff met."], date=line_date, source=DateSource.LINE),
+        copy(3, (1,), ["On 25 July staff met."], title="Staff met graduates"),
+    ]
+    results = set()
+    for order in itertools.permutations(copies):
+        (article,) = dedupe_articles(list(order), PATHS)
+        results.add(article)
+    (article,) = results  # the same article whatever order the copies came in
+    assert article.date == "2024-07-26"  # a date line beats a date read from the opening words
+    assert article.title == "Staff met graduates"  # the only copy with a title gives it
+    assert article.text == "On 25 July staff met."  # the variant most copies show
+    assert article.sources == tuple(PATHS)
+
+
+def test_a_teaser_contained_in_a_full_article_is_merged_into_it():
+    full = copy(1, (4, 5, 6), ["Lead paragraph.", "Second.", "Third."], title="The article")
+    teaser = copy(0, (4,), ["Lead paragraph."], date=dt.date(2023, 1, 2), source=DateSource.LINE)
+    groups = group_copies([teaser, full])
+    assert [key for key, _ in groups] == [(4, 5, 6)]
+    (article,) = dedupe_articles([teaser, full], PATHS)
+    assert article.text == "Lead paragraph.\n\nSecond.\n\nThird."
+    assert article.sources == ("a.txt", "b.txt")
+    assert article.date == "2023-01-02"
+
+
+def test_groups_whose_texts_normalise_alike_are_one_article():
+    copies = [copy(0, (1,), ["Hello, world!"]), copy(1, (2,), ["hello world"])]
+    (article,) = dedupe_articles(copies, PATHS)
+    assert article.sources == ("a.txt", "b.txt")
+
+
+def test_article_id_is_stable_and_ignores_case_and_punctuation():
+    # pinned: ids must not change between versions, or downstream joins break
+    assert article_id("Hello, World!") == article_id("hello world") == "878633aa32a3b150"
+    assert article_id("hello world") != article_id("hello there")
+    assert len(article_id("x")) == 16
