@@ -20,12 +20,15 @@ class Config:
     max_file_bytes: int = 256 * 1024 * 1024
 
     # --- near-duplicate paragraphs ------------------------------------------
-    #: Two paragraphs are near-duplicates when their similarity reaches this (0-1).
-    #: LSH bands are tuned so that pairs with shingle Jaccard >= threshold become
-    #: candidates with probability >= `lsh_recall`; each candidate is then accepted only
-    #: if rapidfuzz's normalised Indel similarity of the normalised texts is >= threshold,
-    #: so an LSH false positive never merges two different paragraphs.
+    #: Two paragraphs are near-duplicates when rapidfuzz's normalised Indel similarity of
+    #: their normalised texts reaches this (0-1]. Every LSH candidate is checked against
+    #: it, so an LSH false positive never merges two different paragraphs.
     threshold: float = 0.8
+    #: Shingle Jaccard similarity that LSH must catch (0-1]: pairs this similar become
+    #: candidates with probability >= `lsh_recall`. Lower than `threshold` on purpose:
+    #: Jaccard over 3-token shingles is harsh on short paragraphs (one changed word in a
+    #: 20-word teaser leaves 0.7), while the Indel similarity that decides stays high.
+    lsh_threshold: float = 0.5
     #: MinHash permutations. More means a more precise Jaccard estimate and more work.
     num_perm: int = 128
     #: Seed of the MinHash permutations: fixed so that output is reproducible.
@@ -37,10 +40,10 @@ class Config:
     #: normalised text only: a MinHash over one or two shingles says nothing.
     min_minhash_tokens: int = 5
     #: LSH bands (rows per band = num_perm // bands). None: the fewest bands that still
-    #: find a pair at exactly `threshold` with probability >= `lsh_recall`.
+    #: find a pair at exactly `lsh_threshold` with probability >= `lsh_recall`.
     bands: int | None = None
-    #: Recall the automatic band choice aims for at the threshold itself (pairs above the
-    #: threshold are found with a higher probability still).
+    #: Recall the automatic band choice aims for at `lsh_threshold` itself (more similar
+    #: pairs are found with a higher probability still).
     lsh_recall: float = 0.98
     #: How signatures and LSH candidates are computed: "numpy" (batched, fast) or
     #: "datasketch" (one MinHash object per paragraph and MinHashLSH: the reference
@@ -54,6 +57,9 @@ class Config:
     # --- segmenting -----------------------------------------------------------
     #: A line of at most this many words, not ending like a sentence, may be a title.
     max_title_words: int = 40
+    #: Repeated headings of at most this many words are labels ("Related posts", "Latest
+    #: news", "Share this:"), never an article's title.
+    max_label_words: int = 3
     #: A line that holds a date and at most this many other words is a date line
     #: ("19.05.2021 Download document", "May 19, 2021, Dushanbe").
     date_line_max_extra_words: int = 3
@@ -77,6 +83,8 @@ class Config:
     def _problems(self):
         if not 0.0 < self.threshold <= 1.0:
             yield f"threshold must be in (0, 1], got {self.threshold}"
+        if not 0.0 < self.lsh_threshold <= 1.0:
+            yield f"lsh_threshold must be in (0, 1], got {self.lsh_threshold}"
         if not 2 <= self.num_perm <= 4096:
             yield f"num_perm must be in [2, 4096], got {self.num_perm}"
         if self.shingle_size < 1:
@@ -93,6 +101,8 @@ class Config:
             yield f"min_repeat_pages must be >= 2, got {self.min_repeat_pages}"
         if self.max_title_words < 1:
             yield f"max_title_words must be >= 1, got {self.max_title_words}"
+        if self.max_label_words < 0:
+            yield f"max_label_words must be >= 0, got {self.max_label_words}"
         if self.date_line_max_extra_words < 0:
             yield f"date_line_max_extra_words must be >= 0, got {self.date_line_max_extra_words}"
         if self.min_article_words < 1:

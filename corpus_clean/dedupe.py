@@ -5,6 +5,11 @@ in the same order (a teaser shown undated on four pages and dated on a fifth). A
 copy whose body is a contiguous run of a longer copy's body (a teaser showing an
 article's first paragraphs) is merged into that longer article.
 
+Text that is repeated on every page it appears on, yet has no title and no date on
+any of them, is the site talking, not an article ("Subscribe to our newsletter...",
+cookie and legal notices): a teaser shows a title or a date somewhere. Such groups are
+dropped as "repeated-boilerplate".
+
 Which copy wins is decided by the copies themselves, never by the order they were
 met in: the text is the variant most copies show (ties: the one on the earliest
 page of the sorted input), the title likewise, and the date is the one from the most
@@ -17,10 +22,12 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .normalise import normalise_for_dedup
-from .records import Article, ArticleCopy
+from .records import Article, ArticleCopy, Dropped
+
+REPEATED_BOILERPLATE = "repeated-boilerplate"
 
 
 @dataclass(slots=True)
@@ -28,6 +35,8 @@ class DedupeStats:
     copies: int = 0
     articles: int = 0
     merged_copies: int = 0  #: copies folded into an article emitted from another copy
+    boilerplate_groups: int = 0  #: repeated, untitled, undated groups dropped
+    dropped: list[Dropped] = field(default_factory=list)
 
 
 def article_id(text: str) -> str:
@@ -133,7 +142,17 @@ def dedupe_articles(
             by_id[aid][1].extend(group)
         else:
             by_id[aid] = (key, list(group))
-    articles = [merge_group(group, key, page_paths, detect_language) for key, group in by_id.values()]
+    articles = []
+    emitted_copies = 0
+    for key, group in by_id.values():
+        if all(c.repeated_only and c.title is None and c.date is None for c in group):
+            stats.boilerplate_groups += 1
+            stats.dropped.extend(
+                Dropped(p.page, p.start, p.end, REPEATED_BOILERPLATE, p.n_chars) for c in group for p in c.body
+            )
+            continue
+        articles.append(merge_group(group, key, page_paths, detect_language))
+        emitted_copies += len(group)
     stats.articles = len(articles)
-    stats.merged_copies = stats.copies - stats.articles
+    stats.merged_copies = emitted_copies - len(articles)
     return articles

@@ -26,9 +26,16 @@ _FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _MAX_FILE_NAME_WORDS = 15
-#: Characters that close a sentence; closing quotes and brackets are looked through.
-_SENTENCE_END = frozenset(".;:,…")
+#: Characters that end a sentence or clause; closing quotes and brackets are looked
+#: through. A colon is not among them: "Share this:" or "Key points:" introduce.
+_SENTENCE_END = frozenset(".;,…")
 _CLOSERS = "\"'»”’)]}>*"
+#: A sentence boundary inside a line: end punctuation, closers, space, then more text.
+_INNER_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s+(?=\S)")
+#: Words before an inner sentence boundary that make a line prose even if its end does
+#: not look like one ("... planted 3,000 trees. Read more"); abbreviations in titles
+#: ("U.S. President visits St. Petersburg") leave fewer.
+_INNER_SENTENCE_MIN_WORDS = 8
 
 
 def split_paragraphs(page: Page) -> list[Paragraph]:
@@ -68,7 +75,10 @@ def looks_like_heading(text: str, n_words: int, config: Config) -> bool:
     if n_words > config.max_title_words:
         return False
     stripped = text.rstrip(_CLOSERS)
-    return not stripped or stripped[-1] not in _SENTENCE_END
+    if stripped and stripped[-1] in _SENTENCE_END:
+        return False
+    boundaries = list(_INNER_SENTENCE_END.finditer(text))
+    return not boundaries or count_words(text[: boundaries[-1].start()]) < _INNER_SENTENCE_MIN_WORDS
 
 
 def classify(paragraph: Paragraph, config: Config) -> None:

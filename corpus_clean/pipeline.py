@@ -74,6 +74,7 @@ def clean(
         detect_language if config.detect_language else None,
         report.dedupe,
     )
+    report.count_dropped(report.dedupe.dropped)
     report.undated_articles = sum(1 for a in articles if a.date is None)
     report.seconds = time.perf_counter() - started
     yield from articles

@@ -30,6 +30,13 @@ _BOMS = (
 #: Share of control characters above which decoded text is taken for binary data.
 _MAX_CONTROL_SHARE = 0.05
 _ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+#: Tie-break between encodings that decode a file equally well: the most used first.
+_PREFERENCE = {
+    name: rank
+    for rank, name in enumerate(
+        ["utf_8", "cp1252", "cp1251", "latin_1", "iso8859_15", "koi8_r", "cp1250", "iso8859_2", "gb18030", "shift_jis"]
+    )
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +105,12 @@ def decode(data: bytes) -> tuple[str, str] | str:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is None:
+    matches = list(from_bytes(data))
+    if not matches:
         return "undecodable"
+    # charset-normalizer can rank several encodings equal (cp1250 and cp1252 read most
+    # Western text alike); among equals, take the one most pages are written in
+    best = min(matches, key=lambda m: (m.chaos, -m.coherence, _PREFERENCE.get(m.encoding, len(_PREFERENCE))))
     return str(best), best.encoding
 
 

@@ -96,6 +96,7 @@ class ArticleCopy:
     date_source: DateSource | None
     body: list[Paragraph]
     key: tuple[int, ...]  #: cluster ids of the body paragraphs: equal for copies of one article
+    repeated_only: bool = False  #: every paragraph of this copy is repeated on other pages
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,8 +5,11 @@ several pages: a teaser, a menu, a footer) or *unique* to the page; dates are
 neither, they belong to whatever they stand next to. A new item starts where the
 layout says one thing ended and another began:
 
-* a date line after text: dates head an item, so one after body text opens the next
-  ("26.07.2024 / teaser / 19.07.2024 / teaser");
+* a date line after text, unless it stands nearer (fewer blank lines) to that text
+  than to what follows ("Published: 7 February 2022" under an article): dates head
+  items, so one after body text opens the next ("26.07.2024 / teaser / 19.07.2024 /
+  teaser"); dates left at the end of an item without text move to the next one (a
+  date line above a title);
 * after a heading, only a heading of the other kind (a unique title after a repeated
   menu entry): a heading otherwise belongs to what follows it;
 * after text, anything that switches between repeated and unique (an article body
@@ -22,9 +25,12 @@ layout says one thing ended and another began:
 Headings after an item's last text introduce nothing and are split off (on a page
 with no repeated content that is how "Go back" and contact lines are recognised).
 
-An item with enough text becomes an `ArticleCopy`: its first heading is the title,
-its date comes from a date line, else a dated title, else the words that open the
-body ("On June 9, 2018, ..."); everything else is dropped with a reason.
+An item with enough text becomes an `ArticleCopy`. Its title is its first unique
+heading before the text; in a wholly repeated item (a teaser), the heading right
+above the text, unless it is as short as a label ("Related posts", "Latest news");
+the other headings above a teaser are chrome. Its date comes from a date line, else a dated
+title, else the words that open the body ("On June 9, 2018, ..."). Everything else is
+dropped with a reason.
 """
 
 from __future__ import annotations
@@ -112,7 +118,7 @@ class PageSegmenter:
     def _starts_new_item(self, item: _Item, k: int) -> bool:
         unit = self.units[k]
         if unit.kind is Kind.DATE:
-            return item.has_text
+            return item.has_text and not self._date_trails(k)
         prev = item.last_content()
         if prev is None:
             return False
@@ -130,6 +136,15 @@ class PageSegmenter:
             )
         return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
 
+    def _date_trails(self, k: int) -> bool:
+        """Whether the date block starting at k stands nearer to the text before it."""
+        after = k
+        while after < len(self.units) and self.units[after].kind is Kind.DATE:
+            after += 1
+        if after == len(self.units):
+            return True
+        return self.units[k].gap < self.units[after].gap
+
     def _date_follows(self, k: int) -> bool:
         return k + 1 < len(self.units) and self.units[k + 1].kind is Kind.DATE
 
@@ -138,8 +153,13 @@ class PageSegmenter:
         item = _Item()
         for k, unit in enumerate(self.units):
             if item.units and self._starts_new_item(item, k):
-                items.extend(self._split_dangling(item))
-                item = _Item()
+                following = _Item()
+                if unit.kind is not Kind.DATE and not item.has_text:
+                    while item.units and item.units[-1].kind is Kind.DATE:
+                        following.units.insert(0, item.units.pop())
+                if item.units:
+                    items.extend(self._split_dangling(item))
+                item = following
             item.units.append(unit)
             if unit.kind is Kind.TEXT:
                 item.has_text = True
@@ -155,11 +175,12 @@ class PageSegmenter:
         if not item.has_text:
             return [item]
         last_text = max(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
-        if last_text == len(item.units) - 1:
+        after = item.units[last_text + 1 :]
+        dangling = [u for u in after if u.kind is not Kind.DATE]
+        if not dangling:
             return [item]
-        tail = _Item(units=item.units[last_text + 1 :])
-        item.units = item.units[: last_text + 1]
-        return [item, tail]
+        item.units = item.units[: last_text + 1] + [u for u in after if u.kind is Kind.DATE]
+        return [item, _Item(units=dangling)]
 
     # --- items to articles ------------------------------------------------------
 
@@ -174,9 +195,19 @@ class PageSegmenter:
                     self._drop(unit.paragraph, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
         return copies
 
+    def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
+        leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
+        unique = [u for u in leading if not self.repeated(u)]
+        if unique:
+            return unique[0]
+        # a teaser's title stands right above its text; what is above that is chrome
+        if leading and leading[-1].paragraph.n_words > self.config.max_label_words:
+            return leading[-1]
+        return None
+
     def _article(self, item: _Item) -> ArticleCopy | None:
         first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
-        title_unit: _Unit | None = None
+        title_unit = self._title_unit(item, first_text)
         date = None
         date_source = None
         consumed: list[tuple[Paragraph, str]] = []
@@ -187,10 +218,11 @@ class PageSegmenter:
                 consumed.append((p, DATE_LINE))
                 if date_source is not DateSource.LINE:
                     date, date_source = p.date, DateSource.LINE
-            elif i < first_text and title_unit is None:
-                title_unit = unit
+            elif unit is title_unit:
                 if p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
+            elif i < first_text and self.repeated(unit) and not item.has_unique:
+                consumed.append((p, REPEATED_CHROME))  # labels above a teaser's title
             elif i < first_text and self._same_title(title_unit, p):
                 consumed.append((p, TITLE_REPEAT))
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
@@ -223,6 +255,7 @@ class PageSegmenter:
             date_source=date_source,
             body=[u.paragraph for u in body],
             key=tuple(u.info.cluster for u in body),
+            repeated_only=not item.has_unique,
         )
 
     @staticmethod

@@ -76,8 +76,20 @@ def test_nothing_usable_exits_1(tmp_path):
 def test_help_explains_every_option_and_its_default():
     result = cli("run", "--help")
     assert result.returncode == 0
-    for flag in ["--output", "--glob", "--threshold", "--num-perm", "--bands", "--seed", "--min-repeat-pages",
-                 "--min-article-words", "--min-year", "--latest-date", "--backend", "--quiet"]:
+    for flag in [
+        "--output",
+        "--glob",
+        "--threshold",
+        "--num-perm",
+        "--bands",
+        "--seed",
+        "--min-repeat-pages",
+        "--min-article-words",
+        "--min-year",
+        "--latest-date",
+        "--backend",
+        "--quiet",
+    ]:
         assert flag in result.stdout
     assert "default: 0.8" in result.stdout and "default: 128" in result.stdout
     top = cli("--help")

@@ -111,16 +111,25 @@ def test_backends_give_the_same_clusters():
     assert len({i.cluster for i in fast}) == 50
 
 
-@pytest.mark.parametrize("threshold", [0.5, 0.8, 0.95])
-def test_lsh_params_reach_the_recall_target_with_the_fewest_bands(threshold):
-    config = Config(threshold=threshold)
+@pytest.mark.parametrize("lsh_threshold", [0.4, 0.5, 0.8])
+def test_lsh_params_reach_the_recall_target_with_the_fewest_bands(lsh_threshold):
+    config = Config(lsh_threshold=lsh_threshold)
     bands, rows = lsh_params(config)
     assert bands * rows <= config.num_perm
-    assert 1 - (1 - threshold**rows) ** bands >= config.lsh_recall
+    assert 1 - (1 - lsh_threshold**rows) ** bands >= config.lsh_recall
     fewer = bands - 1
     if fewer:
         rows_fewer = config.num_perm // fewer
-        assert 1 - (1 - threshold**rows_fewer) ** fewer < config.lsh_recall
+        assert 1 - (1 - lsh_threshold**rows_fewer) ** fewer < config.lsh_recall
+
+
+def test_one_changed_word_in_a_short_teaser_is_found():
+    """3-shingle Jaccard is about 0.7 here: LSH must still propose the pair."""
+    a = "Лесопожарный центр края завершил подготовку к сезону. Проверено более 200 единиц техники."
+    b = a.replace("более", "свыше")
+    ta, tb = (set(shingles(tokens(normalise_for_dedup(t)), 3)) for t in (a, b))
+    assert len(ta & tb) / len(ta | tb) < 0.8
+    assert same_cluster(a, b)
 
 
 def test_cluster_ids_and_page_counts():

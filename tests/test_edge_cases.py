@@ -27,7 +27,11 @@ def test_bad_files_beside_the_seeds_are_skipped_and_reported(make_corpus):
     report = Report()
     articles = run(make_corpus(pages), report)
     assert len(articles) == 9
-    assert {s.path: s.reason for s in report.skipped} == {"empty.txt": "empty", "blank.txt": "empty", "binary.txt": "binary"}
+    assert {s.path: s.reason for s in report.skipped} == {
+        "empty.txt": "empty",
+        "blank.txt": "empty",
+        "binary.txt": "binary",
+    }
     assert report.files_found == 8 and report.pages_read == 5
 
 

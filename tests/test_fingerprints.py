@@ -6,11 +6,11 @@ import random
 
 import numpy as np
 import pytest
+from conftest import seed_texts
 from datasketch import MinHash
 
 from corpus_clean.fingerprints import datasketch_signatures, shingle_hash, signatures
 from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
-from conftest import seed_texts
 
 
 def seed_paragraph_shingles() -> list[list[str]]:

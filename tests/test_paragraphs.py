@@ -41,7 +41,14 @@ def test_positions_and_word_counts():
 
 @pytest.mark.parametrize(
     "line",
-    ["Annex 2.pdf", "Ответ на вопрос ТАСС.jpg", "IMG_2034.JPG", "Приказ № 15.docx", "report.pdf (1.2 MB)", "photo.webp"],
+    [
+        "Annex 2.pdf",
+        "Ответ на вопрос ТАСС.jpg",
+        "IMG_2034.JPG",
+        "Приказ № 15.docx",
+        "report.pdf (1.2 MB)",
+        "photo.webp",
+    ],
 )
 def test_file_names(line):
     assert is_file_name(line)

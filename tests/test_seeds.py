@@ -42,7 +42,10 @@ def test_nine_unique_articles(articles):
         ("On 25 July 2024, staff of the CSTO Secretariat met", "2024-07-26"),
         ("Allow me to thank the Russian presidency", "2024-07-19"),
         ("The CSTO Secretary General Imangali Tasmagambetov took part in the debate", "2024-07-19"),
-        ("Imangali Tasmagambetov, the Collective Security Treaty Organization Secretary General, told BELTA", "2024-07-01"),
+        (
+            "Imangali Tasmagambetov, the Collective Security Treaty Organization Secretary General, told BELTA",
+            "2024-07-01",
+        ),
     ],
 )
 def test_shared_teasers_are_emitted_once_with_every_source_and_the_date_page_002_gives(articles, prefix, date):
@@ -64,10 +67,25 @@ def test_two_paragraph_teaser_is_one_item(articles):
 @pytest.mark.parametrize(
     "source, title_start, date, body_start",
     [
-        (ALL[0], "The CSTO Secretary General Imangali Tasmagambetov answered TASS", None, "The CSTO Secretariat intensifies"),
+        (
+            ALL[0],
+            "The CSTO Secretary General Imangali Tasmagambetov answered TASS",
+            None,
+            "The CSTO Secretariat intensifies",
+        ),
         (ALL[1], "The CSTO Secretary General Stanislav Zas had a meeting", "2021-06-22", "On June 22, this year"),
-        (ALL[2], "Statement by the Ministers for Foreign Affairs", "2021-05-19", "The States members of the Collective"),
-        (ALL[3], "The President of the Kyrgyz Republic Sadyr Japarov met", "2023-03-10", "On March 10 this year, in Bishkek"),
+        (
+            ALL[2],
+            "Statement by the Ministers for Foreign Affairs",
+            "2021-05-19",
+            "The States members of the Collective",
+        ),
+        (
+            ALL[3],
+            "The President of the Kyrgyz Republic Sadyr Japarov met",
+            "2023-03-10",
+            "On March 10 this year, in Bishkek",
+        ),
         (ALL[4], "CSTO Secretary General Yuri Khachaturov in Qingdao", "2018-06-09", "On June 9, 2018, in Qingdao"),
     ],
 )
@@ -126,7 +144,11 @@ def test_output_is_deterministic_and_order_independent(seeds_dir, tmp_path):
     assert {a["id"] for a in reversed_files} == {a["id"] for a in first}
     by_id = {a["id"]: a for a in first}
     for a in reversed_files:
-        assert (a["title"], a["date"], a["text"]) == (by_id[a["id"]]["title"], by_id[a["id"]]["date"], by_id[a["id"]]["text"])
+        assert (a["title"], a["date"], a["text"]) == (
+            by_id[a["id"]]["title"],
+            by_id[a["id"]]["date"],
+            by_id[a["id"]]["text"],
+        )
         # files given one by one are shown as given; folders' files relative to the folder
         assert sorted(Path(s).name for s in a["sources"]) == sorted(by_id[a["id"]]["sources"])
 
