@@ -104,3 +104,21 @@ def test_schema_command_prints_the_schema():
 def test_version():
     result = cli("--version")
     assert result.returncode == 0 and result.stdout.startswith("corpus-clean ")
+
+
+def test_examples_run(tmp_path, seeds_run):
+    from conftest import REPO
+
+    consumer = subprocess.run(
+        [sys.executable, str(REPO / "examples" / "consume.py")], input=seeds_run.stdout, capture_output=True, text=True
+    )
+    assert consumer.returncode == 0 and consumer.stdout.startswith("9 articles")
+    import shutil
+
+    if shutil.which("jq") is None:
+        pytest.skip("jq is not installed")
+    bindir = os.path.dirname(sys.executable)
+    env = {**os.environ, "PATH": bindir + os.pathsep + os.environ["PATH"]}
+    script = subprocess.run(["bash", str(REPO / "examples" / "jq.sh"), str(SEEDS)], capture_output=True, text=True, env=env)
+    assert script.returncode == 0, script.stderr
+    assert "2024-07-26" in script.stdout and "no chrome leaked" in script.stdout
