@@ -7,6 +7,7 @@ found); 2 usage error (bad option value, missing input path); 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import re
 import sys
@@ -112,6 +113,15 @@ def run(
     backend: Annotated[
         str, typer.Option(help="Fingerprinting: 'numpy' (fast) or 'datasketch' (reference; same clusters).")
     ] = _DEFAULTS.backend,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes. Default: every core. Output is the same for any number.",
+            show_default=False,
+        ),
+    ] = None,
     lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
@@ -139,6 +149,7 @@ def run(
             min_year=min_year,
             latest_date=latest,
             backend=backend,
+            jobs=jobs,
             detect_language=lang,
         )
     except ValueError as err:
@@ -151,8 +162,8 @@ def run(
     console = Console(stderr=True, quiet=quiet)
     report = Report()
     try:
-        with console.status("cleaning…", spinner="dots"):
-            articles = list(clean(paths, config, report))
+        with _progress(console) as progress:
+            articles = list(clean(paths, config, report, progress))
     except InputError as err:
         raise UsageProblem(str(err)) from None
     count = write_jsonl(articles, output)
@@ -163,6 +174,33 @@ def run(
     if count == 0:
         console.print("[bold red]nothing usable:[/] no article found in the pages read")
         raise typer.Exit(EXIT_NOTHING_USABLE)
+
+
+@contextlib.contextmanager
+def _progress(console: Console):
+    """A progress bar per pass on stderr, only for a terminal (never in pipes or logs)."""
+    if console.quiet or not console.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("{task.description:12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done)
+
+    with bar:
+        yield update
 
 
 @app.command()

@@ -1,38 +1,35 @@
 """Stage 4b: group paragraphs that are the same, or nearly, across the corpus.
 
-1. Exact pass: paragraphs with the same normalised text are one group (cheap, and
-   the only pass for short lines, where a MinHash over one or two shingles means
-   nothing).
-2. Near pass, over the distinct texts long enough: MinHash signatures, then LSH
-   banding: each band of `rows` signature values is hashed to one 64-bit key, keys
-   are sorted, and texts sharing a key in any band become candidate pairs.
+1. Exact pass: paragraphs whose normalised texts have the same 64-bit key are one
+   group (cheap, and the only pass for short lines, where a MinHash over one or two
+   shingles means nothing).
+2. Near pass, over the distinct texts long enough: LSH banding on the band keys of
+   their MinHash signatures. Keys of each band are sorted and texts sharing a key in
+   any band become candidate pairs (the datasketch backend asks MinHashLSH instead).
 3. Verification: a candidate is accepted only if rapidfuzz's normalised Indel
-   similarity of the two normalised texts reaches the threshold, so an LSH false
+   similarity of the two normalised texts reaches `threshold`, so an LSH false
    positive never merges two different paragraphs.
-4. Union-find over exact groups and verified pairs gives the clusters. A cluster's
-   id is the index of its earliest text, so ids follow the input order and do not
-   depend on the order pairs were found in.
+4. Union-find over verified pairs gives the clusters. A cluster's id is the index of
+   its smallest key, so ids depend on the texts only, not on the order of work.
 
-Banding with `b` bands of `r` rows finds a pair of Jaccard similarity `s` with
-probability ``1 - (1 - s**r)**b``. `lsh_params` picks the largest `r` (fewest
-spurious candidates) whose probability at `lsh_threshold` is still at least
-`lsh_recall`; with the defaults (0.5, 0.98, 128 permutations) that is 33 bands of 3
-rows: 98.8 % at s = 0.5, 99.98 % at s = 0.7, and a pair at s = 0.1 becomes a
-candidate 3 % of the time (verification then rejects it).
+With the defaults (lsh_threshold 0.5, lsh_recall 0.98, 128 permutations) banding is
+33 bands of 3 rows: a pair at Jaccard 0.5 is found 98.8 % of the time, at 0.7 99.98 %,
+and a pair at 0.1 becomes a candidate 3 % of the time (verification rejects it).
+
+Everything here works on flat numpy arrays (one entry per paragraph, or per distinct
+text): no Python object per paragraph is kept across the corpus.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import xxhash
 from rapidfuzz.distance import Indel
 
 from .config import Config
-from .fingerprints import datasketch_signatures, signatures
-from .normalise import shingles, tokens
+from .fingerprints import exact_key, fingerprint_rows, lsh_params
 from .records import ClusterInfo
 
 #: A band bucket holding more texts than this is linked as a chain plus a star
@@ -54,25 +51,29 @@ class ClusterStats:
     rows: int = 0
 
 
-def lsh_params(config: Config) -> tuple[int, int]:
-    """(bands, rows) for the configured threshold, permutations and recall."""
-    if config.bands is not None:
-        return config.bands, config.num_perm // config.bands
-    t = config.lsh_threshold
-    for bands in range(1, config.num_perm + 1):
-        rows = config.num_perm // bands
-        if 1.0 - (1.0 - t**rows) ** bands >= config.lsh_recall:
-            return bands, rows
-    return config.num_perm, 1
+@dataclass(slots=True)
+class ClusterArrays:
+    """Per paragraph (in corpus order): its cluster, the pages the cluster is on, their hash."""
 
+    cluster: np.ndarray  # int64
+    n_pages: np.ndarray  # int32
+    pages_hash: np.ndarray  # uint64
+    n_paragraphs: np.ndarray  # int32
 
-def _band_keys(sigs: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """One 64-bit key per row for signature columns lo:hi (FNV-style mixing)."""
-    key = np.full(len(sigs), 0xCBF29CE484222325, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        for col in range(lo, hi):
-            key = (key ^ sigs[:, col].astype(np.uint64)) * np.uint64(0x100000001B3)
-    return key
+    def slice(self, lo: int, hi: int) -> ClusterArrays:
+        return ClusterArrays(self.cluster[lo:hi], self.n_pages[lo:hi], self.pages_hash[lo:hi], self.n_paragraphs[lo:hi])
+
+    def infos(self, lo: int = 0, hi: int | None = None) -> list[ClusterInfo]:
+        hi = len(self.cluster) if hi is None else hi
+        return [
+            ClusterInfo(int(c), int(n), int(h), int(m))
+            for c, n, h, m in zip(
+                self.cluster[lo:hi].tolist(),
+                self.n_pages[lo:hi].tolist(),
+                self.pages_hash[lo:hi].tolist(),
+                self.n_paragraphs[lo:hi].tolist(),
+            )
+        ]
 
 
 def _bucket_pairs(members: np.ndarray) -> np.ndarray:
@@ -85,26 +86,38 @@ def _bucket_pairs(members: np.ndarray) -> np.ndarray:
     return np.concatenate([chain, star])
 
 
-def band_candidates(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
-    """Candidate pairs (i < j), sorted and unique, of rows sharing a band key."""
+def band_candidates(keys: np.ndarray) -> np.ndarray:
+    """Candidate pairs (i < j), sorted and unique, of rows sharing a key in some band.
+
+    `keys` has one row per text and one column per band.
+    """
     found = []
-    for band in range(bands):
-        keys = _band_keys(sigs, band * rows, (band + 1) * rows)
-        order = np.argsort(keys, kind="stable")
-        sorted_keys = keys[order]
-        boundaries = np.flatnonzero(np.diff(sorted_keys)) + 1
+    for band in range(keys.shape[1]):
+        column = keys[:, band]
+        order = np.argsort(column, kind="stable")
+        sorted_keys = column[order]
+        boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate([[0], boundaries])
-        ends = np.concatenate([boundaries, [len(keys)]])
-        for s, e in zip(starts[ends - starts > 1], ends[ends - starts > 1]):
+        ends = np.concatenate([boundaries, [len(column)]])
+        big = ends - starts > 1
+        sizes = (ends - starts)[big]
+        if not len(sizes):
+            continue
+        # buckets of two (the common case) in one numpy step, larger ones one by one
+        pairs_of_two = sizes == 2
+        two_starts = starts[big][pairs_of_two]
+        a, b = order[two_starts], order[two_starts + 1]
+        found.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
+        for s, e in zip(starts[big][~pairs_of_two], ends[big][~pairs_of_two]):
             found.append(_bucket_pairs(np.sort(order[s:e])))
     return _unique_pairs(found)
 
 
-def datasketch_candidates(sigs: np.ndarray, bands: int, rows: int, config: Config) -> np.ndarray:
+def datasketch_candidates(sigs: np.ndarray, config: Config) -> np.ndarray:
     """The same candidates through datasketch's MinHashLSH (reference implementation)."""
     from datasketch import MinHash, MinHashLSH
 
-    lsh = MinHashLSH(threshold=config.threshold, num_perm=config.num_perm, params=(bands, rows))
+    lsh = MinHashLSH(threshold=config.lsh_threshold, num_perm=config.num_perm, params=lsh_params(config))
     minhashes = [MinHash(num_perm=config.num_perm, seed=config.seed, hashvalues=s, scheme="affine32") for s in sigs]
     for i, m in enumerate(minhashes):
         lsh.insert(i, m)
@@ -122,18 +135,36 @@ def _unique_pairs(found: list[np.ndarray]) -> np.ndarray:
     return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
 
 
+def candidates(rows: np.ndarray, config: Config) -> np.ndarray:
+    """Candidate pairs among fingerprint rows (band keys, or signatures for datasketch)."""
+    if config.backend == "datasketch":
+        return datasketch_candidates(rows, config)
+    return band_candidates(rows)
+
+
+def verify(pairs: np.ndarray, text_of: Callable[[int], str], threshold: float) -> list[tuple[int, int]]:
+    """The pairs whose texts are at least `threshold` similar (rapidfuzz normalised Indel)."""
+    verified = []
+    for i, j in pairs.tolist():
+        if Indel.normalized_similarity(text_of(i), text_of(j), score_cutoff=threshold) >= threshold:
+            verified.append((i, j))
+    return verified
+
+
 class UnionFind:
     """Disjoint sets over 0..n-1 whose representative is always the smallest member."""
 
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
 
     def find(self, x: int) -> int:
         parent = self.parent
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        root = x
+        while parent.get(root, root) != root:
+            root = parent[root]
+        while x != root:  # path compression
+            parent[x], x = root, parent[x]
+        return root
 
     def union(self, a: int, b: int) -> None:
         ra, rb = self.find(a), self.find(b)
@@ -141,90 +172,122 @@ class UnionFind:
             lo, hi = (ra, rb) if ra < rb else (rb, ra)
             self.parent[hi] = lo
 
+    def roots(self, n: int) -> np.ndarray:
+        """Representative of every element of 0..n-1."""
+        out = np.arange(n, dtype=np.int64)
+        for x in list(self.parent):
+            out[x] = self.find(x)
+        return out
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = x.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return z ^ (z >> np.uint64(31))
+
+
+def cluster_corpus(
+    keys: np.ndarray,
+    empty: np.ndarray,
+    pages: np.ndarray,
+    row_keys: np.ndarray,
+    rows: np.ndarray,
+    texts_for: Callable[[np.ndarray], dict[int, str]],
+    config: Config,
+    stats: ClusterStats | None = None,
+) -> ClusterArrays:
+    """Cluster every paragraph of the corpus.
+
+    keys, empty, pages: per paragraph, its exact key, whether its normalised text is
+    empty (only punctuation: it matches nothing), and its page. row_keys, rows: the
+    fingerprint rows of texts long enough for MinHash, one per distinct key (any
+    order). texts_for(keys) returns the normalised texts of the given keys (asked only
+    for the texts of candidate pairs).
+    """
+    stats = stats if stats is not None else ClusterStats()
+    stats.paragraphs = len(keys)
+    stats.bands, stats.rows = lsh_params(config)
+    distinct = np.unique(keys[~empty])
+    stats.distinct_texts = len(distinct)
+    stats.minhashed_texts = len(row_keys)
+
+    sets = UnionFind()
+    if len(row_keys) >= 2:
+        pairs = candidates(rows, config)
+        stats.candidate_pairs = len(pairs)
+        needed = np.unique(pairs)
+        texts = texts_for(row_keys[needed])
+        verified = verify(pairs, lambda r: texts[int(row_keys[r])], config.threshold)
+        stats.verified_pairs = len(verified)
+        row_distinct = np.searchsorted(distinct, row_keys)
+        for i, j in verified:
+            sets.union(int(row_distinct[i]), int(row_distinct[j]))
+    roots = sets.roots(len(distinct))
+
+    cluster = np.empty(len(keys), dtype=np.int64)
+    cluster[~empty] = roots[np.searchsorted(distinct, keys[~empty])]
+    # paragraphs of punctuation only: each its own cluster, after the real ones
+    cluster[empty] = len(distinct) + np.arange(int(empty.sum()))
+
+    # distinct pages of each cluster: count them, and hash the set (order-free sum)
+    pages = pages.astype(np.int64)
+    pairs_cp = np.unique(cluster * (int(pages.max(initial=0)) + 1) + pages)
+    pair_cluster = pairs_cp // (int(pages.max(initial=0)) + 1)
+    pair_page = pairs_cp % (int(pages.max(initial=0)) + 1)
+    n_clusters = len(distinct) + int(empty.sum())
+    n_pages = np.bincount(pair_cluster, minlength=n_clusters).astype(np.int32)
+    pages_hash = np.zeros(n_clusters, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.add.at(pages_hash, pair_cluster, _splitmix64(pair_page))
+
+    repeated = n_pages >= config.min_repeat_pages
+    stats.repeated_clusters = int(repeated.sum())
+    stats.repeated_paragraphs = int(repeated[cluster].sum())
+    n_paragraphs = np.bincount(cluster, minlength=n_clusters).astype(np.int32)
+    return ClusterArrays(
+        cluster=cluster, n_pages=n_pages[cluster], pages_hash=pages_hash[cluster], n_paragraphs=n_paragraphs[cluster]
+    )
+
 
 def near_duplicate_pairs(
     texts: Sequence[str], config: Config, stats: ClusterStats | None = None
 ) -> list[tuple[int, int]]:
     """Verified near-duplicate pairs (i, j) among distinct normalised texts."""
     stats = stats if stats is not None else ClusterStats()
-    eligible = []
-    shingle_sets = []
-    for i, text in enumerate(texts):
-        units = tokens(text)
-        if len(units) >= config.min_minhash_tokens:
-            eligible.append(i)
-            shingle_sets.append(shingles(units, config.shingle_size))
-    stats.minhashed_texts = len(eligible)
-    bands, rows = lsh_params(config)
-    stats.bands, stats.rows = bands, rows
-    if len(eligible) < 2:
+    eligible, rows = fingerprint_rows(texts, config)
+    index = np.flatnonzero(eligible)
+    stats.minhashed_texts = len(index)
+    stats.bands, stats.rows = lsh_params(config)
+    if len(index) < 2:
         return []
-    if config.backend == "datasketch":
-        sigs = datasketch_signatures(shingle_sets, config.num_perm, config.seed)
-        candidates = datasketch_candidates(sigs, bands, rows, config)
-    else:
-        sigs = signatures(shingle_sets, config.num_perm, config.seed)
-        candidates = band_candidates(sigs, bands, rows)
-    stats.candidate_pairs = len(candidates)
-    cutoff = config.threshold
-    verified = []
-    for i, j in candidates.tolist():
-        a, b = texts[eligible[i]], texts[eligible[j]]
-        if Indel.normalized_similarity(a, b, score_cutoff=cutoff) >= cutoff:
-            verified.append((eligible[i], eligible[j]))
+    pairs = candidates(rows, config)
+    stats.candidate_pairs = len(pairs)
+    verified = verify(pairs, lambda r: texts[index[r]], config.threshold)
     stats.verified_pairs = len(verified)
-    return verified
+    return [(int(index[i]), int(index[j])) for i, j in verified]
 
 
 def cluster_paragraphs(
     normalised: Sequence[str], pages: Sequence[int], config: Config
 ) -> tuple[list[ClusterInfo], ClusterStats]:
-    """Cluster every paragraph; return one ClusterInfo per paragraph, in input order.
-
-    `normalised[k]` is paragraph k's normalised text and `pages[k]` its page. A
-    paragraph whose normalised text is empty (only punctuation) matches nothing.
-    """
-    stats = ClusterStats(paragraphs=len(normalised))
-    text_id: dict[str, int] = {}
-    distinct: list[str] = []
-    group_of = []
-    for text in normalised:
-        if not text:
-            group_of.append(-1)
-            continue
-        gid = text_id.get(text)
-        if gid is None:
-            gid = text_id[text] = len(distinct)
-            distinct.append(text)
-        group_of.append(gid)
-    stats.distinct_texts = len(distinct)
-
-    sets = UnionFind(len(distinct))
-    for i, j in near_duplicate_pairs(distinct, config, stats):
-        sets.union(i, j)
-
-    # cluster -> sorted distinct pages, to count pages and fingerprint the page set
-    cluster_pages: dict[int, set[int]] = {}
-    cluster_of = []
-    for gid, page in zip(group_of, pages):
-        cluster = sets.find(gid) if gid >= 0 else -1
-        cluster_of.append(cluster)
-        if cluster >= 0:
-            cluster_pages.setdefault(cluster, set()).add(page)
-    summary = {
-        cluster: (len(members), xxhash.xxh64_intdigest(np.array(sorted(members), dtype=np.int64).tobytes()))
-        for cluster, members in cluster_pages.items()
-    }
-    infos = []
-    singleton = len(distinct)
-    for cluster in cluster_of:
-        if cluster < 0:
-            infos.append(ClusterInfo(cluster=singleton, n_pages=1, pages_hash=singleton))
-            singleton += 1
-        else:
-            n_pages, pages_hash = summary[cluster]
-            infos.append(ClusterInfo(cluster=cluster, n_pages=n_pages, pages_hash=pages_hash))
-    repeated = {c for c, (n, _) in summary.items() if n >= config.min_repeat_pages}
-    stats.repeated_clusters = len(repeated)
-    stats.repeated_paragraphs = sum(1 for c in cluster_of if c in repeated)
-    return infos, stats
+    """Cluster a small in-memory corpus: one ClusterInfo per paragraph, in input order."""
+    keys = np.fromiter((exact_key(t) for t in normalised), dtype=np.uint64, count=len(normalised))
+    empty = np.fromiter((not t for t in normalised), dtype=bool, count=len(normalised))
+    text_of = {int(k): t for k, t in zip(keys, normalised)}
+    row_keys = np.unique(keys[~empty])
+    texts = [text_of[int(k)] for k in row_keys]
+    eligible, rows = fingerprint_rows(texts, config)
+    stats = ClusterStats()
+    arrays = cluster_corpus(
+        keys,
+        empty,
+        np.asarray(pages, dtype=np.int64),
+        row_keys[eligible],
+        rows,
+        lambda ks: {int(k): text_of[int(k)] for k in ks},
+        config,
+        stats,
+    )
+    return arrays.infos(0, len(normalised)), stats

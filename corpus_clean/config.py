@@ -71,6 +71,11 @@ class Config:
     #: Dates after this day are ignored. None means "today" when the run starts.
     latest_date: _dt.date | None = None
 
+    # --- running ------------------------------------------------------------------
+    #: Worker processes for the two passes over the pages. None: every core.
+    #: The output is the same whatever the number.
+    jobs: int | None = None
+
     # --- output -----------------------------------------------------------------
     #: Detect each article's language (ISO 639-1) with py3langid.
     detect_language: bool = True
@@ -109,6 +114,8 @@ class Config:
             yield f"min_article_words must be >= 1, got {self.min_article_words}"
         if self.max_file_bytes < 1:
             yield f"max_file_bytes must be >= 1, got {self.max_file_bytes}"
+        if self.jobs is not None and self.jobs < 1:
+            yield f"jobs must be >= 1, got {self.jobs}"
         if not self.glob:
             yield "glob must not be empty"
 

@@ -15,12 +15,14 @@ met in: the text is the variant most copies show (ties: the one on the earliest
 page of the sorted input), the title likewise, and the date is the one from the most
 trustworthy place (a date line, then a dated title, then the opening words of the
 body), most common among those, then earliest.
+
+The merger keeps per article only what the choice needs (each distinct variant
+once, with its count and first position), not every copy.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -28,6 +30,8 @@ from .normalise import normalise_for_dedup
 from .records import Article, ArticleCopy, Dropped
 
 REPEATED_BOILERPLATE = "repeated-boilerplate"
+
+Position = tuple[int, int]  # (page, character offset): the order of the input
 
 
 @dataclass(slots=True)
@@ -44,18 +48,74 @@ def article_id(text: str) -> str:
     return hashlib.blake2b(normalise_for_dedup(text).encode("utf-8"), digest_size=8).hexdigest()
 
 
-def body_text(copy: ArticleCopy) -> str:
-    return "\n\n".join(p.text for p in copy.body)
+class _Tally(dict):
+    """value -> [count, first position, extra]: what `most_common` chooses from."""
+
+    def add(self, value, position: Position, count: int = 1, extra=None) -> None:
+        entry = self.get(value)
+        if entry is None:
+            self[value] = [count, position, extra]
+        else:
+            entry[0] += count
+            if position < entry[1]:
+                entry[1], entry[2] = position, extra if extra is not None else entry[2]
+
+    def merge(self, other: _Tally) -> None:
+        for value, (count, position, extra) in other.items():
+            self.add(value, position, count, extra)
+
+    def most_common(self):
+        """The most frequent value; ties go to the value seen first in input order."""
+        return min(self, key=lambda v: (-self[v][0], self[v][1]))
 
 
-def _most_common(values: Sequence, order: Sequence[tuple[int, int]]):
-    """The most frequent value; ties go to the value whose first copy comes first."""
-    counts = Counter(values)
-    first_seen: dict = {}
-    for value, position in zip(values, order):
-        first_seen.setdefault(value, position)
-        first_seen[value] = min(first_seen[value], position)
-    return min(counts, key=lambda v: (-counts[v], first_seen[v]))
+@dataclass(slots=True)
+class _Group:
+    key: tuple[int, ...]
+    first: Position
+    pages: set[int] = field(default_factory=set)
+    copies: int = 0
+    texts: _Tally = field(default_factory=_Tally)  # only copies with exactly this key
+    titles: _Tally = field(default_factory=_Tally)
+    dates: _Tally = field(default_factory=_Tally)  # (source, date) -> ...
+    repeated_only: bool = True
+    #: (page, start, end, chars) of the body paragraphs, kept only while the group may
+    #: still turn out to be boilerplate (every copy repeated, no title, no date)
+    body_spans: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def add(self, copy: ArticleCopy) -> None:
+        position = (copy.page, copy.start)
+        self.first = min(self.first, position)
+        self.pages.add(copy.page)
+        self.copies += 1
+        self.texts.add(copy.text, position, extra=copy.lang)
+        if copy.title:
+            self.titles.add(copy.title, position)
+        if copy.date is not None:
+            self.dates.add((copy.date_source, copy.date), position)
+        self.repeated_only = self.repeated_only and copy.repeated_only
+        if self.maybe_boilerplate:
+            lengths = [len(p) for p in copy.text.split("\n\n")]
+            self.body_spans.extend((copy.page, s, e, n) for (s, e), n in zip(copy.spans, lengths))
+        else:
+            self.body_spans.clear()
+
+    @property
+    def maybe_boilerplate(self) -> bool:
+        return self.repeated_only and not self.titles and not self.dates
+
+    def absorb(self, other: _Group) -> None:
+        """Take in a group whose body is contained in this one's (its text variants are not ours)."""
+        self.first = min(self.first, other.first)
+        self.pages |= other.pages
+        self.copies += other.copies
+        self.titles.merge(other.titles)
+        self.dates.merge(other.dates)
+        self.repeated_only = self.repeated_only and other.repeated_only
+        if self.maybe_boilerplate:
+            self.body_spans.extend(other.body_spans)
+        else:
+            self.body_spans.clear()
 
 
 def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
@@ -63,64 +123,97 @@ def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
     return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
 
 
-def group_copies(copies: Iterable[ArticleCopy]) -> list[tuple[tuple[int, ...], list[ArticleCopy]]]:
-    """(body key, copies) per article, in order of each article's first copy."""
-    by_key: dict[tuple[int, ...], list[ArticleCopy]] = {}
-    for copy in sorted(copies, key=lambda c: (c.page, c.start)):
-        by_key.setdefault(copy.key, []).append(copy)
-    # fold each group into the longest group that contains its body (then the earliest)
-    rank = {key: i for i, key in enumerate(by_key)}
-    holders: dict[int, list[tuple[int, ...]]] = {}
-    for key in by_key:
-        for cluster in set(key):
-            holders.setdefault(cluster, []).append(key)
-    target: dict[tuple[int, ...], tuple[int, ...]] = {}
-    for key in by_key:
-        containers = [k for k in holders[key[0]] if len(k) > len(key) and _contains(k, key)]
-        if containers:
-            target[key] = max(containers, key=lambda k: (len(k), -rank[k]))
-    groups: dict[tuple[int, ...], list[ArticleCopy]] = {}
-    for key, members in by_key.items():
-        root = key
-        while root in target:
-            root = target[root]
-        groups.setdefault(root, []).extend(members)
-    return sorted(groups.items(), key=lambda kv: min((c.page, c.start) for c in kv[1]))
+class ArticleMerger:
+    """Collects article copies one by one; `articles()` gives the merged, unique articles."""
 
+    def __init__(self, page_paths: Sequence[str], stats: DedupeStats | None = None) -> None:
+        self.page_paths = page_paths
+        self.stats = stats if stats is not None else DedupeStats()
+        self.groups: dict[tuple[int, ...], _Group] = {}
 
-def merge_group(
-    copies: Sequence[ArticleCopy],
-    key: tuple[int, ...],
-    page_paths: Sequence[str],
-    detect_language: Callable[[str], str | None] | None,
-) -> Article:
-    """One Article from the copies of one article (see the module docstring for who wins)."""
-    order = [(c.page, c.start) for c in copies]
-    full = [(c, o) for c, o in zip(copies, order) if c.key == key]
-    text = _most_common([body_text(c) for c, _ in full], [o for _, o in full])
+    def add(self, copy: ArticleCopy) -> None:
+        group = self.groups.get(copy.key)
+        if group is None:
+            group = self.groups[copy.key] = _Group(copy.key, (copy.page, copy.start))
+        group.add(copy)
+        self.stats.copies += 1
 
-    titled = [(c.title, o) for c, o in zip(copies, order) if c.title]
-    title = _most_common([t for t, _ in titled], [o for _, o in titled]) if titled else None
+    def _fold_contained(self) -> list[_Group]:
+        """Fold each group into the longest group containing its body (then the earliest)."""
+        groups = sorted(self.groups.values(), key=lambda g: g.first)
+        rank = {g.key: i for i, g in enumerate(groups)}
+        holders: dict[int, list[tuple[int, ...]]] = {}
+        for g in groups:
+            for cluster in set(g.key):
+                holders.setdefault(cluster, []).append(g.key)
+        target: dict[tuple[int, ...], tuple[int, ...]] = {}
+        for g in groups:
+            containers = [k for k in holders[g.key[0]] if len(k) > len(g.key) and _contains(k, g.key)]
+            if containers:
+                target[g.key] = max(containers, key=lambda k: (len(k), -rank[k]))
+        for g in groups:
+            if g.key in target:
+                root = g.key
+                while root in target:
+                    root = target[root]
+                self.groups[root].absorb(g)
+        return [g for g in groups if g.key not in target]
 
-    dated = [(c, o) for c, o in zip(copies, order) if c.date is not None]
-    date = None
-    if dated:
-        best = max(c.date_source for c, _ in dated)
-        top = [(c.date, o) for c, o in dated if c.date_source == best]
-        date = _most_common([d for d, _ in top], [o for _, o in top]).isoformat()
+    def articles(self, detect_language: Callable[[str], str | None] | None = None) -> list[Article]:
+        """The unique articles, in order of first appearance in the input."""
+        return [article for _, article in self.positioned_articles(detect_language)]
 
-    pages = sorted({c.page for c in copies})
-    sources = tuple(page_paths[p] for p in pages)
-    return Article(
-        id=article_id(text),
-        title=title,
-        date=date,
-        text=text,
-        source=sources[0],
-        sources=sources,
-        lang=detect_language(text) if detect_language else None,
-        n_chars=len(text),
-    )
+    def positioned_articles(
+        self, detect_language: Callable[[str], str | None] | None = None
+    ) -> list[tuple[Position, Article]]:
+        """(first position, article) of the unique articles, in order of first appearance."""
+        stats = self.stats
+        # groups whose chosen texts normalise alike are one article, whatever their keys
+        by_id: dict[str, _Group] = {}
+        for group in self._fold_contained():
+            text = group.texts.most_common()
+            aid = article_id(text)
+            if aid in by_id:
+                by_id[aid].absorb(group)
+            else:
+                by_id[aid] = group
+        articles = []
+        emitted_copies = 0
+        for aid, group in by_id.items():
+            if group.maybe_boilerplate:
+                stats.boilerplate_groups += 1
+                stats.dropped.extend(Dropped(p, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in group.body_spans)
+                continue
+            articles.append(self._article(aid, group, detect_language))
+            emitted_copies += group.copies
+        articles.sort(key=lambda pair: pair[0])
+        stats.articles = len(articles)
+        stats.merged_copies = emitted_copies - len(articles)
+        return articles
+
+    def _article(self, aid: str, group: _Group, detect_language) -> tuple[Position, Article]:
+        text = group.texts.most_common()
+        lang = group.texts[text][2]
+        if lang is None and detect_language is not None:
+            lang = detect_language(text)
+        title = group.titles.most_common() if group.titles else None
+        date = None
+        if group.dates:
+            best = max(source for source, _ in group.dates)
+            top = _Tally({k: v for k, v in group.dates.items() if k[0] == best})
+            date = top.most_common()[1].isoformat()
+        sources = tuple(self.page_paths[p] for p in sorted(group.pages))
+        article = Article(
+            id=aid,
+            title=title,
+            date=date,
+            text=text,
+            source=sources[0],
+            sources=sources,
+            lang=lang,
+            n_chars=len(text),
+        )
+        return group.first, article
 
 
 def dedupe_articles(
@@ -129,30 +222,8 @@ def dedupe_articles(
     detect_language: Callable[[str], str | None] | None = None,
     stats: DedupeStats | None = None,
 ) -> list[Article]:
-    """The unique articles, in order of first appearance in the input."""
-    stats = stats if stats is not None else DedupeStats()
-    # groups whose chosen texts normalise alike are one article, whatever their keys
-    by_id: dict[str, tuple[tuple[int, ...], list[ArticleCopy]]] = {}
-    for key, group in group_copies(copies):
-        stats.copies += len(group)
-        full = [c for c in group if c.key == key]
-        text = _most_common([body_text(c) for c in full], [(c.page, c.start) for c in full])
-        aid = article_id(text)
-        if aid in by_id:
-            by_id[aid][1].extend(group)
-        else:
-            by_id[aid] = (key, list(group))
-    articles = []
-    emitted_copies = 0
-    for key, group in by_id.values():
-        if all(c.repeated_only and c.title is None and c.date is None for c in group):
-            stats.boilerplate_groups += 1
-            stats.dropped.extend(
-                Dropped(p.page, p.start, p.end, REPEATED_BOILERPLATE, p.n_chars) for c in group for p in c.body
-            )
-            continue
-        articles.append(merge_group(group, key, page_paths, detect_language))
-        emitted_copies += len(group)
-    stats.articles = len(articles)
-    stats.merged_copies = emitted_copies - len(articles)
-    return articles
+    """The unique articles of these copies, in order of first appearance in the input."""
+    merger = ArticleMerger(page_paths, stats)
+    for copy in copies:
+        merger.add(copy)
+    return merger.articles(detect_language)

@@ -1,13 +1,17 @@
-"""Stage 4a: fingerprints of paragraphs: an exact key, and a MinHash signature.
+"""Stage 4a: fingerprints of paragraphs: an exact key, a MinHash signature, LSH band keys.
 
-The MinHash is datasketch's own (scheme "affine32": each shingle's 32-bit hash is
+Shingle hashes. Each token is hashed once with xxHash32 (through a per-process
+vocabulary cache: a corpus has far fewer distinct words than words), and the hash
+of a shingle of k tokens is the polynomial ``t1*P**(k-1) + ... + tk (mod 2**32)`` of
+its token hashes, computed for a whole batch of paragraphs with numpy. `shingle_hash`
+computes the same value from a shingle's text, one at a time; it is what datasketch
+is given in the reference path, so both paths hash every shingle identically.
+
+MinHash. The signature is datasketch's own (scheme "affine32": each shingle hash is
 pre-mixed with the MurmurHash3 finalizer, then permuted as ``a * h + b mod 2**32``
 with datasketch's seeded parameters), computed for many paragraphs at once with
-numpy instead of one Python call per shingle. `datasketch_signatures` computes the
-same thing through datasketch itself; tests hold the two equal value for value.
-
-Shingles are hashed with xxHash32, given to both implementations, because it is an
-order of magnitude faster than datasketch's default SHA-1 and as well distributed.
+numpy instead of one Python call per shingle. `datasketch_signatures` computes it
+through datasketch itself; tests hold the two equal value for value.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ import xxhash
 from datasketch import MinHash
 
 _MAX_HASH = np.uint32(0xFFFFFFFF)
+#: Multiplier combining token hashes into a shingle hash (odd, so no bit is lost).
+_SHINGLE_MULTIPLIER = 0x9E3779B1
 #: Shingles processed per numpy step: bounds the (shingles x permutations) temporary
 #: to about 32 MB at 128 permutations.
 _CHUNK_SHINGLES = 1 << 16
@@ -30,9 +36,62 @@ def exact_key(normalised: str) -> int:
     return xxhash.xxh64_intdigest(normalised.encode("utf-8"))
 
 
+class _TokenHashes(dict):
+    """token -> xxHash32, filled on first use (a bounded vocabulary per process)."""
+
+    _LIMIT = 2_000_000
+
+    def __missing__(self, token: str) -> int:
+        value = xxhash.xxh32_intdigest(token.encode("utf-8"))
+        if len(self) < self._LIMIT:
+            self[token] = value
+        return value
+
+
+_TOKEN_HASHES = _TokenHashes()
+
+
+def token_hashes(tokens: Sequence[str]) -> list[int]:
+    return list(map(_TOKEN_HASHES.__getitem__, tokens))
+
+
 def shingle_hash(shingle: bytes) -> int:
-    """The 32-bit hash every shingle goes through (also given to datasketch)."""
-    return xxhash.xxh32_intdigest(shingle)
+    """Hash of one shingle given as its tokens joined by spaces (the reference path)."""
+    h = 0
+    for token in shingle.decode("utf-8").split(" "):
+        h = (h * _SHINGLE_MULTIPLIER + xxhash.xxh32_intdigest(token.encode("utf-8"))) & 0xFFFFFFFF
+    return h
+
+
+def shingle_hashes(token_hash_lists: Sequence[Sequence[int]], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of many paragraphs at once: (flat uint32 hashes, count per paragraph).
+
+    A paragraph of n >= size tokens has n - size + 1 shingles; a shorter non-empty one
+    has a single shingle of all its tokens; an empty one has none.
+    """
+    lengths = np.fromiter((len(t) for t in token_hash_lists), dtype=np.int64, count=len(token_hash_lists))
+    flat = np.fromiter((h for hashes in token_hash_lists for h in hashes), dtype=np.uint32, count=int(lengths.sum()))
+    starts = np.cumsum(lengths) - lengths
+    counts = np.where(lengths >= size, lengths - size + 1, np.minimum(lengths, 1))
+    multiplier = np.uint32(_SHINGLE_MULTIPLIER)
+    with np.errstate(over="ignore"):
+        # window hashes over the flat array; windows crossing paragraphs are never selected
+        full = len(flat) - size + 1
+        window = np.zeros(max(full, 0), dtype=np.uint32)
+        for offset in range(size):
+            window = window * multiplier + flat[offset : offset + max(full, 0)]
+        first = np.repeat(starts, counts)
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        long_enough = np.repeat(lengths >= size, counts)
+        out = np.empty(int(counts.sum()), dtype=np.uint32)
+        out[long_enough] = window[(first + within)[long_enough]]
+        # short paragraphs: one shingle over all their tokens
+        for i in np.flatnonzero((lengths > 0) & (lengths < size)):
+            h = np.uint32(0)
+            for value in flat[starts[i] : starts[i] + lengths[i]]:
+                h = h * multiplier + value
+            out[np.cumsum(counts)[i] - 1] = h
+    return out, counts
 
 
 @lru_cache(maxsize=8)
@@ -51,36 +110,44 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
-    """MinHash signatures, one row per shingle list: shape (len(shingle_sets), num_perm), uint32.
+def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signatures from flat shingle hashes: shape (len(counts), num_perm), uint32.
 
-    An empty shingle list gets the all-max signature (as an empty datasketch MinHash).
+    A paragraph without shingles gets the all-max signature (as an empty datasketch MinHash).
     """
     a, b = permutations(num_perm, seed)
-    out = np.full((len(shingle_sets), num_perm), _MAX_HASH, dtype=np.uint32)
-    counts = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
-    hashes = np.fromiter(
-        (shingle_hash(s.encode("utf-8")) for shingles in shingle_sets for s in shingles),
-        dtype=np.uint32,
-        count=int(counts.sum()),
-    )
-    hashes = _fmix32(hashes)
+    out = np.full((len(counts), num_perm), _MAX_HASH, dtype=np.uint32)
     ends = np.cumsum(counts)
     starts = ends - counts
-    row = 0
     with np.errstate(over="ignore"):
-        while row < len(shingle_sets):
+        mixed = _fmix32(hashes)
+        row = 0
+        while row < len(counts):
             # take whole rows until the chunk holds about _CHUNK_SHINGLES shingles
-            stop = int(np.searchsorted(ends, starts[row] + _CHUNK_SHINGLES, side="right"))
-            stop = max(stop, row + 1)
+            stop = max(int(np.searchsorted(ends, starts[row] + _CHUNK_SHINGLES, side="right")), row + 1)
             rows = np.arange(row, stop)
             rows = rows[counts[rows] > 0]
             if len(rows):
                 lo, hi = int(starts[rows[0]]), int(ends[rows[-1]])
-                permuted = hashes[lo:hi, None] * a[None, :] + b[None, :]
+                permuted = mixed[lo:hi, None] * a[None, :] + b[None, :]
                 out[rows] = np.minimum.reduceat(permuted, starts[rows] - lo, axis=0)
             row = stop
     return out
+
+
+def signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signatures of shingle lists (shingles as space-joined tokens)."""
+    token_lists = [[token_hashes(s.split(" ")) for s in shingles] for shingles in shingle_sets]
+    counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    multiplier = _SHINGLE_MULTIPLIER
+    flat = []
+    for shingles in token_lists:
+        for tokens in shingles:
+            h = 0
+            for t in tokens:
+                h = (h * multiplier + t) & 0xFFFFFFFF
+            flat.append(h)
+    return signatures_from_hashes(np.array(flat, dtype=np.uint32), counts, num_perm, seed)
 
 
 def datasketch_signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
@@ -91,3 +158,60 @@ def datasketch_signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, 
         minhash.update_batch([s.encode("utf-8") for s in shingles])
         out[i] = minhash.hashvalues
     return out
+
+
+def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (paragraph, band): shape (len(sigs), bands), uint64 (FNV-style mixing).
+
+    Two signatures agree on a whole band exactly when their keys for it are equal
+    (up to 64-bit collisions, which verification would reject anyway).
+    """
+    keys = np.full((len(sigs), bands), 0xCBF29CE484222325, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            key = keys[:, band]
+            for col in range(band * rows, (band + 1) * rows):
+                key = (key ^ sigs[:, col].astype(np.uint64)) * np.uint64(0x100000001B3)
+            keys[:, band] = key
+    return keys
+
+
+def lsh_params(config) -> tuple[int, int]:
+    """(bands, rows) for the configured LSH Jaccard target, permutations and recall.
+
+    Banding with `b` bands of `r` rows finds a pair of Jaccard similarity `s` with
+    probability ``1 - (1 - s**r)**b``; this picks the largest `r` (fewest spurious
+    candidates) whose probability at `config.lsh_threshold` is still at least
+    `config.lsh_recall`.
+    """
+    if config.bands is not None:
+        return config.bands, config.num_perm // config.bands
+    t = config.lsh_threshold
+    for bands in range(1, config.num_perm + 1):
+        rows = config.num_perm // bands
+        if 1.0 - (1.0 - t**rows) ** bands >= config.lsh_recall:
+            return bands, rows
+    return config.num_perm, 1
+
+
+def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.ndarray]:
+    """Fingerprints of normalised texts: (eligible mask, one row per eligible text).
+
+    Texts with fewer than `config.min_minhash_tokens` tokens are not eligible (they are
+    matched exactly only). A row holds the LSH band keys (numpy backend) or the whole
+    MinHash signature (datasketch backend, whose MinHashLSH does its own banding).
+    """
+    from .normalise import shingles, tokens
+
+    token_lists = [tokens(text) for text in normalised]
+    eligible = np.fromiter(
+        (len(t) >= config.min_minhash_tokens for t in token_lists), dtype=bool, count=len(token_lists)
+    )
+    chosen = [t for t, ok in zip(token_lists, eligible) if ok]
+    bands, rows = lsh_params(config)
+    if config.backend == "datasketch":
+        sets = [shingles(t, config.shingle_size) for t in chosen]
+        return eligible, datasketch_signatures(sets, config.num_perm, config.seed)
+    hashes, counts = shingle_hashes([token_hashes(t) for t in chosen], config.shingle_size)
+    sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed)
+    return eligible, band_keys(sigs, bands, rows)

@@ -1,80 +1,162 @@
 """The whole pipeline, as one function: paths in, unique articles out.
 
-    read -> normalise -> paragraphs -> fingerprints/clusters -> segment -> dedupe -> (write)
+    read -> normalise -> paragraphs -> fingerprints -> clusters -> segment -> dedupe -> (write)
 
-Repeated paragraphs can only be told once every page has been seen, so the
-pipeline reads the corpus whole before it yields its first article.
+Repeated paragraphs can only be told once every page has been seen, so the corpus
+is read in two passes (see `passes`): the first keeps a few numbers per paragraph
+(its text's key and, once per distinct text, its LSH band keys); clustering runs
+on those arrays; the second pass cuts each page into article copies. Copies that
+share no paragraph with anything are final at once; the others go to the merger.
+Both passes run on `Config.jobs` processes, and their results are consumed in input
+order, so the output is the same whatever the number of processes.
 """
 
 from __future__ import annotations
 
+import heapq
 import os
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
-from .clusters import cluster_paragraphs
+import numpy as np
+
+from .clusters import cluster_corpus
 from .config import Config
-from .dedupe import dedupe_articles
-from .lang import detect_language
-from .normalise import normalise_for_dedup
-from .paragraphs import paragraphs_of
-from .read import discover, read_pages
-from .records import Article, ArticleCopy, Page, Paragraph
+from .dedupe import ArticleMerger, article_id
+from .executor import chunked, default_jobs, run_chunks
+from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
+from .read import discover
+from .records import Article, ArticleCopy
 from .report import Report
-from .segment import segment_page
+
+#: Pages per unit of work sent to a process: big enough to amortise the transfer,
+#: small enough to balance the load and to report progress.
+PAGES_PER_CHUNK = 64
+
+#: progress(stage, done, total): called as work advances (stage: "fingerprint", "segment")
+Progress = Callable[[str, int, int], None]
 
 
 def clean(
     paths: Iterable[str | os.PathLike] | str | os.PathLike,
     config: Config | None = None,
     report: Report | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[Article]:
     """Yield the unique articles of the pages under `paths`, in order of first appearance.
 
     `paths` are folders (read recursively, files matching `config.glob`) or files.
     Pass a `Report` to receive the counts of the run (files skipped and why,
-    paragraphs dropped and why, clusters, timings). Raises `read.InputError` when a
-    path does not exist.
+    paragraphs dropped and why, clusters, timings), and `progress` to follow it.
+    Raises `read.InputError` when a path does not exist.
     """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     config = config or Config()
     report = report if report is not None else Report()
+    progress = progress or (lambda stage, done, total: None)
+    jobs = config.jobs or default_jobs()
     started = time.perf_counter()
 
     files = discover(paths, config)
     report.files_found = len(files)
-    pages: list[Page] = []
-    for record in read_pages(files, config):
-        if isinstance(record, Page):
-            pages.append(record)
-            report.encodings[record.encoding] += 1
-            report.input_chars += len(record.text)
-        else:
-            report.skipped.append(record)
-    report.pages_read = len(pages)
+    numbered = list(enumerate(files))
+    chunks = chunked(numbered, PAGES_PER_CHUNK)
 
-    per_page: list[list[Paragraph]] = [paragraphs_of(page, config) for page in pages]
-    flat = [p for paragraphs in per_page for p in paragraphs]
-    infos, report.clusters = cluster_paragraphs(
-        [normalise_for_dedup(p.text) for p in flat], [p.page for p in flat], config
+    # pass 1: fingerprints
+    infos: list[PageInfo] = []
+    keys, empty, row_keys, rows = [], [], [], []
+    done = 0
+    for chunk in run_chunks(partial(fingerprint_chunk, config), chunks, jobs):
+        for page in chunk.pages:
+            if isinstance(page, PageInfo):
+                infos.append(page)
+                report.encodings[page.encoding] += 1
+                report.input_chars += page.n_chars
+            else:
+                report.skipped.append(page)
+        keys.append(chunk.keys)
+        empty.append(chunk.empty)
+        row_keys.append(chunk.row_keys)
+        rows.append(chunk.rows)
+        done += len(chunk.pages)
+        progress("fingerprint", done, len(files))
+    report.pages_read = len(infos)
+    page_paths = [files[i].path for i in range(len(files))]
+    if not infos:
+        report.seconds = time.perf_counter() - started
+        return
+
+    para_keys = np.concatenate(keys)
+    para_empty = np.concatenate(empty)
+    counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
+    para_pages = np.repeat(np.array([p.index for p in infos], dtype=np.int64), counts)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    all_row_keys = np.concatenate(row_keys)
+    all_rows = np.concatenate(rows)
+    row_keys_unique, first_row = np.unique(all_row_keys, return_index=True)
+    del keys, empty, row_keys, rows, all_row_keys
+
+    def texts_for(wanted_keys: np.ndarray) -> dict[int, str]:
+        """Re-read the pages holding one occurrence of each wanted text."""
+        distinct, first_paragraph = np.unique(para_keys, return_index=True)
+        where = first_paragraph[np.searchsorted(distinct, wanted_keys)]
+        page_of = np.searchsorted(offsets, where, side="right") - 1
+        by_page: dict[int, list[int]] = {}
+        for paragraph, page_slot in zip(where.tolist(), page_of.tolist()):
+            by_page.setdefault(page_slot, []).append(paragraph - int(offsets[page_slot]))
+        wanted = [(infos[s].index, files[infos[s].index], positions) for s, positions in sorted(by_page.items())]
+        texts: dict[int, str] = {}
+        for part in run_chunks(partial(fetch_texts_chunk, config), chunked(wanted, PAGES_PER_CHUNK), jobs):
+            texts.update(part)
+        return texts
+
+    arrays = cluster_corpus(
+        para_keys, para_empty, para_pages, row_keys_unique, all_rows[first_row], texts_for, config, report.clusters
     )
+    del all_rows
 
-    copies: list[ArticleCopy] = []
-    offset = 0
-    for paragraphs in per_page:
-        page_copies, dropped = segment_page(paragraphs, infos[offset : offset + len(paragraphs)], config)
-        offset += len(paragraphs)
-        copies.extend(page_copies)
-        report.count_dropped(dropped)
-
-    articles = dedupe_articles(
-        copies,
-        [page.path for page in pages],
-        detect_language if config.detect_language else None,
-        report.dedupe,
-    )
+    # pass 2: segment, then merge the copies that share paragraphs with other copies
+    merger = ArticleMerger(page_paths, report.dedupe)
+    final: list[tuple[tuple[int, int], Article]] = []
+    work = [
+        (info.index, files[info.index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
+        for slot, info in enumerate(infos)
+    ]
+    done = 0
+    for chunk in run_chunks(partial(segment_chunk, config), chunked(work, PAGES_PER_CHUNK), jobs):
+        report.dropped_paragraphs.update(chunk.dropped_paragraphs)
+        report.dropped_chars.update(chunk.dropped_chars)
+        report.skipped.extend(chunk.failed)
+        for copy, is_final in zip(chunk.copies, chunk.final):
+            if is_final:
+                final.append(((copy.page, copy.start), _final_article(copy, page_paths)))
+                report.dedupe.copies += 1
+            else:
+                merger.add(copy)
+        done += min(PAGES_PER_CHUNK, len(work) - done)
+        progress("segment", done, len(work))
+    merged = merger.positioned_articles()
+    report.dedupe.articles += len(final)
     report.count_dropped(report.dedupe.dropped)
-    report.undated_articles = sum(1 for a in articles if a.date is None)
+    articles = list(heapq.merge(final, merged, key=lambda pair: pair[0]))
+    report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.seconds = time.perf_counter() - started
-    yield from articles
+    for _, article in articles:
+        yield article
+
+
+def _final_article(copy: ArticleCopy, page_paths: list[str]) -> Article:
+    """The article of a copy that shares no paragraph with any other: nothing to merge."""
+    path = page_paths[copy.page]
+    return Article(
+        id=article_id(copy.text),
+        title=copy.title,
+        date=copy.date.isoformat() if copy.date else None,
+        text=copy.text,
+        source=path,
+        sources=(path,),
+        lang=copy.lang,
+        n_chars=len(copy.text),
+    )

@@ -128,31 +128,29 @@ _SKIP_ADVICE = {
 }
 
 
+def read_file(item: InputFile, index: int, config: Config) -> Page | SkippedFile:
+    """Decode one file into a Page numbered `index`, or say why it was skipped."""
+    try:
+        size = item.location.stat().st_size
+        if size > config.max_file_bytes:
+            return SkippedFile(
+                item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
+            )
+        data = item.location.read_bytes()
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+    decoded = decode(data)
+    if isinstance(decoded, str):
+        return SkippedFile(item.path, decoded, _SKIP_ADVICE[decoded])
+    text, encoding = decoded
+    if not text.strip():
+        return SkippedFile(item.path, "empty", _SKIP_ADVICE["empty"])
+    if _looks_binary(text):
+        return SkippedFile(item.path, "binary", _SKIP_ADVICE["binary"])
+    return Page(index=index, path=item.path, location=item.location, text=text, encoding=encoding)
+
+
 def read_pages(files: Iterable[InputFile], config: Config) -> Iterator[Page | SkippedFile]:
-    """Decode each file into a Page, or say why it was skipped."""
-    index = 0
-    for item in files:
-        try:
-            size = item.location.stat().st_size
-            if size > config.max_file_bytes:
-                yield SkippedFile(
-                    item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
-                )
-                continue
-            data = item.location.read_bytes()
-        except OSError as err:
-            yield SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
-            continue
-        decoded = decode(data)
-        if isinstance(decoded, str):
-            yield SkippedFile(item.path, decoded, _SKIP_ADVICE[decoded])
-            continue
-        text, encoding = decoded
-        if not text.strip():
-            yield SkippedFile(item.path, "empty", _SKIP_ADVICE["empty"])
-            continue
-        if _looks_binary(text):
-            yield SkippedFile(item.path, "binary", _SKIP_ADVICE["binary"])
-            continue
-        yield Page(index=index, path=item.path, location=item.location, text=text, encoding=encoding)
-        index += 1
+    """Decode each file into a Page (numbered by its position in `files`), or say why it was skipped."""
+    for index, item in enumerate(files):
+        yield read_file(item, index, config)

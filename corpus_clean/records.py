@@ -76,9 +76,10 @@ class Paragraph:
 class ClusterInfo:
     """What the corpus says about one paragraph: which near-duplicate group it is in."""
 
-    cluster: int  #: cluster id, stable for a given input (smallest member's global index)
+    cluster: int  #: cluster id: depends on the texts only, not on the order of work
     n_pages: int  #: distinct pages the cluster appears on
-    pages_hash: int  #: hash of the sorted page list: equal for groups shown on the same pages
+    pages_hash: int  #: hash of the set of pages: equal for groups shown on the same pages
+    n_paragraphs: int = 1  #: paragraphs in the cluster, over the whole corpus
 
     def repeated(self, min_pages: int) -> bool:
         return self.n_pages >= min_pages
@@ -86,17 +87,21 @@ class ClusterInfo:
 
 @dataclass(slots=True)
 class ArticleCopy:
-    """One occurrence of an article on one page, before copies are merged."""
+    """One occurrence of an article on one page, before copies are merged.
+
+    Small on purpose: copies travel from worker processes to the merger.
+    """
 
     page: int
     start: int  #: character offset where the article starts on its page
     title: str | None
-    title_cluster: int | None
     date: _dt.date | None
     date_source: DateSource | None
-    body: list[Paragraph]
+    text: str  #: body paragraphs joined by a blank line
     key: tuple[int, ...]  #: cluster ids of the body paragraphs: equal for copies of one article
+    spans: tuple[tuple[int, int], ...] = ()  #: character spans of the body paragraphs on the page
     repeated_only: bool = False  #: every paragraph of this copy is repeated on other pages
+    lang: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

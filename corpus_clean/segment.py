@@ -208,6 +208,7 @@ class PageSegmenter:
     def _article(self, item: _Item) -> ArticleCopy | None:
         first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
         title_unit = self._title_unit(item, first_text)
+        title_at = item.units.index(title_unit) if title_unit is not None else first_text
         date = None
         date_source = None
         consumed: list[tuple[Paragraph, str]] = []
@@ -221,8 +222,8 @@ class PageSegmenter:
             elif unit is title_unit:
                 if p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
-            elif i < first_text and self.repeated(unit) and not item.has_unique:
-                consumed.append((p, REPEATED_CHROME))  # labels above a teaser's title
+            elif i < title_at and self.repeated(unit):
+                consumed.append((p, REPEATED_CHROME))  # menus and labels above the title
             elif i < first_text and self._same_title(title_unit, p):
                 consumed.append((p, TITLE_REPEAT))
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
@@ -250,11 +251,11 @@ class PageSegmenter:
             page=item.units[0].paragraph.page,
             start=item.units[0].paragraph.start,
             title=title,
-            title_cluster=title_unit.info.cluster if title_unit else None,
             date=date,
             date_source=date_source,
-            body=[u.paragraph for u in body],
+            text="\n\n".join(u.paragraph.text for u in body),
             key=tuple(u.info.cluster for u in body),
+            spans=tuple((u.paragraph.start, u.paragraph.end) for u in body),
             repeated_only=not item.has_unique,
         )
 

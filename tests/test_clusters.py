@@ -13,10 +13,9 @@ from corpus_clean.clusters import (
     band_candidates,
     cluster_paragraphs,
     datasketch_candidates,
-    lsh_params,
     near_duplicate_pairs,
 )
-from corpus_clean.fingerprints import signatures
+from corpus_clean.fingerprints import band_keys, lsh_params, signatures
 from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
 
 TEASER = (
@@ -93,8 +92,8 @@ def test_numpy_banding_finds_the_same_candidates_as_datasketch_lsh():
     sigs = signatures(sets, 128, 1)
     config = Config()
     bands, rows = lsh_params(config)
-    ours = band_candidates(sigs, bands, rows)
-    reference = datasketch_candidates(sigs, bands, rows, config)
+    ours = band_candidates(band_keys(sigs, bands, rows))
+    reference = datasketch_candidates(sigs, config)
     assert len(ours) >= 60
     assert np.array_equal(ours, reference)
 
@@ -136,15 +135,29 @@ def test_cluster_ids_and_page_counts():
     texts = ["go back", "menu", "go back", "go back", "unique text here", ""]
     pages = [0, 0, 1, 1, 2, 2]
     infos, stats = cluster_paragraphs(texts, pages, Config())
-    assert infos[0].cluster == infos[2].cluster == infos[3].cluster == 0
+    assert infos[0].cluster == infos[2].cluster == infos[3].cluster
+    assert len({infos[0].cluster, infos[1].cluster, infos[4].cluster, infos[5].cluster}) == 4
     assert infos[0].n_pages == 2  # twice on page 1 counts once
+    assert infos[0].n_paragraphs == 3
     assert infos[1].n_pages == infos[4].n_pages == 1
-    assert infos[5].n_pages == 1 and infos[5].cluster not in {i.cluster for i in infos[:5]}  # empty text: alone
+    assert infos[5].n_pages == 1 and infos[5].n_paragraphs == 1  # empty text: alone
     assert stats.repeated_clusters == 1 and stats.repeated_paragraphs == 3
 
 
-def test_cluster_ids_do_not_depend_on_pair_order():
+def test_pages_hash_tells_page_sets_apart():
+    texts = ["alpha", "beta", "gamma", "alpha", "beta", "gamma", "alpha"]
+    pages = [0, 0, 0, 1, 1, 2, 2]
+    infos, _ = cluster_paragraphs(texts, pages, Config())
+    alpha, beta, gamma = infos[0], infos[1], infos[2]
+    assert alpha.n_pages == 3 and beta.n_pages == 2 and gamma.n_pages == 2
+    assert beta.pages_hash != gamma.pages_hash  # {0, 1} and {0, 2}
+    assert infos[4].pages_hash == beta.pages_hash
+
+
+def test_cluster_ids_do_not_depend_on_order():
     a = "one two three four five six seven eight nine ten eleven twelve"
     texts = [a, "x y z", a + " thirteen", "thirteen " + a]
     infos, _ = cluster_paragraphs(texts, [0, 1, 2, 3], Config())
-    assert [i.cluster for i in infos] == [0, 1, 0, 0]
+    assert infos[0].cluster == infos[2].cluster == infos[3].cluster != infos[1].cluster
+    backwards, _ = cluster_paragraphs(texts[::-1], [3, 2, 1, 0], Config())
+    assert [i.cluster for i in backwards[::-1]] == [i.cluster for i in infos]

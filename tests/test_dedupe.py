@@ -5,26 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from corpus_clean.dedupe import article_id, dedupe_articles, group_copies
-from corpus_clean.records import ArticleCopy, DateSource, Kind, Paragraph
+from corpus_clean.dedupe import ArticleMerger, article_id, dedupe_articles
+from corpus_clean.records import ArticleCopy, DateSource
 
 PATHS = ["a.txt", "b.txt", "c.txt", "d.txt"]
 
 
-def para(text: str, page: int) -> Paragraph:
-    return Paragraph(page=page, position=0, start=0, end=len(text), text=text, gap=0, kind=Kind.TEXT)
-
-
 def copy(page, key, texts, title=None, date=None, source=None, start=0) -> ArticleCopy:
     return ArticleCopy(
-        page=page,
-        start=start,
-        title=title,
-        title_cluster=None,
-        date=date,
-        date_source=source,
-        body=[para(t, page) for t in texts],
-        key=key,
+        page=page, start=start, title=title, date=date, date_source=source, text="\n\n".join(texts), key=key
     )
 
 
@@ -59,8 +48,10 @@ def test_best_metadata_wins_whatever_the_order():
 def test_a_teaser_contained_in_a_full_article_is_merged_into_it():
     full = copy(1, (4, 5, 6), ["Lead paragraph.", "Second.", "Third."], title="The article")
     teaser = copy(0, (4,), ["Lead paragraph."], date=dt.date(2023, 1, 2), source=DateSource.LINE)
-    groups = group_copies([teaser, full])
-    assert [key for key, _ in groups] == [(4, 5, 6)]
+    merger = ArticleMerger(PATHS)
+    merger.add(teaser)
+    merger.add(full)
+    assert [g.key for g in merger._fold_contained()] == [(4, 5, 6)]
     (article,) = dedupe_articles([teaser, full], PATHS)
     assert article.text == "Lead paragraph.\n\nSecond.\n\nThird."
     assert article.sources == ("a.txt", "b.txt")

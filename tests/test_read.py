@@ -98,7 +98,7 @@ def test_too_large_files_are_skipped(make_corpus):
     assert record.reason == "too-large"
 
 
-def test_pages_are_numbered_in_order_and_keep_the_raw_text(make_corpus):
+def test_pages_are_numbered_by_their_place_in_the_file_list_and_keep_the_raw_text(make_corpus):
     root = make_corpus({"a.txt": "one\r\ntwo", "b.txt": b"", "c.txt": "three"})
     pages = [r for r in read_all(root) if hasattr(r, "text")]
-    assert [(p.index, p.path, p.text) for p in pages] == [(0, "a.txt", "one\r\ntwo"), (1, "c.txt", "three")]
+    assert [(p.index, p.path, p.text) for p in pages] == [(0, "a.txt", "one\r\ntwo"), (2, "c.txt", "three")]

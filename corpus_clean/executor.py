@@ -1,0 +1,42 @@
+"""Where work runs: a function over chunks of pages, in this process or in worker processes.
+
+What the work is lives elsewhere (`passes`); this module only decides where it runs.
+Results always come back in the order of the chunks, so the output does not depend
+on the number of workers or on which one finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_jobs() -> int:
+    """All the cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def run_chunks(func: Callable[[T], R], chunks: Sequence[T], jobs: int) -> Iterator[R]:
+    """func(chunk) for every chunk, in chunk order, on `jobs` processes."""
+    if jobs <= 1 or len(chunks) <= 1:
+        for chunk in chunks:
+            yield func(chunk)
+        return
+    # fork shares the parent's imported modules and costs nothing to start on Linux;
+    # elsewhere spawn is the safe default
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    with multiprocessing.get_context(method).Pool(min(jobs, len(chunks))) as pool:
+        yield from pool.imap(func, chunks)

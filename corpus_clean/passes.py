@@ -1,0 +1,136 @@
+"""The work done on each chunk of pages, in worker processes.
+
+The corpus is read twice, so that nothing per paragraph has to be kept in memory
+between the passes except a few numbers:
+
+1. `fingerprint_chunk`: read and split each page, key every paragraph's normalised
+   text, and compute the MinHash band keys of each text long enough (once per
+   distinct text in the chunk).
+2. (between the passes, in the main process: clustering, with `fetch_texts_chunk`
+   re-reading the few paragraphs whose texts verification needs.)
+3. `segment_chunk`: read and split each page again, cut it into article copies
+   using what the clusters say about its paragraphs, and detect their language.
+
+Every function here takes a `Config` and one chunk, and returns plain data that
+pickles small.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .clusters import ClusterArrays
+from .config import Config
+from .fingerprints import exact_key, fingerprint_rows
+from .lang import detect_language
+from .normalise import normalise_for_dedup
+from .paragraphs import paragraphs_of, split_paragraphs
+from .read import InputFile, read_file
+from .records import ArticleCopy, Page, SkippedFile
+from .segment import segment_page
+
+
+@dataclass(slots=True)
+class PageInfo:
+    index: int
+    path: str
+    n_paragraphs: int
+    encoding: str
+    n_chars: int
+
+
+@dataclass(slots=True)
+class FingerprintChunk:
+    pages: list[PageInfo | SkippedFile]
+    keys: np.ndarray  # uint64, one per paragraph of the chunk's pages, in order
+    empty: np.ndarray  # bool: the paragraph's normalised text is empty
+    row_keys: np.ndarray  # uint64: keys of the texts that have a fingerprint row
+    rows: np.ndarray  # one row per row key (band keys, or signatures for datasketch)
+
+
+def fingerprint_chunk(config: Config, files: Sequence[tuple[int, InputFile]]) -> FingerprintChunk:
+    pages: list[PageInfo | SkippedFile] = []
+    keys: list[int] = []
+    empty: list[bool] = []
+    new_keys: list[int] = []
+    new_texts: list[str] = []
+    seen: set[int] = set()
+    for index, item in files:
+        page = read_file(item, index, config)
+        if isinstance(page, SkippedFile):
+            pages.append(page)
+            continue
+        paragraphs = split_paragraphs(page)
+        pages.append(PageInfo(index, page.path, len(paragraphs), page.encoding, len(page.text)))
+        for paragraph in paragraphs:
+            text = normalise_for_dedup(paragraph.text)
+            key = exact_key(text)
+            keys.append(key)
+            empty.append(not text)
+            if text and key not in seen:
+                seen.add(key)
+                new_keys.append(key)
+                new_texts.append(text)
+    eligible, rows = fingerprint_rows(new_texts, config)
+    return FingerprintChunk(
+        pages=pages,
+        keys=np.array(keys, dtype=np.uint64),
+        empty=np.array(empty, dtype=bool),
+        row_keys=np.array(new_keys, dtype=np.uint64)[eligible],
+        rows=rows,
+    )
+
+
+def fetch_texts_chunk(config: Config, wanted: Sequence[tuple[int, InputFile, Sequence[int]]]) -> dict[int, str]:
+    """Normalised texts of the given paragraph positions of the given pages, by exact key."""
+    out: dict[int, str] = {}
+    for index, item, positions in wanted:
+        page = read_file(item, index, config)
+        if isinstance(page, SkippedFile):
+            continue
+        paragraphs = split_paragraphs(page)
+        for position in positions:
+            if position < len(paragraphs):
+                text = normalise_for_dedup(paragraphs[position].text)
+                out[exact_key(text)] = text
+    return out
+
+
+@dataclass(slots=True)
+class SegmentedChunk:
+    copies: list[ArticleCopy] = field(default_factory=list)
+    final: list[bool] = field(default_factory=list)  # the copy shares no paragraph with anything
+    dropped_paragraphs: Counter = field(default_factory=Counter)
+    dropped_chars: Counter = field(default_factory=Counter)
+    failed: list[SkippedFile] = field(default_factory=list)
+
+
+def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterArrays]]) -> SegmentedChunk:
+    out = SegmentedChunk()
+    langs: dict[str, str | None] = {}
+    for index, item, arrays in pages:
+        page = read_file(item, index, config)
+        paragraphs = paragraphs_of(page, config) if isinstance(page, Page) else []
+        if isinstance(page, SkippedFile) or len(paragraphs) != len(arrays.cluster):
+            out.failed.append(
+                SkippedFile(item.path, "changed", "the file changed while it was being cleaned; run again")
+            )
+            continue
+        infos = arrays.infos()
+        copies, dropped = segment_page(paragraphs, infos, config)
+        for d in dropped:
+            out.dropped_paragraphs[d.reason] += 1
+            out.dropped_chars[d.reason] += d.n_chars
+        singleton = {p.start: info.n_paragraphs == 1 for p, info in zip(paragraphs, infos)}
+        for copy in copies:
+            if config.detect_language:
+                if copy.text not in langs:
+                    langs[copy.text] = detect_language(copy.text)
+                copy.lang = langs[copy.text]
+            out.copies.append(copy)
+            out.final.append(all(singleton[start] for start, _ in copy.spans))
+    return out
