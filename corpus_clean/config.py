@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, fields
+from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ class Config:
         if not self.glob:
             yield "glob must not be empty"
 
-    @property
+    @cached_property
     def date_window(self) -> tuple[_dt.date, _dt.date]:
         """The plausible publication dates: from 1 January of `min_year` to `latest_date`."""
         latest = self.latest_date or _dt.date.today()

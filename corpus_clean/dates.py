@@ -138,6 +138,9 @@ _PATTERNS = [
     # June 9, 2018, Jun 9th 2018
     ("mdy_name", re.compile(rf"(?<!\w)({_MONTH})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})(?!\d)", re.IGNORECASE)),
 ]
+#: A date line is short: longer lines are prose that happens to mention a date.
+MAX_DATE_LINE_CHARS = 120
+_FOUR_DIGITS = re.compile(r"\d{4}")
 _TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?!\d)", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
 #: Words that only frame a date ("Posted on ... by", "Опубликовано:"): not counted as
@@ -178,6 +181,8 @@ def _to_date(kind: str, groups: tuple[str, ...]) -> _dt.date | None:
 
 def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
     """All plausible dates in `text`, in order of position, without overlaps."""
+    if not _FOUR_DIGITS.search(text):  # every shape has a four-digit year: a cheap first test
+        return []
     low, high = window
     found: list[DateMatch] = []
     for kind, pattern in _PATTERNS:
@@ -195,7 +200,7 @@ def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
 
 def date_line(text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
     """The date of a line that is essentially a date: a date and at most a few words."""
-    if len(text) > 120:
+    if len(text) > MAX_DATE_LINE_CHARS:
         return None
     dates = find_dates(text, window)
     if not dates:

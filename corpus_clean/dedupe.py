@@ -88,7 +88,7 @@ class _Group:
         self.first = min(self.first, position)
         self.pages.add(copy.page)
         self.copies += 1
-        self.texts.add(copy.text, position, extra=copy.lang)
+        self.texts.add(copy.text, position, extra=(copy.lang, copy.id))
         if copy.title:
             self.titles.add(copy.title, position)
         if copy.date is not None:
@@ -172,7 +172,7 @@ class ArticleMerger:
         by_id: dict[str, _Group] = {}
         for group in self._fold_contained():
             text = group.texts.most_common()
-            aid = article_id(text)
+            aid = group.texts[text][2][1] or article_id(text)
             if aid in by_id:
                 by_id[aid].absorb(group)
             else:
@@ -193,7 +193,7 @@ class ArticleMerger:
 
     def _article(self, aid: str, group: _Group, detect_language) -> tuple[Position, Article]:
         text = group.texts.most_common()
-        lang = group.texts[text][2]
+        lang = group.texts[text][2][0]
         if lang is None and detect_language is not None:
             lang = detect_language(text)
         title = group.titles.most_common() if group.titles else None

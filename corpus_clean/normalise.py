@@ -31,14 +31,17 @@ _ASTRAL_FORMAT_BLOCKS = (
     (0x1D173, 0x1D17B),
     (0xE0000, 0xE0080),
 )
-_INVISIBLE = {
-    cp: None
+_INVISIBLE_CHARS = [
+    chr(cp)
     for cp in [*range(0x10000), *(c for lo, hi in _ASTRAL_FORMAT_BLOCKS for c in range(lo, hi))]
     if unicodedata.category(chr(cp)) in ("Cf", "Cc") and not chr(cp).isspace()
-}
+]
+_INVISIBLE = re.compile("[" + "".join(re.escape(c) for c in _INVISIBLE_CHARS) + "]+")
 
-_NON_ALNUM = re.compile(r"[\W_]+")
+_WORDS = re.compile(r"[^\W_]+")
 _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
+#: Lines up to this long, with at least twice as many digits as letters, are numbers.
+_NUMERIC_LINE_MAX_CHARS = 40
 # Digits and characters of scripts written without spaces between words become
 # tokens of their own.
 _SINGLE_CHAR_TOKENS = re.compile(
@@ -56,20 +59,38 @@ _SINGLE_CHAR_TOKENS = re.compile(
 def clean_line(line: str) -> str:
     """The displayed form of a line: NFC, one plain space between words, no invisibles."""
     if not line.isascii():
-        line = unicodedata.normalize("NFC", line).translate(_INVISIBLE)
+        line = unicodedata.normalize("NFC", line)
     # str.split() with no argument splits on every Unicode space (NBSP included)
-    return " ".join(line.split())
+    line = " ".join(line.split())
+    if not line.isprintable():  # format or control characters left: the slow path
+        line = " ".join(_INVISIBLE.sub("", line).split())
+    return line
 
 
 def normalise_for_dedup(text: str) -> str:
-    """The comparison form: casefolded, punctuation dropped, digit groups joined."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    text = _NON_ALNUM.sub(" ", text).strip()
-    return _DIGIT_GAP.sub("", text)
+    """The comparison form: casefolded, punctuation dropped, digit groups joined.
+
+    A short line made mostly of digits (a phone number, a date, a counter) is
+    compared by its digits alone: "+7 495-621-33-23" and "+7495-621-33-23 -tel" are
+    one number, whatever words label it.
+    """
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    words = _WORDS.findall(text.casefold())
+    text = " ".join(words)
+    if any(map(str.isdigit, words)):
+        text = _DIGIT_GAP.sub("", text)
+        if len(text) <= _NUMERIC_LINE_MAX_CHARS:
+            digits = sum(c.isdigit() for c in text)
+            if digits >= 2 * sum(c.isalpha() for c in text):
+                return "".join(c for c in text if c.isdigit())
+    return text
 
 
 def tokens(normalised: str) -> list[str]:
     """Shingle units of a normalised text: words, single digits, single CJK/Thai characters."""
+    if normalised.isascii() and not any(map(str.isdigit, normalised)):
+        return normalised.split()
     return _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalised).split()
 
 

@@ -12,9 +12,10 @@ it is repeated across pages is the next stages' business.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .config import Config
-from .dates import date_line, dated_heading
+from .dates import MAX_DATE_LINE_CHARS, date_line, dated_heading
 from .normalise import clean_line, count_words
 from .records import Kind, Page, Paragraph
 
@@ -26,6 +27,7 @@ _FILE_NAME = re.compile(
     re.IGNORECASE,
 )
 _MAX_FILE_NAME_WORDS = 15
+
 #: Characters that end a sentence or clause; closing quotes and brackets are looked
 #: through. A colon is not among them: "Share this:" or "Key points:" introduce.
 _SENTENCE_END = frozenset(".;,…")
@@ -38,14 +40,36 @@ _INNER_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s+(?=\S)")
 _INNER_SENTENCE_MIN_WORDS = 8
 
 
+_LINE_ENDS = "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+
+
+def paragraph_texts(text: str) -> list[str]:
+    """The displayed texts of a page's paragraphs: `split_paragraphs` without the rest.
+
+    Raw lines repeat a lot across a site's pages (menus, footers), so their cleaned
+    form is memoised.
+    """
+    out = []
+    for raw in text.splitlines():
+        cleaned = _clean_cached(raw)
+        if cleaned:
+            out.append(cleaned)
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _clean_cached(raw: str) -> str:
+    return clean_line(raw)
+
+
 def split_paragraphs(page: Page) -> list[Paragraph]:
     """The non-blank lines of a page, with their offsets and the blank lines before each."""
     paragraphs: list[Paragraph] = []
     offset = 0
     blank = 0
     for raw in page.text.splitlines(keepends=True):
-        body = raw.rstrip("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
-        text = clean_line(body)
+        body = raw.rstrip(_LINE_ENDS)
+        text = _clean_cached(body)
         if text:
             paragraphs.append(
                 Paragraph(
@@ -84,6 +108,9 @@ def looks_like_heading(text: str, n_words: int, config: Config) -> bool:
 def classify(paragraph: Paragraph, config: Config) -> None:
     """Set `kind` (and any date the line carries) from the paragraph's own text."""
     text = paragraph.text
+    if paragraph.n_words > max(config.max_title_words, _MAX_FILE_NAME_WORDS) and len(text) > MAX_DATE_LINE_CHARS:
+        paragraph.kind = Kind.TEXT  # too long for a title, a date line or a file name
+        return
     window = config.date_window
     if is_file_name(text):
         paragraph.kind = Kind.FILE_NAME

@@ -25,10 +25,11 @@ import numpy as np
 
 from .clusters import ClusterArrays
 from .config import Config
+from .dedupe import article_id
 from .fingerprints import exact_key, fingerprint_rows
 from .lang import detect_language
 from .normalise import normalise_for_dedup
-from .paragraphs import paragraphs_of, split_paragraphs
+from .paragraphs import paragraph_texts, paragraphs_of
 from .read import InputFile, read_file
 from .records import ArticleCopy, Page, SkippedFile
 from .segment import segment_page
@@ -58,29 +59,32 @@ def fingerprint_chunk(config: Config, files: Sequence[tuple[int, InputFile]]) ->
     empty: list[bool] = []
     new_keys: list[int] = []
     new_texts: list[str] = []
-    seen: set[int] = set()
+    known: dict[str, tuple[int, bool]] = {}  # displayed text -> (key, empty): menus repeat
     for index, item in files:
         page = read_file(item, index, config)
         if isinstance(page, SkippedFile):
             pages.append(page)
             continue
-        paragraphs = split_paragraphs(page)
-        pages.append(PageInfo(index, page.path, len(paragraphs), page.encoding, len(page.text)))
-        for paragraph in paragraphs:
-            text = normalise_for_dedup(paragraph.text)
-            key = exact_key(text)
-            keys.append(key)
-            empty.append(not text)
-            if text and key not in seen:
-                seen.add(key)
-                new_keys.append(key)
-                new_texts.append(text)
-    eligible, rows = fingerprint_rows(new_texts, config)
+        texts = paragraph_texts(page.text)
+        pages.append(PageInfo(index, page.path, len(texts), page.encoding, len(page.text)))
+        for shown in texts:
+            entry = known.get(shown)
+            if entry is None:
+                text = normalise_for_dedup(shown)
+                entry = known[shown] = (exact_key(text), not text)
+                if text:
+                    new_keys.append(entry[0])
+                    new_texts.append(text)
+            keys.append(entry[0])
+            empty.append(entry[1])
+    # the same normalised text may come from differently written lines: once is enough
+    unique_keys, first = np.unique(np.array(new_keys, dtype=np.uint64), return_index=True)
+    eligible, rows = fingerprint_rows([new_texts[i] for i in first], config)
     return FingerprintChunk(
         pages=pages,
         keys=np.array(keys, dtype=np.uint64),
         empty=np.array(empty, dtype=bool),
-        row_keys=np.array(new_keys, dtype=np.uint64)[eligible],
+        row_keys=unique_keys[eligible],
         rows=rows,
     )
 
@@ -92,10 +96,10 @@ def fetch_texts_chunk(config: Config, wanted: Sequence[tuple[int, InputFile, Seq
         page = read_file(item, index, config)
         if isinstance(page, SkippedFile):
             continue
-        paragraphs = split_paragraphs(page)
+        texts = paragraph_texts(page.text)
         for position in positions:
-            if position < len(paragraphs):
-                text = normalise_for_dedup(paragraphs[position].text)
+            if position < len(texts):
+                text = normalise_for_dedup(texts[position])
                 out[exact_key(text)] = text
     return out
 
@@ -111,7 +115,7 @@ class SegmentedChunk:
 
 def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterArrays]]) -> SegmentedChunk:
     out = SegmentedChunk()
-    langs: dict[str, str | None] = {}
+    known: dict[str, tuple[str | None, str]] = {}  # text -> (lang, id): teasers repeat
     for index, item, arrays in pages:
         page = read_file(item, index, config)
         paragraphs = paragraphs_of(page, config) if isinstance(page, Page) else []
@@ -127,10 +131,12 @@ def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterA
             out.dropped_chars[d.reason] += d.n_chars
         singleton = {p.start: info.n_paragraphs == 1 for p, info in zip(paragraphs, infos)}
         for copy in copies:
-            if config.detect_language:
-                if copy.text not in langs:
-                    langs[copy.text] = detect_language(copy.text)
-                copy.lang = langs[copy.text]
+            if copy.text not in known:
+                # a copy made only of repeated paragraphs is usually a teaser of an article
+                # whose full copy gets detected; the merger detects what is left
+                lang = detect_language(copy.text) if config.detect_language and not copy.repeated_only else None
+                known[copy.text] = (lang, article_id(copy.text))
+            copy.lang, copy.id = known[copy.text]
             out.copies.append(copy)
             out.final.append(all(singleton[start] for start, _ in copy.spans))
     return out

@@ -25,6 +25,7 @@ from .clusters import cluster_corpus
 from .config import Config
 from .dedupe import ArticleMerger, article_id
 from .executor import chunked, default_jobs, run_chunks
+from .lang import detect_language
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
 from .read import discover
 from .records import Article, ArticleCopy
@@ -137,7 +138,7 @@ def clean(
                 merger.add(copy)
         done += min(PAGES_PER_CHUNK, len(work) - done)
         progress("segment", done, len(work))
-    merged = merger.positioned_articles()
+    merged = merger.positioned_articles(detect_language if config.detect_language else None)
     report.dedupe.articles += len(final)
     report.count_dropped(report.dedupe.dropped)
     articles = list(heapq.merge(final, merged, key=lambda pair: pair[0]))
@@ -151,7 +152,7 @@ def _final_article(copy: ArticleCopy, page_paths: list[str]) -> Article:
     """The article of a copy that shares no paragraph with any other: nothing to merge."""
     path = page_paths[copy.page]
     return Article(
-        id=article_id(copy.text),
+        id=copy.id or article_id(copy.text),
         title=copy.title,
         date=copy.date.isoformat() if copy.date else None,
         text=copy.text,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import fnmatch
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +30,7 @@ _BOMS = (
 )
 #: Share of control characters above which decoded text is taken for binary data.
 _MAX_CONTROL_SHARE = 0.05
-_ALLOWED_CONTROLS = frozenset("\t\n\r\f\v")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls other than whitespace
 #: Tie-break between encodings that decode a file equally well: the most used first.
 _PREFERENCE = {
     name: rank
@@ -116,8 +117,7 @@ def decode(data: bytes) -> tuple[str, str] | str:
 
 def _looks_binary(text: str) -> bool:
     sample = text[:65536]
-    controls = sum(1 for ch in sample if ch < " " and ch not in _ALLOWED_CONTROLS)
-    return controls > _MAX_CONTROL_SHARE * len(sample)
+    return len(_CONTROLS.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
 
 
 _SKIP_ADVICE = {

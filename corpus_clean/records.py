@@ -102,6 +102,7 @@ class ArticleCopy:
     spans: tuple[tuple[int, int], ...] = ()  #: character spans of the body paragraphs on the page
     repeated_only: bool = False  #: every paragraph of this copy is repeated on other pages
     lang: str | None = None
+    id: str | None = None  #: article id of `text`, when already computed
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,8 @@ def test_examples_run(tmp_path, seeds_run):
         pytest.skip("jq is not installed")
     bindir = os.path.dirname(sys.executable)
     env = {**os.environ, "PATH": bindir + os.pathsep + os.environ["PATH"]}
-    script = subprocess.run(["bash", str(REPO / "examples" / "jq.sh"), str(SEEDS)], capture_output=True, text=True, env=env)
+    script = subprocess.run(
+        ["bash", str(REPO / "examples" / "jq.sh"), str(SEEDS)], capture_output=True, text=True, env=env
+    )
     assert script.returncode == 0, script.stderr
     assert "2024-07-26" in script.stdout and "no chrome leaked" in script.stdout
