@@ -1,15 +1,19 @@
 """The command line: a thin typer layer over `corpus_clean.clean`.
 
 Data (JSONL) goes to stdout or `-o FILE`; everything for humans goes to stderr.
-Exit codes: 0 articles written; 1 nothing usable (no readable page, or no article
-found); 2 usage error (bad option value, missing input path); 130 interrupted.
+Exit codes: 0 articles written, every input file read; 1 nothing usable (no
+readable page, or no article found); 2 usage error (bad option value, missing input
+path); 3 articles written, but some input files were skipped (listed in the
+summary); 130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import fnmatch
 import re
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -24,7 +28,7 @@ from .read import InputError
 from .report import Report, render_summary
 from .write import article_schema, write_jsonl
 
-EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 app = typer.Typer(
     name="corpus-clean",
@@ -122,6 +126,9 @@ def run(
             show_default=False,
         ),
     ] = None,
+    follow_symlinks: Annotated[
+        bool, typer.Option(help="Follow links to folders, and to files outside the input folders (never loops).")
+    ] = False,
     lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
@@ -151,14 +158,12 @@ def run(
             backend=backend,
             jobs=jobs,
             detect_language=lang,
+            follow_symlinks=follow_symlinks,
         )
     except ValueError as err:
         raise UsageProblem(_flag_names(str(err))) from None
-    if output is not None and output.is_dir():
-        raise UsageProblem(f"--output {output}: is a folder; give a file name")
-    if output is not None and not output.parent.is_dir():
-        raise UsageProblem(f"--output {output}: folder {output.parent} does not exist")
-
+    if output is not None:
+        _check_output(output, paths, config)
     console = Console(stderr=True, quiet=quiet)
     report = Report()
     try:
@@ -174,6 +179,30 @@ def run(
     if count == 0:
         console.print("[bold red]nothing usable:[/] no article found in the pages read")
         raise typer.Exit(EXIT_NOTHING_USABLE)
+    if report.skipped:
+        console.print(
+            f"[bold yellow]{len(report.skipped)} input file(s) skipped[/] (see above); exit code {EXIT_SKIPPED}"
+        )
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _check_output(output: Path, paths: list[Path], config: Config) -> None:
+    """Refuse an output that would overwrite an input, or be read as input next time."""
+    if output.is_dir():
+        raise UsageProblem(f"--output {output}: is a folder; give a file name")
+    if not output.parent.is_dir():
+        raise UsageProblem(f"--output {output}: folder {output.parent} does not exist")
+    target = output.resolve()
+    for path in paths:
+        source = path.resolve()
+        in_folder = path.is_dir() and source in target.parents and fnmatch.fnmatchcase(target.name, config.glob)
+        if source == target or (in_folder and target.exists()):
+            raise UsageProblem(f"--output {output}: is an input file; write the output elsewhere")
+        if in_folder:
+            raise UsageProblem(
+                f"--output {output}: is inside input folder {path} and matches --glob {config.glob!r}, "
+                "so the next run would read it as a page; write it elsewhere"
+            )
 
 
 @contextlib.contextmanager
@@ -211,8 +240,14 @@ def schema() -> None:
     print(json.dumps(article_schema(), indent=2, ensure_ascii=False))
 
 
+def _terminate(signum, frame) -> None:
+    # SIGTERM ends the run like Ctrl-C: temporary files are removed, no partial output
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: usage errors are one line on stderr and exit code 2."""
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         code = app(args=argv, prog_name="corpus-clean", standalone_mode=False)
     except typer.TyperException as err:
@@ -224,6 +259,12 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, typer.Abort):
         print("corpus-clean: interrupted; no output file was written", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
+    except BrokenPipeError:
+        # the reader went away (| head): not an error of ours; silence the final flush
+        sys.stderr.close()
+        sys.exit(EXIT_OK)
+    if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
+        print("corpus-clean: interrupted; no output file was written", file=sys.stderr)
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

@@ -17,6 +17,9 @@ class Config:
     # --- reading -----------------------------------------------------------
     #: Pattern of the files to read when a folder is given (matched recursively).
     glob: str = "*.txt"
+    #: Follow symbolic links to folders, and to files outside the input folder (loops
+    #: are never followed).
+    follow_symlinks: bool = False
     #: Files larger than this are skipped with a reason instead of being read whole.
     max_file_bytes: int = 256 * 1024 * 1024
 

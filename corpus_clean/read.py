@@ -10,6 +10,7 @@ import codecs
 import fnmatch
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ _PREFERENCE = {
 class InputFile:
     path: str  #: display path, relative to the root it was found under
     location: Path
+    #: why the file cannot be read, when discovery already knows (a link out of the root)
+    problem: SkippedFile | None = None
 
 
 class InputError(ValueError):
@@ -53,17 +56,18 @@ class InputError(ValueError):
 def discover(paths: Iterable[str | os.PathLike], config: Config) -> list[InputFile]:
     """List the files to read, in a stable order.
 
-    A folder is walked recursively (symlinked folders are not entered, so a link
-    loop cannot trap the walk) and its files matching `config.glob` are taken in
-    sorted order; their display path is relative to that folder. A file given
-    directly is taken as given, whatever its name.
+    A folder is walked recursively and its files matching `config.glob` are taken in
+    sorted order; their display path is relative to that folder. A file given directly
+    is taken as given, whatever its name. Symbolic links are not followed out of the
+    folder, nor into folders, unless `config.follow_symlinks`; a link loop is never
+    followed. Whatever is not followed is listed with the reason, never dropped silently.
     """
     found: list[InputFile] = []
     seen: set[Path] = set()
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
-            candidates = _walk(root, config.glob)
+            candidates = _walk(root, config)
         elif root.is_file():
             candidates = [InputFile(path=root.as_posix(), location=root)]
         elif root.exists():
@@ -71,23 +75,59 @@ def discover(paths: Iterable[str | os.PathLike], config: Config) -> list[InputFi
         else:
             raise InputError(f"{raw}: no such file or folder")
         for item in candidates:
-            key = item.location.resolve()
+            key = item.location.resolve() if item.problem is None else item.location.absolute()
             if key not in seen:
                 seen.add(key)
                 found.append(item)
     return found
 
 
-def _walk(root: Path, pattern: str) -> list[InputFile]:
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _walk(root: Path, config: Config) -> list[InputFile]:
+    pattern = config.glob
     match_path = "/" in pattern
+    real_root = root.resolve()
+    visited = {real_root}
     out = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
+
+    def skipped(location: Path, reason: str, detail: str) -> InputFile:
+        rel = location.relative_to(root).as_posix()
+        return InputFile(rel, location, SkippedFile(rel, reason, detail))
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=config.follow_symlinks):
+        keep = []
+        for name in sorted(dirnames):
+            folder = Path(dirpath) / name
+            if not folder.is_symlink():
+                keep.append(name)
+                continue
+            target = folder.resolve()
+            if not config.follow_symlinks:
+                out.append(skipped(folder, "symlink", "a link to a folder is not followed; use --follow-symlinks"))
+            elif target in visited or any(_inside(v, target) for v in (real_root,)):
+                out.append(skipped(folder, "link-loop", "a link back to a folder already read; not followed"))
+            else:
+                visited.add(target)
+                keep.append(name)
+        dirnames[:] = keep
         for name in filenames:
             location = Path(dirpath) / name
             rel = location.relative_to(root).as_posix()
-            if fnmatch.fnmatchcase(rel if match_path else name, pattern):
-                out.append(InputFile(path=rel, location=location))
+            if not fnmatch.fnmatchcase(rel if match_path else name, pattern):
+                continue
+            if location.is_symlink() and not config.follow_symlinks and not _inside(location.resolve(), real_root):
+                out.append(
+                    skipped(
+                        location,
+                        "symlink",
+                        "a link to a file outside the folder is not followed; use --follow-symlinks",
+                    )
+                )
+                continue
+            out.append(InputFile(path=rel, location=location))
     out.sort(key=lambda f: f.path)
     return out
 
@@ -130,8 +170,13 @@ _SKIP_ADVICE = {
 
 def read_file(item: InputFile, index: int, config: Config) -> Page | SkippedFile:
     """Decode one file into a Page numbered `index`, or say why it was skipped."""
+    if item.problem is not None:
+        return item.problem
     try:
-        size = item.location.stat().st_size
+        info = item.location.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            return SkippedFile(item.path, "not-a-file", "not a regular file (a pipe, socket or device); not read")
+        size = info.st_size
         if size > config.max_file_bytes:
             return SkippedFile(
                 item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]

@@ -124,3 +124,60 @@ def test_examples_run(tmp_path, seeds_run):
     )
     assert script.returncode == 0, script.stderr
     assert "2024-07-26" in script.stdout and "no chrome leaked" in script.stdout
+
+
+def test_output_may_not_overwrite_an_input_or_land_where_it_would_be_read(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (pages / seed.name).write_bytes(seed.read_bytes())
+    victim = pages / "000_4219543f79debe9f.txt"
+    before = victim.read_bytes()
+    result = cli("run", str(pages), "-o", str(victim))
+    assert result.returncode == 2 and "is an input file" in result.stderr
+    assert victim.read_bytes() == before
+    result = cli("run", str(pages), "-o", str(pages / "clean.txt"))
+    assert result.returncode == 2 and "next run would read it" in result.stderr
+    result = cli("run", str(pages), "-o", str(pages / "clean.jsonl"), "-q")  # not matched by --glob: fine
+    assert result.returncode == 0 and len(jsonl((pages / "clean.jsonl").read_text())) == 9
+
+
+def test_skipped_files_give_exit_code_3_and_are_named(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (pages / seed.name).write_bytes(seed.read_bytes())
+    (pages / "broken.txt").write_bytes(b"\x00\x01binary")
+    result = cli("run", str(pages))
+    assert result.returncode == 3
+    assert len(jsonl(result.stdout)) == 9
+    assert "broken.txt" in result.stderr and "binary" in result.stderr
+
+
+def test_sigterm_leaves_no_partial_output(tmp_path):
+    import random
+    import signal
+    import time
+
+    pages = tmp_path / "big"
+    rng = random.Random(0)
+    words = (SEEDS / "001_f08b9f4abad3fccd.txt").read_text().split()
+    for i in range(3000):
+        body = "\n\n".join(" ".join(rng.choices(words, k=60)) + "." for _ in range(6))
+        (pages / f"{i // 500}").mkdir(parents=True, exist_ok=True)
+        (pages / f"{i // 500}" / f"{i}.txt").write_text(f"Menu\nHome\n\nTitle {i}\n\n{body}\n\nGo back\n")
+    target = tmp_path / "out.jsonl"
+    target.write_text("previous\n")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-o", str(target), "-j", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err
+    assert target.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "out.jsonl"]  # no temporary file left

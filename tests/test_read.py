@@ -77,7 +77,8 @@ def test_bad_files_are_skipped_with_reasons(make_corpus, tmp_path):
             "good.txt": "A real page with text.",
         }
     )
-    (root / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    (root / "dangling.txt").symlink_to(root / "nowhere.txt")
+    (root / "outside.txt").symlink_to(tmp_path / "elsewhere.txt")
     records = read_all(root)
     pages = [r for r in records if hasattr(r, "text")]
     skipped = {r.path: r.reason for r in records if not hasattr(r, "text")}
@@ -87,6 +88,7 @@ def test_bad_files_are_skipped_with_reasons(make_corpus, tmp_path):
         "empty.txt": "empty",
         "image.txt": "binary",
         "nul.txt": "binary",
+        "outside.txt": "symlink",
         "spaces.txt": "empty",
     }
     assert all(r.detail for r in records if not hasattr(r, "text"))
@@ -102,3 +104,38 @@ def test_pages_are_numbered_by_their_place_in_the_file_list_and_keep_the_raw_tex
     root = make_corpus({"a.txt": "one\r\ntwo", "b.txt": b"", "c.txt": "three"})
     pages = [r for r in read_all(root) if hasattr(r, "text")]
     assert [(p.index, p.path, p.text) for p in pages] == [(0, "a.txt", "one\r\ntwo"), (2, "c.txt", "three")]
+
+
+def test_links_out_of_the_folder_and_link_loops_are_not_followed(make_corpus, tmp_path):
+    outside = make_corpus({"secret.txt": "outside the input"}, folder="elsewhere")
+    root = make_corpus({"a/page.txt": "inside", "b/page.txt": "inside too"})
+    (root / "a" / "loop").symlink_to(root)
+    (root / "a" / "out").symlink_to(outside)
+    (root / "b" / "secret.txt").symlink_to(outside / "secret.txt")
+    (root / "b" / "same.txt").symlink_to(root / "a" / "page.txt")
+    records = read_all(root)
+    reasons = {r.path: r.reason for r in records if not hasattr(r, "text")}
+    assert reasons == {"a/loop": "symlink", "a/out": "symlink", "b/secret.txt": "symlink"}
+    assert sorted(r.path for r in records if hasattr(r, "text")) == ["a/page.txt", "b/page.txt"]
+
+    followed = read_all(root, follow_symlinks=True)
+    reasons = {r.path: r.reason for r in followed if not hasattr(r, "text")}
+    assert reasons == {"a/loop": "link-loop"}
+    texts = sorted(r.text for r in followed if hasattr(r, "text"))
+    assert texts == ["inside", "inside too", "outside the input"]  # the same file twice is read once
+
+
+def test_pipes_are_not_read(make_corpus):
+    import os
+
+    root = make_corpus({"page.txt": "text"})
+    os.mkfifo(root / "pipe.txt")
+    records = read_all(root)
+    assert {r.path: r.reason for r in records if not hasattr(r, "text")} == {"pipe.txt": "not-a-file"}
+
+
+def test_odd_file_names(make_corpus):
+    names = ["with space.txt", "new\nline.txt", "кириллица.txt", "日本語.txt", "-dash.txt"]
+    root = make_corpus({name: f"page {i}" for i, name in enumerate(names)})
+    pages = [r for r in read_all(root) if hasattr(r, "text")]
+    assert sorted(p.path for p in pages) == sorted(names)
