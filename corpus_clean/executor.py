@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
@@ -29,6 +30,12 @@ def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _worker_signals() -> None:
+    """Workers leave Ctrl-C to the parent, and die quietly when the pool ends them."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def run_chunks(func: Callable[[T], R], chunks: Sequence[T], jobs: int) -> Iterator[R]:
     """func(chunk) for every chunk, in chunk order, on `jobs` processes."""
     if jobs <= 1 or len(chunks) <= 1:
@@ -38,5 +45,5 @@ def run_chunks(func: Callable[[T], R], chunks: Sequence[T], jobs: int) -> Iterat
     # fork shares the parent's imported modules and costs nothing to start on Linux;
     # elsewhere spawn is the safe default
     method = "fork" if sys.platform.startswith("linux") else "spawn"
-    with multiprocessing.get_context(method).Pool(min(jobs, len(chunks))) as pool:
+    with multiprocessing.get_context(method).Pool(min(jobs, len(chunks)), initializer=_worker_signals) as pool:
         yield from pool.imap(func, chunks)

@@ -14,8 +14,9 @@ layout says one thing ended and another began:
   menu entry): a heading otherwise belongs to what follows it;
 * after text, anything that switches between repeated and unique (an article body
   followed by a teaser list, a teaser list followed by the page's own title), except
-  repeated text followed by unique text in an item that already has unique content
-  (an article whose lead paragraph is also shown as a teaser elsewhere);
+  repeated text followed by unique text, unless the item has nothing unique yet and
+  a wider gap than usual separates them (an article whose title and lead are also
+  shown as a teaser elsewhere reads on);
 * inside repeated content, a wider gap than the page's usual one, a change in the set
   of pages the paragraphs appear on (two teasers that rotate independently), or a
   heading after text (the next teaser's title);
@@ -35,6 +36,7 @@ dropped with a reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -46,6 +48,8 @@ from .dates import lead_date
 from .normalise import normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 
+#: Legal footer lines ("© 2024 Example Agency") are never titles.
+_LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
 #: A dated heading repeats the title when their normalised texts are this similar.
 _SAME_TITLE = 0.9
 
@@ -82,12 +86,23 @@ class _Item:
         return None
 
 
-def _usual_gap(units: Sequence[_Unit]) -> int:
-    """The page's most common number of blank lines between paragraphs (ties: the smaller)."""
-    counts = Counter(u.gap for u in units[1:])
-    if not counts:
-        return 0
-    return min(counts, key=lambda gap: (-counts[gap], gap))
+def _usual_gap(units: Sequence[_Unit], min_pages: int) -> int:
+    """The most common number of blank lines between two paragraphs of the page's own
+    prose (ties: the smaller). Menus set one item per line and teaser lists space their
+    items wider: neither says how this page lays out running text. Pages without such
+    pairs fall back to all paragraphs of text, then to all paragraphs."""
+
+    def mode(gaps: list[int]) -> int | None:
+        counts = Counter(gaps)
+        return min(counts, key=lambda gap: (-counts[gap], gap)) if counts else None
+
+    pairs = [(a, b) for a, b in zip(units, units[1:]) if a.kind is Kind.TEXT and b.kind is Kind.TEXT]
+    own = [b.gap for a, b in pairs if a.info.n_pages < min_pages and b.info.n_pages < min_pages]
+    for gaps in (own, [b.gap for _, b in pairs], [u.gap for u in units[1:]]):
+        usual = mode(gaps)
+        if usual is not None:
+            return usual
+    return 0
 
 
 class PageSegmenter:
@@ -105,7 +120,7 @@ class PageSegmenter:
                 continue
             self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
             carried_gap = 0
-        self.usual_gap = _usual_gap(self.units)
+        self.usual_gap = _usual_gap(self.units, config.min_repeat_pages)
 
     def _drop(self, paragraph: Paragraph, reason: str) -> None:
         self.dropped.append(Dropped(paragraph.page, paragraph.start, paragraph.end, reason, paragraph.n_chars))
@@ -129,7 +144,10 @@ class PageSegmenter:
         if rep != prev_rep:
             if unit.kind is Kind.HEADING or not prev_rep:
                 return True
-            return not item.has_unique
+            # repeated text then unique text: an article whose title and lead are also
+            # shown as a teaser elsewhere reads on; a teaser list followed by an untitled
+            # article is told by a wider gap
+            return not item.has_unique and unit.gap > self.usual_gap
         if rep:
             return (
                 unit.kind is Kind.HEADING or unit.gap > self.usual_gap or unit.info.pages_hash != prev.info.pages_hash
@@ -202,7 +220,8 @@ class PageSegmenter:
             return unique[0]
         # a teaser's title stands right above its text; what is above that is chrome
         if leading and leading[-1].paragraph.n_words > self.config.max_label_words:
-            return leading[-1]
+            if not _LEGAL.search(leading[-1].paragraph.text):
+                return leading[-1]
         return None
 
     def _article(self, item: _Item) -> ArticleCopy | None:
