@@ -17,9 +17,9 @@ layout says one thing ended and another began:
   repeated text followed by unique text, unless the item has nothing unique yet and
   a wider gap than usual separates them (an article whose title and lead are also
   shown as a teaser elsewhere reads on);
-* inside repeated content, a wider gap than the page's usual one, a change in the set
-  of pages the paragraphs appear on (two teasers that rotate independently), or a
-  heading after text (the next teaser's title);
+* inside repeated content, a wider gap than the page's usual one, text shown on
+  another set of pages that is not smaller (two teasers that rotate independently),
+  or a heading after text (the next teaser's title);
 * inside unique content, a heading that carries or is followed by a date (the next
   article of a listing page); other headings are sub-headings of the article.
 
@@ -149,9 +149,11 @@ class PageSegmenter:
             # article is told by a wider gap
             return not item.has_unique and unit.gap > self.usual_gap
         if rep:
-            return (
-                unit.kind is Kind.HEADING or unit.gap > self.usual_gap or unit.info.pages_hash != prev.info.pages_hash
-            )
+            # text shown on fewer pages than the text before it may continue it (the body
+            # of a duplicated page after its lead, which teasers show elsewhere too); text
+            # shown on other pages, as many or more, is another item (rotating teasers)
+            other_pages = unit.info.pages_hash != prev.info.pages_hash and unit.info.n_pages >= prev.info.n_pages
+            return unit.kind is Kind.HEADING or unit.gap > self.usual_gap or other_pages
         return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
 
     def _date_trails(self, k: int) -> bool:
