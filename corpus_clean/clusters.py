@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from rapidfuzz import process
 from rapidfuzz.distance import Indel
 
 from .config import Config
@@ -89,7 +90,8 @@ def _bucket_pairs(members: np.ndarray) -> np.ndarray:
 def band_candidates(keys: np.ndarray) -> np.ndarray:
     """Candidate pairs (i < j), sorted and unique, of rows sharing a key in some band.
 
-    `keys` has one row per text and one column per band.
+    `keys` has one row per text and one column per band. Buckets of the same size are
+    turned into pairs together, in one numpy step per size.
     """
     found = []
     for band in range(keys.shape[1]):
@@ -98,18 +100,17 @@ def band_candidates(keys: np.ndarray) -> np.ndarray:
         sorted_keys = column[order]
         boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate([[0], boundaries])
-        ends = np.concatenate([boundaries, [len(column)]])
-        big = ends - starts > 1
-        sizes = (ends - starts)[big]
-        if not len(sizes):
-            continue
-        # buckets of two (the common case) in one numpy step, larger ones one by one
-        pairs_of_two = sizes == 2
-        two_starts = starts[big][pairs_of_two]
-        a, b = order[two_starts], order[two_starts + 1]
-        found.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
-        for s, e in zip(starts[big][~pairs_of_two], ends[big][~pairs_of_two]):
-            found.append(_bucket_pairs(np.sort(order[s:e])))
+        sizes = np.diff(np.concatenate([starts, [len(column)]]))
+        for size in np.unique(sizes[sizes > 1]).tolist():
+            bucket_starts = starts[sizes == size]
+            if size > MAX_BUCKET_PAIRS_SIZE:
+                for s in bucket_starts.tolist():
+                    found.append(_bucket_pairs(np.sort(order[s : s + size])))
+                continue
+            i, j = np.triu_indices(size, k=1)
+            a = order[bucket_starts[:, None] + i[None, :]].ravel()
+            b = order[bucket_starts[:, None] + j[None, :]].ravel()
+            found.append(np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1))
     return _unique_pairs(found)
 
 
@@ -144,11 +145,13 @@ def candidates(rows: np.ndarray, config: Config) -> np.ndarray:
 
 def verify(pairs: np.ndarray, text_of: Callable[[int], str], threshold: float) -> list[tuple[int, int]]:
     """The pairs whose texts are at least `threshold` similar (rapidfuzz normalised Indel)."""
-    verified = []
-    for i, j in pairs.tolist():
-        if Indel.normalized_similarity(text_of(i), text_of(j), score_cutoff=threshold) >= threshold:
-            verified.append((i, j))
-    return verified
+    if not len(pairs):
+        return []
+    left = [text_of(i) for i in pairs[:, 0].tolist()]
+    right = [text_of(j) for j in pairs[:, 1].tolist()]
+    # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
+    scores = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold)
+    return [tuple(pair) for pair in pairs[scores >= threshold].tolist()]
 
 
 class UnionFind:

@@ -84,6 +84,7 @@ def clean(
         done += len(chunk.pages)
         progress("fingerprint", done, len(files))
     report.pages_read = len(infos)
+    report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
     page_paths = [files[i].path for i in range(len(files))]
     if not infos:
         report.seconds = time.perf_counter() - started
@@ -113,10 +114,13 @@ def clean(
             texts.update(part)
         return texts
 
+    mark = time.perf_counter()
     arrays = cluster_corpus(
         para_keys, para_empty, para_pages, row_keys_unique, all_rows[first_row], texts_for, config, report.clusters
     )
     del all_rows
+    report.stage_seconds["cluster"] = time.perf_counter() - mark
+    mark = time.perf_counter()
 
     # pass 2: segment, then merge the copies that share paragraphs with other copies
     merger = ArticleMerger(page_paths, report.dedupe)
@@ -138,11 +142,14 @@ def clean(
                 merger.add(copy)
         done += min(PAGES_PER_CHUNK, len(work) - done)
         progress("segment", done, len(work))
+    report.stage_seconds["segment"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     merged = merger.positioned_articles(detect_language if config.detect_language else None)
     report.dedupe.articles += len(final)
     report.count_dropped(report.dedupe.dropped)
     articles = list(heapq.merge(final, merged, key=lambda pair: pair[0]))
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
+    report.stage_seconds["merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     for _, article in articles:
         yield article

@@ -41,6 +41,7 @@ class Report:
     dedupe: DedupeStats = field(default_factory=DedupeStats)
     undated_articles: int = 0
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     def count_dropped(self, dropped: list[Dropped]) -> None:
         for d in dropped:
@@ -71,7 +72,8 @@ def render_summary(report: Report, console: Console) -> None:
     )
     files.add_row("article copies", str(report.dedupe.copies))
     files.add_row("articles written", f"{report.articles} ({report.undated_articles} undated)")
-    files.add_row("seconds", f"{report.seconds:.2f}")
+    stages = ", ".join(f"{name} {sec:.1f}" for name, sec in report.stage_seconds.items())
+    files.add_row("seconds", f"{report.seconds:.2f}" + (f" ({stages})" if stages else ""))
     console.print(files)
 
     if report.dropped_paragraphs:
