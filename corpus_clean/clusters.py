@@ -143,12 +143,24 @@ def candidates(rows: np.ndarray, config: Config) -> np.ndarray:
     return band_candidates(rows)
 
 
+#: Texts longer than this are compared by their beginning and end only: the edit
+#: distance of two megabyte paragraphs would take minutes, their ends tell enough.
+MAX_VERIFY_CHARS = 20_000
+
+
+def _sample(text: str) -> str:
+    if len(text) <= MAX_VERIFY_CHARS:
+        return text
+    half = MAX_VERIFY_CHARS // 2
+    return text[:half] + " " + text[-half:]
+
+
 def verify(pairs: np.ndarray, text_of: Callable[[int], str], threshold: float) -> list[tuple[int, int]]:
     """The pairs whose texts are at least `threshold` similar (rapidfuzz normalised Indel)."""
     if not len(pairs):
         return []
-    left = [text_of(i) for i in pairs[:, 0].tolist()]
-    right = [text_of(j) for j in pairs[:, 1].tolist()]
+    left = [_sample(text_of(i)) for i in pairs[:, 0].tolist()]
+    right = [_sample(text_of(j)) for j in pairs[:, 1].tolist()]
     # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
     scores = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold)
     return [tuple(pair) for pair in pairs[scores >= threshold].tolist()]

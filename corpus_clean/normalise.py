@@ -44,6 +44,9 @@ _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
 _NUMERIC_LINE_MAX_CHARS = 40
 # Digits and characters of scripts written without spaces between words become
 # tokens of their own.
+_NO_SPACE_SCRIPT = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]"
+)
 _SINGLE_CHAR_TOKENS = re.compile(
     r"([\d"
     r"\u0e00-\u0eff"  # Thai, Lao
@@ -102,5 +105,9 @@ def shingles(units: list[str], size: int) -> list[str]:
 
 
 def count_words(text: str) -> int:
-    """Words as a reader counts them (whitespace-separated), for length rules."""
-    return len(text.split())
+    """Words as a reader counts them, for length rules: whitespace-separated words, and
+    each character of a script written without spaces (Chinese, Japanese, Thai...)."""
+    words = len(text.split())
+    if not text.isascii():
+        words += len(_NO_SPACE_SCRIPT.findall(text))
+    return words

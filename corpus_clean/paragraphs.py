@@ -30,10 +30,10 @@ _MAX_FILE_NAME_WORDS = 15
 
 #: Characters that end a sentence or clause; closing quotes and brackets are looked
 #: through. A colon is not among them: "Share this:" or "Key points:" introduce.
-_SENTENCE_END = frozenset(".;,…")
+_SENTENCE_END = frozenset(".;,…。，；．")
 _CLOSERS = "\"'»”’)]}>*"
 #: A sentence boundary inside a line: end punctuation, closers, space, then more text.
-_INNER_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s+(?=\S)")
+_INNER_SENTENCE_END = re.compile(r"[.!?…][\"'»”’)\]]*\s+(?=\S)|[。！？](?=\S)")
 #: Words before an inner sentence boundary that make a line prose even if its end does
 #: not look like one ("... planted 3,000 trees. Read more"); abbreviations in titles
 #: ("U.S. President visits St. Petersburg") leave fewer.

@@ -39,7 +39,9 @@ WORDS = st.sampled_from(
 )
 sentence = st.lists(WORDS, min_size=1, max_size=25).map(lambda ws: " ".join(ws) + ".")
 noise = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+    alphabet=st.characters(
+        blacklist_categories=("Cs",), blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+    ),
     max_size=60,
 )
 paragraph = st.one_of(
