@@ -221,9 +221,11 @@ class PageSegmenter:
         if unique:
             return unique[0]
         # a teaser's title stands right above its text; what is above that is chrome
-        if leading and leading[-1].paragraph.n_words > self.config.max_label_words:
-            if not _LEGAL.search(leading[-1].paragraph.text):
-                return leading[-1]
+        if not leading:
+            return None
+        last = leading[-1].paragraph
+        if last.n_words > self.config.max_label_words and not _LEGAL.search(last.text):
+            return leading[-1]
         return None
 
     def _article(self, item: _Item) -> ArticleCopy | None:
