@@ -29,6 +29,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+#: Share of invalid sequences up to which a file is still read as UTF-8.
+_MAX_BROKEN_UTF8_SHARE = 0.005
 #: Share of control characters above which decoded text is taken for binary data.
 _MAX_CONTROL_SHARE = 0.05
 _CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls other than whitespace
@@ -146,6 +148,12 @@ def decode(data: bytes) -> tuple[str, str] | str:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # mostly UTF-8 with a few broken bytes (a truncated character, a pasted legacy
+    # fragment): keep the UTF-8 and mark the broken bytes, rather than read the whole
+    # file in a legacy encoding as mojibake
+    text = data.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= _MAX_BROKEN_UTF8_SHARE * len(text):
+        return text, "utf-8 (invalid bytes replaced)"
     matches = list(from_bytes(data))
     if not matches:
         return "undecodable"

@@ -139,3 +139,17 @@ def test_odd_file_names(make_corpus):
     root = make_corpus({name: f"page {i}" for i, name in enumerate(names)})
     pages = [r for r in read_all(root) if hasattr(r, "text")]
     assert sorted(p.path for p in pages) == sorted(names)
+
+
+def test_a_few_invalid_bytes_in_utf8_are_replaced_not_misread():
+    good = ("Министерство провело совещание о безопасности. " * 40).encode("utf-8")
+    data = good[:500] + b"\xff\xfe" + good[500:]
+    text, encoding = decode(data)
+    assert encoding == "utf-8 (invalid bytes replaced)"
+    assert text.count("\ufffd") == 2 and "Министерство" in text
+
+
+def test_mixed_encodings_in_one_corpus(make_corpus):
+    root = make_corpus({"a.txt": (RUSSIAN + "\n" + RUSSIAN).encode("cp1251"), "b.txt": RUSSIAN.encode("utf-8")})
+    texts = {r.path: r.text for r in read_all(root)}
+    assert texts["a.txt"].startswith(RUSSIAN) and texts["b.txt"] == RUSSIAN
