@@ -173,6 +173,9 @@ def run(
         raise UsageProblem(str(err)) from None
     count = write_jsonl(articles, output)
     render_summary(report, console)
+    if report.files_found == 0:
+        console.print(f"[bold red]nothing usable:[/] no file under the input paths matches --glob {config.glob!r}")
+        raise typer.Exit(EXIT_NOTHING_USABLE)
     if report.pages_read == 0:
         console.print("[bold red]nothing usable:[/] no input file could be read as a page")
         raise typer.Exit(EXIT_NOTHING_USABLE)

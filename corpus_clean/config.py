@@ -102,6 +102,8 @@ class Config:
             yield f"min_minhash_tokens must be >= 1, got {self.min_minhash_tokens}"
         if self.bands is not None and not 1 <= self.bands <= self.num_perm:
             yield f"bands must be in [1, num_perm={self.num_perm}], got {self.bands}"
+        elif self.bands is not None and self.num_perm % self.bands:
+            yield f"bands must divide num_perm={self.num_perm} (rows per band = num_perm / bands), got {self.bands}"
         if not 0.0 < self.lsh_recall < 1.0:
             yield f"lsh_recall must be in (0, 1), got {self.lsh_recall}"
         if self.backend not in ("numpy", "datasketch"):

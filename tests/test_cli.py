@@ -46,6 +46,7 @@ def test_output_file_equals_stdout(tmp_path, seeds_run):
         (["--threshold", "-0.1"], "--threshold must be in (0, 1]"),
         (["--num-perm", "1"], "--num-perm must be in"),
         (["--bands", "500"], "--bands must be in"),
+        (["--bands", "7"], "--bands must divide"),
         (["--backend", "spark"], "--backend must be"),
         (["--latest-date", "yesterday"], "--latest-date must be a date"),
         (["--num-perm", "many"], "'--num-perm'"),
@@ -181,3 +182,9 @@ def test_sigterm_leaves_no_partial_output(tmp_path):
     assert "interrupted" in err
     assert target.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "out.jsonl"]  # no temporary file left
+
+
+def test_a_glob_that_matches_nothing_says_so(tmp_path):
+    (tmp_path / "page.html").write_text("<p>hello</p>")
+    result = cli("run", str(tmp_path), "--glob", "*.txt")
+    assert result.returncode == 1 and "matches --glob '*.txt'" in result.stderr
