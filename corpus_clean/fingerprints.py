@@ -24,6 +24,8 @@ import xxhash
 from datasketch import MinHash
 
 _MAX_HASH = np.uint32(0xFFFFFFFF)
+#: Texts fingerprinted per numpy batch: bounds the memory of token lists.
+_BATCH_TEXTS = 4096
 #: Multiplier combining token hashes into a shingle hash (odd, so no bit is lost).
 _SHINGLE_MULTIPLIER = 0x9E3779B1
 
@@ -204,17 +206,25 @@ def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.
     """
     from .normalise import shingles, tokens
 
-    token_lists = [tokens(text) for text in normalised]
-    eligible = np.fromiter(
-        (len(t) >= config.min_minhash_tokens and not text.isdigit() for t, text in zip(token_lists, normalised)),
-        dtype=bool,
-        count=len(token_lists),
-    )
-    chosen = [t for t, ok in zip(token_lists, eligible) if ok]
     bands, rows = lsh_params(config)
-    if config.backend == "datasketch":
-        sets = [shingles(t, config.shingle_size) for t in chosen]
-        return eligible, datasketch_signatures(sets, config.num_perm, config.seed)
-    hashes, counts = shingle_hashes([token_hashes(t) for t in chosen], config.shingle_size)
-    sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed, columns=bands * rows)
-    return eligible, band_keys(sigs, bands, rows)
+    eligible = np.zeros(len(normalised), dtype=bool)
+    parts = []
+    # in batches, so that the token lists of a huge page never sit in memory at once
+    for lo in range(0, len(normalised), _BATCH_TEXTS):
+        batch = normalised[lo : lo + _BATCH_TEXTS]
+        token_lists = [tokens(text) for text in batch]
+        ok = [len(t) >= config.min_minhash_tokens and not text.isdigit() for t, text in zip(token_lists, batch)]
+        eligible[lo : lo + len(batch)] = ok
+        chosen = [t for t, keep in zip(token_lists, ok) if keep]
+        if config.backend == "datasketch":
+            sets = [shingles(t, config.shingle_size) for t in chosen]
+            parts.append(datasketch_signatures(sets, config.num_perm, config.seed))
+            continue
+        hashes, counts = shingle_hashes([token_hashes(t) for t in chosen], config.shingle_size)
+        sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed, columns=bands * rows)
+        parts.append(band_keys(sigs, bands, rows))
+    if not parts:
+        width = config.num_perm if config.backend == "datasketch" else bands
+        dtype = np.uint32 if config.backend == "datasketch" else np.uint64
+        return eligible, np.empty((0, width), dtype=dtype)
+    return eligible, np.concatenate(parts)
