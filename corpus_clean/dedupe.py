@@ -126,9 +126,16 @@ def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
 class ArticleMerger:
     """Collects article copies one by one; `articles()` gives the merged, unique articles."""
 
-    def __init__(self, page_paths: Sequence[str], stats: DedupeStats | None = None) -> None:
+    def __init__(
+        self,
+        page_paths: Sequence[str],
+        stats: DedupeStats | None = None,
+        aliases: dict[int, list[int]] | None = None,
+    ) -> None:
         self.page_paths = page_paths
         self.stats = stats if stats is not None else DedupeStats()
+        #: page -> its exact copies, which are sources of whatever the page holds
+        self.aliases = aliases or {}
         self.groups: dict[tuple[int, ...], _Group] = {}
 
     def add(self, copy: ArticleCopy) -> None:
@@ -202,7 +209,10 @@ class ArticleMerger:
             best = max(source for source, _ in group.dates)
             top = _Tally({k: v for k, v in group.dates.items() if k[0] == best})
             date = top.most_common()[1].isoformat()
-        sources = tuple(self.page_paths[p] for p in sorted(group.pages))
+        pages = set(group.pages)
+        for page in group.pages:
+            pages.update(self.aliases.get(page, ()))
+        sources = tuple(self.page_paths[p] for p in sorted(pages))
         article = Article(
             id=aid,
             title=title,

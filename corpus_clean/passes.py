@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import xxhash
 
 from .clusters import ClusterArrays
 from .config import Config
@@ -42,6 +43,7 @@ class PageInfo:
     n_paragraphs: int
     encoding: str
     n_chars: int
+    digest: int  #: hash of the decoded text: equal for exact copies
 
 
 @dataclass(slots=True)
@@ -66,7 +68,8 @@ def fingerprint_chunk(config: Config, files: Sequence[tuple[int, InputFile]]) ->
             pages.append(page)
             continue
         texts = paragraph_texts(page.text)
-        pages.append(PageInfo(index, page.path, len(texts), page.encoding, len(page.text)))
+        digest = xxhash.xxh64_intdigest(page.text.encode("utf-8", "surrogatepass"))
+        pages.append(PageInfo(index, page.path, len(texts), page.encoding, len(page.text), digest))
         for shown in texts:
             entry = known.get(shown)
             if entry is None:

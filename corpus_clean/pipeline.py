@@ -92,6 +92,21 @@ def clean(
 
     para_keys = np.concatenate(keys)
     para_empty = np.concatenate(empty)
+    # an exact copy of a page (a URL fetched twice) is the same page: it adds a source
+    # to that page's articles, not repetitions that would turn them into chrome
+    first_copy: dict[int, int] = {}
+    aliases: dict[int, list[int]] = {}
+    kept = []
+    for info in infos:
+        original = first_copy.setdefault(info.digest, info.index)
+        if original != info.index:
+            aliases.setdefault(original, []).append(info.index)
+        kept.append(original == info.index)
+    report.duplicate_pages = kept.count(False)
+    all_counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
+    keep_paragraph = np.repeat(np.array(kept, dtype=bool), all_counts)
+    para_keys, para_empty = para_keys[keep_paragraph], para_empty[keep_paragraph]
+    infos = [info for info, keep in zip(infos, kept) if keep]
     counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
     para_pages = np.repeat(np.array([p.index for p in infos], dtype=np.int64), counts)
     offsets = np.concatenate([[0], np.cumsum(counts)])
@@ -123,7 +138,7 @@ def clean(
     mark = time.perf_counter()
 
     # pass 2: segment, then merge the copies that share paragraphs with other copies
-    merger = ArticleMerger(page_paths, report.dedupe)
+    merger = ArticleMerger(page_paths, report.dedupe, aliases)
     final: list[tuple[tuple[int, int], Article]] = []
     work = [
         (info.index, files[info.index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
@@ -136,7 +151,7 @@ def clean(
         report.skipped.extend(chunk.failed)
         for copy, is_final in zip(chunk.copies, chunk.final):
             if is_final:
-                final.append(((copy.page, copy.start), _final_article(copy, page_paths)))
+                final.append(((copy.page, copy.start), _final_article(copy, page_paths, aliases)))
                 report.dedupe.copies += 1
             else:
                 merger.add(copy)
@@ -155,16 +170,16 @@ def clean(
         yield article
 
 
-def _final_article(copy: ArticleCopy, page_paths: list[str]) -> Article:
+def _final_article(copy: ArticleCopy, page_paths: list[str], aliases: dict[int, list[int]]) -> Article:
     """The article of a copy that shares no paragraph with any other: nothing to merge."""
-    path = page_paths[copy.page]
+    sources = tuple(page_paths[p] for p in sorted([copy.page, *aliases.get(copy.page, ())]))
     return Article(
         id=copy.id or article_id(copy.text),
         title=copy.title,
         date=copy.date.isoformat() if copy.date else None,
         text=copy.text,
-        source=path,
-        sources=(path,),
+        source=sources[0],
+        sources=sources,
         lang=copy.lang,
         n_chars=len(copy.text),
     )

@@ -32,6 +32,7 @@ REASONS = {
 class Report:
     files_found: int = 0
     pages_read: int = 0
+    duplicate_pages: int = 0  #: exact copies of another page (sources, not repetitions)
     skipped: list[SkippedFile] = field(default_factory=list)
     encodings: Counter = field(default_factory=Counter)
     input_chars: int = 0
@@ -61,6 +62,7 @@ def render_summary(report: Report, console: Console) -> None:
     files.add_row("files found", str(report.files_found))
     files.add_row("pages read", str(report.pages_read))
     files.add_row("files skipped", str(len(report.skipped)))
+    files.add_row("exact copies of pages", str(report.duplicate_pages))
     files.add_row("paragraphs", str(report.clusters.paragraphs))
     files.add_row(
         "repeated clusters", f"{report.clusters.repeated_clusters} ({report.clusters.repeated_paragraphs} paragraphs)"

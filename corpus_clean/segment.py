@@ -19,7 +19,8 @@ layout says one thing ended and another began:
   shown as a teaser elsewhere reads on);
 * inside repeated content, a wider gap than the page's usual one, text shown on
   another set of pages that is not smaller (two teasers that rotate independently),
-  or a heading after text (the next teaser's title);
+  or a heading after text that sits closer to what follows it than to that text (the
+  next teaser's title, not a sub-heading);
 * inside unique content, a heading that carries or is followed by a date (the next
   article of a listing page); other headings are sub-headings of the article.
 
@@ -153,7 +154,7 @@ class PageSegmenter:
             # of a duplicated page after its lead, which teasers show elsewhere too); text
             # shown on other pages, as many or more, is another item (rotating teasers)
             other_pages = unit.info.pages_hash != prev.info.pages_hash and unit.info.n_pages >= prev.info.n_pages
-            return unit.kind is Kind.HEADING or unit.gap > self.usual_gap or other_pages
+            return self._heads_next(k) or unit.gap > self.usual_gap or other_pages
         return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
 
     def _date_trails(self, k: int) -> bool:
@@ -164,6 +165,20 @@ class PageSegmenter:
         if after == len(self.units):
             return True
         return self.units[k].gap < self.units[after].gap
+
+    def _heads_next(self, k: int) -> bool:
+        """A heading set closer to the text after it than to the text before it: the
+        title of the next teaser, not a sub-heading of this text."""
+        unit = self.units[k]
+        if unit.kind is not Kind.HEADING:
+            return False
+        after = k + 1
+        while after < len(self.units) and self.units[after].kind is Kind.DATE:
+            after += 1
+        if after == len(self.units):
+            return False
+        nearer = min(u.gap for u in self.units[k + 1 : after + 1])
+        return nearer < unit.gap
 
     def _date_follows(self, k: int) -> bool:
         return k + 1 < len(self.units) and self.units[k + 1].kind is Kind.DATE

@@ -113,8 +113,8 @@ def test_invariants(pages):
 
 @given(corpora(), st.data())
 def test_an_exact_duplicate_page_adds_no_article(pages, data):
-    """A page fetched twice adds a source, never new text: every paragraph written after
-    the copy is added was written (as text or title) without it."""
+    """A page fetched twice adds a source, never an article nor new text: every paragraph
+    written after the copy is added was written (as text or title) without it."""
     _, before = run_corpus(pages)
     copied = data.draw(st.integers(0, len(pages) - 1))
     _, after = run_corpus([*pages, pages[copied]])
