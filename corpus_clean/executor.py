@@ -36,14 +36,42 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+class Workers:
+    """One pool of worker processes for a whole run (or none, for `jobs` <= 1).
+
+    The pool is started once, before the corpus is read, so that it is forked from a
+    small process, and so that its workers keep their caches (cleaned lines, token
+    hashes, the language model) from one pass to the next.
+    """
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self._pool = None
+
+    def __enter__(self) -> Workers:
+        if self.jobs > 1:
+            # fork shares the parent's imported modules and costs nothing to start on
+            # Linux; elsewhere spawn is the safe default
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self._pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_worker_signals)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.terminate() if exc[0] is not None else self._pool.close()
+            self._pool.join()
+            self._pool = None
+
+    def map(self, func: Callable[[T], R], chunks: Sequence[T]) -> Iterator[R]:
+        """func(chunk) for every chunk, in chunk order."""
+        if self._pool is None or len(chunks) <= 1:
+            for chunk in chunks:
+                yield func(chunk)
+        else:
+            yield from self._pool.imap(func, chunks)
+
+
 def run_chunks(func: Callable[[T], R], chunks: Sequence[T], jobs: int) -> Iterator[R]:
-    """func(chunk) for every chunk, in chunk order, on `jobs` processes."""
-    if jobs <= 1 or len(chunks) <= 1:
-        for chunk in chunks:
-            yield func(chunk)
-        return
-    # fork shares the parent's imported modules and costs nothing to start on Linux;
-    # elsewhere spawn is the safe default
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
-    with multiprocessing.get_context(method).Pool(min(jobs, len(chunks)), initializer=_worker_signals) as pool:
-        yield from pool.imap(func, chunks)
+    """func(chunk) for every chunk, in chunk order, on a pool of `jobs` processes of its own."""
+    with Workers(jobs) as workers:
+        yield from workers.map(func, chunks)

@@ -24,7 +24,7 @@ import numpy as np
 from .clusters import cluster_corpus
 from .config import Config
 from .dedupe import ArticleMerger, article_id
-from .executor import chunked, default_jobs, run_chunks
+from .executor import Workers, chunked, default_jobs
 from .lang import detect_language
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
 from .read import discover
@@ -57,9 +57,16 @@ def clean(
     config = config or Config()
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
-    jobs = config.jobs or default_jobs()
-    started = time.perf_counter()
+    with Workers(config.jobs or default_jobs()) as workers:
+        articles = _articles(list(paths), config, report, progress, workers)
+    for _, article in articles:
+        yield article
 
+
+def _articles(
+    paths: list, config: Config, report: Report, progress: Progress, workers: Workers
+) -> list[tuple[tuple[int, int], Article]]:
+    started = time.perf_counter()
     files = discover(paths, config)
     report.files_found = len(files)
     numbered = list(enumerate(files))
@@ -69,7 +76,7 @@ def clean(
     infos: list[PageInfo] = []
     keys, empty, row_keys, rows = [], [], [], []
     done = 0
-    for chunk in run_chunks(partial(fingerprint_chunk, config), chunks, jobs):
+    for chunk in workers.map(partial(fingerprint_chunk, config), chunks):
         for page in chunk.pages:
             if isinstance(page, PageInfo):
                 infos.append(page)
@@ -88,7 +95,7 @@ def clean(
     page_paths = [files[i].path for i in range(len(files))]
     if not infos:
         report.seconds = time.perf_counter() - started
-        return
+        return []
 
     para_keys = np.concatenate(keys)
     para_empty = np.concatenate(empty)
@@ -125,7 +132,7 @@ def clean(
             by_page.setdefault(page_slot, []).append(paragraph - int(offsets[page_slot]))
         wanted = [(infos[s].index, files[infos[s].index], positions) for s, positions in sorted(by_page.items())]
         texts: dict[int, str] = {}
-        for part in run_chunks(partial(fetch_texts_chunk, config), chunked(wanted, PAGES_PER_CHUNK), jobs):
+        for part in workers.map(partial(fetch_texts_chunk, config), chunked(wanted, PAGES_PER_CHUNK)):
             texts.update(part)
         return texts
 
@@ -145,7 +152,7 @@ def clean(
         for slot, info in enumerate(infos)
     ]
     done = 0
-    for chunk in run_chunks(partial(segment_chunk, config), chunked(work, PAGES_PER_CHUNK), jobs):
+    for chunk in workers.map(partial(segment_chunk, config), chunked(work, PAGES_PER_CHUNK)):
         report.dropped_paragraphs.update(chunk.dropped_paragraphs)
         report.dropped_chars.update(chunk.dropped_chars)
         report.skipped.extend(chunk.failed)
@@ -166,8 +173,7 @@ def clean(
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
-    for _, article in articles:
-        yield article
+    return articles
 
 
 def _final_article(copy: ArticleCopy, page_paths: list[str], aliases: dict[int, list[int]]) -> Article:
