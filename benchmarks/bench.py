@@ -195,12 +195,21 @@ def ensure_corpus(pages: int, seed: int) -> Path:
     manifest = target / "manifest.json"
     if manifest.exists():
         info = json.loads(manifest.read_text())
-        if info.get("pages") == pages and info.get("seed") == seed:
+        version = _generator_version()
+        if info.get("pages") == pages and info.get("seed") == seed and info.get("generator_version") == version:
             return target
     subprocess.run(
         [PYTHON, str(HERE / "make_corpus.py"), "--pages", str(pages), "--seed", str(seed), str(target)], check=True
     )
     return target
+
+
+def _generator_version() -> int | None:
+    """The GENERATOR_VERSION of make_corpus.py, so a changed generator remakes cached corpora."""
+    import re
+
+    found = re.search(r"^GENERATOR_VERSION\s*=\s*(\d+)", (HERE / "make_corpus.py").read_text(), re.MULTILINE)
+    return int(found.group(1)) if found else None
 
 
 def corpus_bytes(corpus: Path) -> int:
