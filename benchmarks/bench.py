@@ -2,7 +2,7 @@
 
     python benchmarks/bench.py --quick          # 1k and 5k pages, about two minutes
     python benchmarks/bench.py                  # 1k, 10k and 100k pages
-    python benchmarks/bench.py --sizes 1000000 --max-memory 4G   # the larger-than-memory run
+    python benchmarks/bench.py --sizes 100000 --no-baseline      # one size, without the slow baseline
 
 For each corpus size (made by make_corpus.py and cached under benchmarks/data/), it
 runs, each as its own process, side by side:
@@ -85,7 +85,7 @@ class Measured:
 
 def measure(cmd: list[str], stdout_path: Path | None = None) -> Measured:
     """Run cmd, sampling the RSS of its whole process tree every 50 ms."""
-    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL
+    out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
     peak = 0
@@ -224,7 +224,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="corpus generator seed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the parallel rows")
     parser.add_argument("--no-baseline", action="store_true", help="skip the datasketch baseline")
-    parser.add_argument("--max-memory", help="passed to corpus-clean as --max-memory (larger-than-memory runs)")
     args = parser.parse_args()
     sizes = args.sizes or ([1000, 5000] if args.quick else [1000, 10000, 100000])
     jobs = args.jobs
@@ -247,11 +246,8 @@ def main() -> None:
         runs: dict[str, Measured] = {}
         qualities: dict[str, dict] = {}
 
-        def clean_cmd(*extra: str) -> list[str]:
-            cmd = [PYTHON, "-m", "corpus_clean.cli", "run", str(corpus), "--quiet", *extra]
-            if args.max_memory:
-                cmd += ["--max-memory", args.max_memory]
-            return cmd
+        def clean_cmd(*extra: str, corpus: Path = corpus) -> list[str]:
+            return [PYTHON, "-m", "corpus_clean.cli", "run", str(corpus), "--quiet", *extra]
 
         plan = [("floor", [PYTHON, "-c", FLOOR, str(corpus), str(jobs)], None)]
         plan.append(("corpus-clean -j1", clean_cmd("--jobs", "1"), out_dir / f"{pages}_j1.jsonl"))
