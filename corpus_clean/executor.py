@@ -69,9 +69,3 @@ class Workers:
                 yield func(chunk)
         else:
             yield from self._pool.imap(func, chunks)
-
-
-def run_chunks(func: Callable[[T], R], chunks: Sequence[T], jobs: int) -> Iterator[R]:
-    """func(chunk) for every chunk, in chunk order, on a pool of `jobs` processes of its own."""
-    with Workers(jobs) as workers:
-        yield from workers.map(func, chunks)
