@@ -18,7 +18,7 @@ layout says one thing ended and another began:
   a wider gap than usual separates them (an article whose title and lead are also
   shown as a teaser elsewhere reads on);
 * inside repeated content, a wider gap than the page's usual one, text shown on
-  another set of pages that is not smaller (two teasers that rotate independently),
+  another set of pages (two teasers that rotate independently),
   or a heading after text that sits closer to what follows it than to that text (the
   next teaser's title, not a sub-heading);
 * inside unique content, a heading that carries or is followed by a date (the next
@@ -150,10 +150,10 @@ class PageSegmenter:
             # article is told by a wider gap
             return not item.has_unique and unit.gap > self.usual_gap
         if rep:
-            # text shown on fewer pages than the text before it may continue it (the body
-            # of a duplicated page after its lead, which teasers show elsewhere too); text
-            # shown on other pages, as many or more, is another item (rotating teasers)
-            other_pages = unit.info.pages_hash != prev.info.pages_hash and unit.info.n_pages >= prev.info.n_pages
+            # text shown on another set of pages is another item (rotating teasers); exact
+            # copies of pages were set aside before clustering, so a page's own body is
+            # never "repeated" merely because the page was fetched twice
+            other_pages = unit.info.pages_hash != prev.info.pages_hash
             return self._heads_next(k) or unit.gap > self.usual_gap or other_pages
         return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
 
