@@ -3,7 +3,9 @@
 Copies are the same article when their body paragraphs fall in the same clusters,
 in the same order (a teaser shown undated on four pages and dated on a fifth). A
 copy whose body is a contiguous run of a longer copy's body (a teaser showing an
-article's first paragraphs) is merged into that longer article.
+article's first paragraphs) is merged into that longer article, and so is a one-
+paragraph copy whose text is the literal start of an article's first paragraph (a
+teaser showing only the first sentence).
 
 Text that is repeated on every page it appears on, yet has no title and no date on
 any of them, is the site talking, not an article ("Subscribe to our newsletter...",
@@ -30,6 +32,9 @@ from .normalise import normalise_for_dedup
 from .records import Article, ArticleCopy, Dropped
 
 REPEATED_BOILERPLATE = "repeated-boilerplate"
+#: A teaser is folded into an article whose first paragraph starts with the teaser's
+#: text only if that text is at least this long (shorter starts say too little).
+_LEAD_PREFIX_CHARS = 40
 
 Position = tuple[int, int]  # (page, character offset): the order of the input
 
@@ -164,7 +169,36 @@ class ArticleMerger:
                 while root in target:
                     root = target[root]
                 self.groups[root].absorb(g)
-        return [g for g in groups if g.key not in target]
+        roots = [g for g in groups if g.key not in target]
+        return self._fold_lead_sentences(roots)
+
+    def _fold_lead_sentences(self, groups: list[_Group]) -> list[_Group]:
+        """Fold a one-paragraph group whose text is the literal start of another group's
+        first paragraph (a teaser showing only an article's first sentence) into it."""
+        by_start: dict[str, list[_Group]] = {}
+        first_paragraph = {}
+        for g in groups:
+            first = g.texts.most_common().split("\n\n", 1)[0] if g.texts else ""
+            first_paragraph[id(g)] = first
+            if len(first) >= _LEAD_PREFIX_CHARS:
+                by_start.setdefault(first[:_LEAD_PREFIX_CHARS], []).append(g)
+        folded = set()
+        for g in groups:
+            text = first_paragraph[id(g)]
+            if len(g.key) != 1 or len(text) < _LEAD_PREFIX_CHARS:
+                continue
+            hosts = [
+                h
+                for h in by_start.get(text[:_LEAD_PREFIX_CHARS], [])
+                if h is not g
+                and id(h) not in folded
+                and len(first_paragraph[id(h)]) > len(text)
+                and first_paragraph[id(h)].startswith(text)
+            ]
+            if hosts:
+                min(hosts, key=lambda h: h.first).absorb(g)
+                folded.add(id(g))
+        return [g for g in groups if id(g) not in folded]
 
     def articles(self, detect_language: Callable[[str], str | None] | None = None) -> list[Article]:
         """The unique articles, in order of first appearance in the input."""

@@ -110,7 +110,6 @@ def fetch_texts_chunk(config: Config, wanted: Sequence[tuple[int, InputFile, Seq
 @dataclass(slots=True)
 class SegmentedChunk:
     copies: list[ArticleCopy] = field(default_factory=list)
-    final: list[bool] = field(default_factory=list)  # the copy shares no paragraph with anything
     dropped_paragraphs: Counter = field(default_factory=Counter)
     dropped_chars: Counter = field(default_factory=Counter)
     failed: list[SkippedFile] = field(default_factory=list)
@@ -132,7 +131,6 @@ def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterA
         for d in dropped:
             out.dropped_paragraphs[d.reason] += 1
             out.dropped_chars[d.reason] += d.n_chars
-        singleton = {p.start: info.n_paragraphs == 1 for p, info in zip(paragraphs, infos)}
         for copy in copies:
             if copy.text not in known:
                 # a copy made only of repeated paragraphs is usually a teaser of an article
@@ -141,5 +139,4 @@ def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterA
                 known[copy.text] = (lang, article_id(copy.text))
             copy.lang, copy.id = known[copy.text]
             out.copies.append(copy)
-            out.final.append(all(singleton[start] for start, _ in copy.spans))
     return out

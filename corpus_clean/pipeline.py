@@ -6,14 +6,13 @@ Repeated paragraphs can only be told once every page has been seen, so the corpu
 is read in two passes (see `passes`): the first keeps a few numbers per paragraph
 (its text's key and, once per distinct text, its LSH band keys); clustering runs
 on those arrays; the second pass cuts each page into article copies. Copies that
-share no paragraph with anything are final at once; the others go to the merger.
+go to the merger, which keeps each distinct text once.
 Both passes run on `Config.jobs` processes, and their results are consumed in input
 order, so the output is the same whatever the number of processes.
 """
 
 from __future__ import annotations
 
-import heapq
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -23,12 +22,12 @@ import numpy as np
 
 from .clusters import cluster_corpus
 from .config import Config
-from .dedupe import ArticleMerger, article_id
+from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs
 from .lang import detect_language
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
 from .read import discover
-from .records import Article, ArticleCopy
+from .records import Article
 from .report import Report
 
 #: Pages per unit of work sent to a process: big enough to amortise the transfer,
@@ -146,7 +145,6 @@ def _articles(
 
     # pass 2: segment, then merge the copies that share paragraphs with other copies
     merger = ArticleMerger(page_paths, report.dedupe, aliases)
-    final: list[tuple[tuple[int, int], Article]] = []
     work = [
         (info.index, files[info.index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
         for slot, info in enumerate(infos)
@@ -156,36 +154,16 @@ def _articles(
         report.dropped_paragraphs.update(chunk.dropped_paragraphs)
         report.dropped_chars.update(chunk.dropped_chars)
         report.skipped.extend(chunk.failed)
-        for copy, is_final in zip(chunk.copies, chunk.final):
-            if is_final:
-                final.append(((copy.page, copy.start), _final_article(copy, page_paths, aliases)))
-                report.dedupe.copies += 1
-            else:
-                merger.add(copy)
+        for copy in chunk.copies:
+            merger.add(copy)
         done += min(PAGES_PER_CHUNK, len(work) - done)
         progress("segment", done, len(work))
     report.stage_seconds["segment"] = time.perf_counter() - mark
     mark = time.perf_counter()
     merged = merger.positioned_articles(detect_language if config.detect_language else None)
-    report.dedupe.articles += len(final)
     report.count_dropped(report.dedupe.dropped)
-    articles = list(heapq.merge(final, merged, key=lambda pair: pair[0]))
+    articles = merged
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     return articles
-
-
-def _final_article(copy: ArticleCopy, page_paths: list[str], aliases: dict[int, list[int]]) -> Article:
-    """The article of a copy that shares no paragraph with any other: nothing to merge."""
-    sources = tuple(page_paths[p] for p in sorted([copy.page, *aliases.get(copy.page, ())]))
-    return Article(
-        id=copy.id or article_id(copy.text),
-        title=copy.title,
-        date=copy.date.isoformat() if copy.date else None,
-        text=copy.text,
-        source=sources[0],
-        sources=sources,
-        lang=copy.lang,
-        n_chars=len(copy.text),
-    )

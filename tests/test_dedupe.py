@@ -69,3 +69,15 @@ def test_article_id_is_stable_and_ignores_case_and_punctuation():
     assert article_id("Hello, World!") == article_id("hello world") == "878633aa32a3b150"
     assert article_id("hello world") != article_id("hello there")
     assert len(article_id("x")) == 16
+
+
+def test_a_teaser_showing_the_first_sentence_is_merged_into_its_article():
+    lead = "The regional parliament approved the new forest code on Tuesday. It limits clear-cutting near rivers."
+    full = copy(1, (4, 5), [lead, "Fines for illegal logging double."], title="Forest code approved")
+    teaser = copy(
+        0, (9,), ["The regional parliament approved the new forest code on Tuesday."], title="Forest code approved"
+    )
+    other = copy(2, (7,), ["The regional parliament met."], title="Short")  # too short to be a start
+    articles = dedupe_articles([teaser, full, other], PATHS)
+    assert [a.sources for a in articles] == [("a.txt", "b.txt"), ("c.txt",)]
+    assert articles[0].text.startswith(lead)
