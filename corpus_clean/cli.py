@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .cli_check import register as register_check
 from .config import Config
 from .pipeline import clean
 from .read import InputError
@@ -241,6 +242,9 @@ def schema() -> None:
     import json
 
     print(json.dumps(article_schema(), indent=2, ensure_ascii=False))
+
+
+register_check(app)
 
 
 def _terminate(signum, frame) -> None:
