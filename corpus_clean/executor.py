@@ -39,9 +39,11 @@ def _worker_signals() -> None:
 class Workers:
     """One pool of worker processes for a whole run (or none, for `jobs` <= 1).
 
-    The pool is started once, before the corpus is read, so that it is forked from a
-    small process, and so that its workers keep their caches (cleaned lines, token
-    hashes, the language model) from one pass to the next.
+    The pool is started once, when the first pass needs it (after the input files are
+    listed, before any is read), so that it is forked from a small process, and so that
+    its workers keep their caches (cleaned lines, token hashes, the language model) from
+    one pass to the next. A run that fails before (a missing input path) or that fits in
+    one chunk never starts one.
     """
 
     def __init__(self, jobs: int) -> None:
@@ -49,11 +51,6 @@ class Workers:
         self._pool = None
 
     def __enter__(self) -> Workers:
-        if self.jobs > 1:
-            # fork shares the parent's imported modules and costs nothing to start on
-            # Linux; elsewhere spawn is the safe default
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
-            self._pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_worker_signals)
         return self
 
     def __exit__(self, *exc) -> None:
@@ -64,8 +61,13 @@ class Workers:
 
     def map(self, func: Callable[[T], R], chunks: Sequence[T]) -> Iterator[R]:
         """func(chunk) for every chunk, in chunk order."""
-        if self._pool is None or len(chunks) <= 1:
+        if self.jobs <= 1 or len(chunks) <= 1:
             for chunk in chunks:
                 yield func(chunk)
-        else:
-            yield from self._pool.imap(func, chunks)
+            return
+        if self._pool is None:
+            # fork shares the parent's imported modules and costs nothing to start on
+            # Linux; elsewhere spawn is the safe default
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            self._pool = multiprocessing.get_context(method).Pool(self.jobs, initializer=_worker_signals)
+        yield from self._pool.imap(func, chunks)
