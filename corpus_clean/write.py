@@ -1,23 +1,121 @@
-"""Stage 7: JSONL out, one article per line, never half a file.
+"""Stage 7: articles out, in the format the target's name asks for, never half a file.
 
-To a file, lines go to a temporary file beside the target, which is flushed,
-synced and renamed over the target only when every line is written: an
-interrupted run leaves the previous file (or none), never a partial one. To
-stdout, each line is written whole, with its newline, in one call.
+The name decides the format (`output_kind`), so a user says what they want in one
+place: JSONL (any name not listed below, as corpus-clean always wrote); `.jsonl.gz`
+and `.jsonl.zst` because a corpus is mostly text, which compresses well, and stays
+line-oriented when read back as a stream; `.parquet` for column readers (duckdb,
+pandas, Spark), with explicit types, so a null title stays a nullable string and not
+whatever a reader guesses from the first rows. pyarrow and zstandard are imported
+only when their format is asked for: plain JSONL must not pay for them, and a
+missing one is a ValueError naming the extension before anything is written.
+
+Every file is first written to a temporary file beside its target (same folder, so
+the rename cannot cross file systems), the compressor or Parquet footer is closed,
+the data is fsynced, and only then is it renamed over the target: an interrupted
+or failed run leaves the previous file (or none), never a partial one, and removes
+its temporary files. Compressed output is byte-identical from run to run (gzip
+without time stamp or file name), like the JSONL itself.
+
+`shard_size` splits a large corpus into files of at most that many articles, named
+`out-00000.jsonl`, `out-00001.jsonl`, ... from `out.jsonl`. A set of shards is one
+output, so it is all or nothing: every shard is written to a temporary file first
+and renamed only when the last one is complete, with Ctrl-C and SIGTERM held back
+during those renames. Shards of an earlier run with the same name and extension
+beyond the new count are then deleted, so a glob over `out-*.jsonl` sees exactly
+the new output; the unsharded `out.jsonl`, and shards with another extension, are
+left alone.
+
+To stdout (no target) each JSONL line is written whole, with its newline, in one
+call, so a reader of a pipe never sees half a line.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import importlib
 import json
 import os
+import signal
 import sys
 import tempfile
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import Any, BinaryIO, TextIO
 
+from .atomic import fsync_folder, output_mode
 from .records import Article
+
+#: Output kinds, by the extension that asks for each; any other name is JSONL.
+SUFFIXES = {".jsonl": "jsonl", ".jsonl.gz": "jsonl.gz", ".jsonl.zst": "jsonl.zst", ".parquet": "parquet"}
+#: The module each kind needs beyond the standard library, and the package that provides it.
+NEEDS = {"jsonl.zst": ("zstandard", "zstandard"), "parquet": ("pyarrow.parquet", "pyarrow")}
+
+GZIP_LEVEL = 6  #: gzip's own default; 9 is slower for files barely smaller
+ZSTD_LEVEL = 3  #: zstd's own default: much faster than gzip, files about as small or smaller
+PARQUET_COMPRESSION = "zstd"  #: read by pyarrow, duckdb, Spark and polars; better on text than snappy
+#: A Parquet row group is written every this many articles, or sooner when their text
+#: reaches PARQUET_BATCH_CHARS: memory stays bounded whatever the corpus or article size.
+PARQUET_BATCH_ROWS = 10_000
+PARQUET_BATCH_CHARS = 64 * 2**20
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a write produced."""
+
+    count: int  #: articles written
+    files: tuple[Path, ...]  #: files written, in shard order; empty when writing to stdout
+
+
+def output_kind(target: str | os.PathLike | None) -> str:
+    """The format a target's name asks for: "jsonl", "jsonl.gz", "jsonl.zst" or "parquet".
+
+    None (stdout) and names with any other extension are JSONL. Raises ValueError,
+    naming the extension and the supported ones, when the format needs a package
+    that cannot be imported, so a caller can check `-o` before doing any work.
+    """
+    if target is None:
+        return "jsonl"
+    kind = _kind_of(Path(target).name)
+    _require(kind, Path(target))
+    return kind
+
+
+def shard_path(target: str | os.PathLike, index: int) -> Path:
+    """Where shard `index` of `target` goes: out.jsonl.gz -> out-00003.jsonl.gz."""
+    target = Path(target)
+    stem, suffix = _split_name(target.name)
+    return target.with_name(f"{stem}-{index:05d}{suffix}")
+
+
+def write_articles(
+    articles: Iterable[Article], target: str | os.PathLike | None = None, shard_size: int | None = None
+) -> WriteResult:
+    """Write the articles to `target` in the format its name asks for, atomically; to stdout (JSONL) when None.
+
+    With `shard_size`, write files of at most that many articles (see `shard_path`),
+    all or nothing; zero articles still give one valid, empty file (or shard 00000).
+    """
+    if shard_size is not None and (isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1):
+        raise ValueError(f"shard_size must be a whole number of articles, at least 1; got {shard_size!r}")
+    if target is None:
+        if shard_size is not None:
+            raise ValueError(
+                "shard_size needs a target file: stdout is a single stream and cannot be split into shards"
+            )
+        return WriteResult(write_lines(articles, sys.stdout), ())
+    return _write_files(articles, Path(target), output_kind(target), shard_size)
+
+
+def write_jsonl(articles: Iterable[Article], target: str | os.PathLike | None = None) -> int:
+    """Write the articles as plain JSONL (whatever the name) to `target` atomically, or to stdout when None."""
+    if target is None:
+        return write_lines(articles, sys.stdout)
+    return _write_files(articles, Path(target), "jsonl", None).count
 
 
 def to_json_line(article: Article) -> str:
@@ -34,24 +132,254 @@ def write_lines(articles: Iterable[Article], stream: TextIO) -> int:
     return count
 
 
-def write_jsonl(articles: Iterable[Article], target: str | os.PathLike | None = None) -> int:
-    """Write the articles as JSONL to `target` atomically, or to stdout when None; return the count."""
-    if target is None:
-        return write_lines(articles, sys.stdout)
-    target = Path(target)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as tmp:
-            count = write_lines(articles, tmp)
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, target)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    return count
+def parquet_schema() -> Any:
+    """The Arrow schema of Parquet output: the JSON Schema's fields, types and nullability (imports pyarrow)."""
+    import pyarrow as pa
+
+    # "element" is the list item name Parquet itself uses, so the schema reads back unchanged
+    return pa.schema(
+        [
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("title", pa.string()),
+            pa.field("date", pa.string()),
+            pa.field("text", pa.string(), nullable=False),
+            pa.field("source", pa.string(), nullable=False),
+            pa.field("sources", pa.list_(pa.field("element", pa.string(), nullable=False)), nullable=False),
+            pa.field("lang", pa.string()),
+            pa.field("n_chars", pa.int64(), nullable=False),
+        ]
+    )
 
 
 def article_schema() -> dict:
     """The JSON Schema every output line satisfies (shipped in the package)."""
     text = resources.files("corpus_clean").joinpath("schema/article.schema.json").read_text("utf-8")
     return json.loads(text)
+
+
+# --- formats: one small writer per kind over the same Article, all on a binary file
+
+
+class _JsonlFormat:
+    def __init__(self, out: BinaryIO) -> None:
+        self._out = out
+
+    def write(self, article: Article) -> None:
+        self._out.write((to_json_line(article) + "\n").encode("utf-8"))
+
+    def close(self) -> None:
+        """Finish the format; the file underneath stays open (it is synced after)."""
+
+    def abandon(self) -> None:
+        """Stop, for a file about to be deleted: closed now, or a finaliser would write to it later."""
+        self.close()
+
+
+class _GzipFormat(_JsonlFormat):
+    def __init__(self, out: BinaryIO) -> None:
+        # no file name and time stamp 0 in the header: the same articles give the same bytes
+        super().__init__(gzip.GzipFile(filename="", mode="wb", compresslevel=GZIP_LEVEL, fileobj=out, mtime=0))
+
+    def close(self) -> None:
+        self._out.close()  # writes the gzip trailer; GzipFile does not close the file it was given
+
+
+class _ZstdFormat(_JsonlFormat):
+    def __init__(self, out: BinaryIO) -> None:
+        zstandard = _require("jsonl.zst")
+        compressor = zstandard.ZstdCompressor(level=ZSTD_LEVEL, write_checksum=True)
+        super().__init__(compressor.stream_writer(out, closefd=False))
+
+    def close(self) -> None:
+        self._out.close()  # ends the zstd frame
+
+
+class _ParquetFormat:
+    def __init__(self, out: BinaryIO) -> None:
+        pq = _require("parquet")
+        self._schema = parquet_schema()
+        self._writer = pq.ParquetWriter(out, self._schema, compression=PARQUET_COMPRESSION)
+        self._batch: list[Article] = []
+        self._chars = 0
+
+    def write(self, article: Article) -> None:
+        self._batch.append(article)
+        self._chars += article.n_chars
+        if len(self._batch) >= PARQUET_BATCH_ROWS or self._chars >= PARQUET_BATCH_CHARS:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        import pyarrow as pa
+
+        columns = {name: [getattr(a, name) for a in self._batch] for name in self._schema.names}
+        columns["sources"] = [list(a.sources) for a in self._batch]
+        self._writer.write_table(pa.Table.from_pydict(columns, schema=self._schema))  # one row group
+        self._batch, self._chars = [], 0
+
+    def close(self) -> None:
+        self._flush()
+        self._writer.close()  # writes the footer; with no rows, a valid file holding only the schema
+
+    def abandon(self) -> None:
+        self._batch = []  # not worth encoding
+        self._writer.close()
+
+
+_FORMATS = {"jsonl": _JsonlFormat, "jsonl.gz": _GzipFormat, "jsonl.zst": _ZstdFormat, "parquet": _ParquetFormat}
+
+
+# --- files: temporary beside the target, renamed when complete
+
+
+class _TempOutput:
+    """One output file being written: a temporary file beside `final`, renamed over it by the caller."""
+
+    def __init__(self, final: Path, kind: str) -> None:
+        self.final = final
+        mode = output_mode(final)
+        fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+        self.temp = Path(name)
+        self._raw: BinaryIO | None = None
+        self._format: Any = None
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, mode)  # mkstemp makes 0600; the output gets what a plain open() would give
+            self._raw = os.fdopen(fd, "wb")
+            self._format = _FORMATS[kind](self._raw)
+        except BaseException:
+            if self._raw is None:
+                os.close(fd)
+            self.discard()
+            raise
+
+    def write(self, article: Article) -> None:
+        self._format.write(article)
+
+    def finish(self) -> None:
+        """Complete the file: close the format (trailer, footer), flush and sync; ready to rename."""
+        assert self._raw is not None
+        self._format.close()
+        self._raw.flush()
+        os.fsync(self._raw.fileno())
+        self._raw.close()
+
+    def discard(self) -> None:
+        """Remove the temporary file, quietly: this runs while another exception is on its way."""
+        with contextlib.suppress(Exception):
+            if self._format is not None:
+                self._format.abandon()
+        with contextlib.suppress(Exception):
+            if self._raw is not None:
+                self._raw.close()
+        self.temp.unlink(missing_ok=True)
+
+
+def _write_files(articles: Iterable[Article], target: Path, kind: str, shard_size: int | None) -> WriteResult:
+    outputs: list[_TempOutput] = []
+    count = 0
+    try:
+        todo: Iterator[Article] = iter(articles)
+        pending = next(todo, None)
+        while True:
+            output = _TempOutput(target if shard_size is None else shard_path(target, len(outputs)), kind)
+            outputs.append(output)
+            in_file = 0
+            while pending is not None and (shard_size is None or in_file < shard_size):
+                output.write(pending)
+                in_file += 1
+                pending = next(todo, None)
+            output.finish()
+            count += in_file
+            if pending is None:
+                break
+    except BaseException:
+        for output in outputs:
+            output.discard()
+        raise
+    try:
+        with _signals_held():
+            for output in outputs:
+                os.replace(output.temp, output.final)
+            if shard_size is not None:
+                _remove_stale_shards(target, len(outputs))
+    except BaseException:
+        for output in outputs:  # a rename failed (a full folder, a lost disk): no temporary file stays behind
+            output.temp.unlink(missing_ok=True)
+        raise
+    fsync_folder(target.parent)
+    return WriteResult(count, tuple(output.final for output in outputs))
+
+
+def _remove_stale_shards(target: Path, count: int) -> None:
+    """Delete shards of an earlier run numbered `count` or more (same name and extension only)."""
+    stem, suffix = _split_name(target.name)
+    prefix = f"{stem}-"
+    for path in target.parent.iterdir():
+        name = path.name
+        if not (name.startswith(prefix) and name.endswith(suffix)):
+            continue
+        number = name[len(prefix) : len(name) - len(suffix)]
+        # only names this module writes: 00007 or 123456, never 7 or 0007 or 12a45
+        ours = number.isascii() and number.isdigit() and shard_path(target, int(number)).name == name
+        if ours and int(number) >= count:
+            path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _signals_held():
+    """Hold Ctrl-C and SIGTERM back while shards are renamed, so an interrupt never lands between two renames.
+
+    The handlers are swapped for ones that only note the signal (Python runs handlers
+    in the main thread, whichever thread the system delivered the signal to; masking
+    it would not be enough once other threads exist); the previous handlers are put
+    back and a noted signal is handled, as usual, as soon as the renames are done.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signals are handled in the main thread only: another thread's renames are not interrupted
+        return
+    noted: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {signum: signal.signal(signum, lambda signum, frame: noted.append(signum)) for signum in held}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for signum in noted[:1]:
+            signal.raise_signal(signum)
+
+
+def _kind_of(name: str) -> str:
+    lower = name.lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return SUFFIXES[suffix]
+    return "jsonl"
+
+
+def _split_name(name: str) -> tuple[str, str]:
+    """(stem, extension) of a file name: out.jsonl.gz -> (out, .jsonl.gz); others split at the last dot."""
+    lower = name.lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return name[: -len(suffix)], name[-len(suffix) :]
+    suffix = Path(name).suffix
+    return (name[: -len(suffix)], suffix) if suffix else (name, "")
+
+
+def _require(kind: str, target: Path | None = None) -> Any:
+    """The module a kind needs beyond the standard library (None for JSONL and gzip), imported now."""
+    if kind not in NEEDS:
+        return None
+    module, package = NEEDS[kind]
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        extension = next(suffix for suffix, k in SUFFIXES.items() if k == kind)
+        where = f"{target}: " if target is not None else ""
+        raise ValueError(
+            f"{where}writing {extension} files needs the {package} package, which cannot be imported ({err}); "
+            f"install it, or use another extension (supported: {', '.join(SUFFIXES)}; any other name is JSONL)"
+        ) from err
