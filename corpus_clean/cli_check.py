@@ -1,9 +1,257 @@
-"""`corpus-clean check`: validate an output corpus (filled in by the check work)."""
+"""`corpus-clean check`: validate an output corpus, for people and for CI.
+
+Problems go to stdout, one per line (`file:line: rule: message`, GitHub annotations,
+or one JSON object); the summary goes to stderr. Thresholds come from the command
+line, else `[tool.corpus-clean.check]` (see `settings.py`), else `CheckSettings`'s
+defaults. Exit codes: 0 no problem; 1 problems found; 2 usage error.
+"""
 
 from __future__ import annotations
 
+import datetime as _dt
+import enum
+import io
+import json
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
 import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from .check import RULES, CheckResult, CheckSettings
+from .settings import SettingsError, load_section, section_heading, settings_file
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+_DEFAULTS = CheckSettings()
+#: The keys `[tool.corpus-clean.check]` accepts: the flags' own names.
+SETTINGS_KEYS = [name.replace("_", "-") for name in CheckSettings.field_names()]
+
+
+class CheckUsageProblem(typer.TyperException):
+    """A bad option, settings file or input path: reported in one line, exit code 2."""
+
+    exit_code = EXIT_USAGE
+    command = "corpus-clean check"
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    github = "github"
+    json = "json"
+
+
+def _renamed(message: str, rename) -> str:
+    """CheckSettings's problems name fields ("min_chars must ..."); say it as the user wrote it."""
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)+) must\b", lambda m: f"{rename(m.group(1))} must", message)
+
+
+def _as_date(value: Any) -> Any:
+    """A YYYY-MM-DD string (command line, or a quoted TOML value) as a date; anything else as is."""
+    if not isinstance(value, str):
+        return value  # a TOML date is a date already; CheckSettings rejects the rest
+    try:
+        return _dt.date.fromisoformat(value)
+    except ValueError:
+        return value  # CheckSettings reports it, with any other bad value
+
+
+def resolve_settings(config_file: Optional[Path], options: dict[str, Any]) -> CheckSettings:
+    """Defaults, overridden by the settings file, overridden by the options given on the command line."""
+    try:
+        path = settings_file(config_file)
+        from_file = load_section("check", path, valid_keys=SETTINGS_KEYS) if path else {}
+    except SettingsError as err:
+        raise CheckUsageProblem(str(err)) from None
+    values = {key.replace("-", "_"): value for key, value in from_file.items()}
+    if "latest_date" in values:
+        values["latest_date"] = _as_date(values["latest_date"])
+    try:
+        settings = CheckSettings(**values)
+    except ValueError as err:
+        message = _renamed(str(err), lambda name: name.replace("_", "-"))
+        raise CheckUsageProblem(f"{path}: {section_heading(path, 'check')} {message}") from None
+    given = {name: value for name, value in options.items() if value is not None}
+    if "latest_date" in given:
+        given["latest_date"] = _as_date(given["latest_date"])
+    try:
+        return replace(settings, **given)
+    except ValueError as err:
+        raise CheckUsageProblem(_renamed(str(err), lambda name: "--" + name.replace("_", "-"))) from None
+
+
+def _open_input(corpus: str):
+    """The lines of the corpus (stdin for '-'), undecodable bytes kept for the check to report."""
+    if corpus == "-":
+        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="\n")
+    path = Path(corpus)
+    if not path.exists():
+        raise CheckUsageProblem(
+            f"{corpus}: no such file; give a JSONL file written by 'corpus-clean run -o FILE', or - to read stdin"
+        )
+    if path.is_dir():
+        raise CheckUsageProblem(f"{corpus}: is a folder; give the JSONL file written by 'corpus-clean run -o FILE'")
+    try:
+        return open(path, encoding="utf-8", errors="surrogateescape", newline="\n")
+    except OSError as err:
+        raise CheckUsageProblem(f"{corpus}: cannot be read ({err.strerror})") from None
+
+
+def _github_escape(value: str, is_property: bool = False) -> str:
+    """Escape a workflow command's data (and, more strictly, its properties), as GitHub requires."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if is_property else value
+
+
+def github_annotation(problem) -> str:
+    """One `::error` workflow command: GitHub shows it on the file's line and in the run's summary."""
+    props = [f"file={_github_escape(problem.file, True)}"]
+    if problem.line is not None:
+        props.append(f"line={problem.line}")
+    props.append(f"title={_github_escape('corpus-clean ' + problem.rule, True)}")
+    return f"::error {','.join(props)}::{_github_escape(problem.message)}"
+
+
+def print_problems(result: CheckResult, output_format: OutputFormat) -> None:
+    if output_format is OutputFormat.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False))
+        return
+    for problem in result.problems:
+        print(github_annotation(problem) if output_format is OutputFormat.github else str(problem))
+
+
+def render_check_summary(result: CheckResult, console: Console) -> None:
+    """The summary on stderr: what was checked, the near-duplicate rate, problems by rule."""
+    settings = result.settings
+    overview = Table(title="corpus-clean check", show_header=False, title_justify="left", box=None, pad_edge=False)
+    overview.add_column(style="bold")
+    overview.add_column(justify="right")
+    overview.add_row("file", escape(result.source_name))
+    overview.add_row("articles checked", str(result.articles))
+    overview.add_row(
+        "near-duplicates",
+        f"{result.near_duplicate_articles} articles in {result.near_duplicate_pairs} "
+        f"pair{'' if result.near_duplicate_pairs == 1 else 's'} "
+        f"({result.near_duplicate_rate:.1%}; allowed {settings.max_near_dup_rate:.1%})",
+    )
+    overview.add_row("problems", str(len(result.problems)))
+    console.print(overview)
+    if result.ok:
+        console.print("[bold green]ok:[/] no problems found")
+        return
+    rules = Table(title="problems by rule", title_justify="left", box=None, pad_edge=False)
+    rules.add_column("rule", style="bold")
+    rules.add_column("problems", justify="right")
+    rules.add_column("meaning", style="dim")
+    for rule, count in result.counts_by_rule().items():
+        if count:
+            rules.add_row(rule, str(count), RULES[rule])
+    console.print(rules)
+    console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {escape(result.source_name)}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the `check` command to the main app."""
+
+    @app.command()
+    def check(
+        corpus: Annotated[
+            str,
+            typer.Argument(help="JSONL written by `corpus-clean run`, or - to read stdin.", metavar="FILE|-"),
+        ],
+        output_format: Annotated[
+            OutputFormat,
+            typer.Option(
+                "--format",
+                help="text: file:line: rule: message; github: ::error annotations for GitHub Actions; "
+                "json: one JSON object (problems and summary).",
+            ),
+        ] = OutputFormat.text,
+        min_chars: Annotated[
+            Optional[int],
+            typer.Option(
+                help=f"tiny-text: texts shorter than this. Default {_DEFAULTS.min_chars}.", show_default=False
+            ),
+        ] = None,
+        near_dup_threshold: Annotated[
+            Optional[float],
+            typer.Option(
+                help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH). "
+                f"Default {_DEFAULTS.near_dup_threshold}.",
+                show_default=False,
+            ),
+        ] = None,
+        max_near_dup_rate: Annotated[
+            Optional[float],
+            typer.Option(
+                help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate. "
+                f"Default {_DEFAULTS.max_near_dup_rate} (any near-duplicate fails).",
+                show_default=False,
+            ),
+        ] = None,
+        leak_min_articles: Annotated[
+            Optional[int],
+            typer.Option(
+                help="leaked-chrome: a paragraph or line in at least this many distinct articles. "
+                f"Default {_DEFAULTS.leak_min_articles}.",
+                show_default=False,
+            ),
+        ] = None,
+        min_year: Annotated[
+            Optional[int],
+            typer.Option(
+                help=f"bad-date: dates before 1 January of this year. Default {_DEFAULTS.min_year}.",
+                show_default=False,
+            ),
+        ] = None,
+        latest_date: Annotated[
+            Optional[str],
+            typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
+        ] = None,
+        config: Annotated[
+            Optional[Path],
+            typer.Option(
+                "--config",
+                help="Settings file (TOML with \\[tool.corpus-clean.check] or \\[check]). "
+                "Default: the nearest pyproject.toml with \\[tool.corpus-clean].",
+                show_default=False,
+            ),
+        ] = None,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    ) -> None:
+        """Check a corpus written by `corpus-clean run`: schema, duplicates, leaked chrome, dates.
+
+        Prints one line per problem on stdout (file:line: rule: message) and a
+        summary on stderr. Thresholds: the options, else \\[tool.corpus-clean.check] in
+        pyproject.toml (keys spelt like the options: min-chars = 80), else the defaults.
+
+        Exit codes: 0 no problems; 1 problems found; 2 usage error.
+        """
+        from .check import check_lines
+
+        settings = resolve_settings(
+            config,
+            {
+                "min_chars": min_chars,
+                "near_dup_threshold": near_dup_threshold,
+                "max_near_dup_rate": max_near_dup_rate,
+                "leak_min_articles": leak_min_articles,
+                "min_year": min_year,
+                "latest_date": latest_date,
+            },
+        )
+        lines = _open_input(corpus)
+        try:
+            result = check_lines(lines, "<stdin>" if corpus == "-" else corpus, settings)
+        finally:
+            # closing (or garbage-collecting) a wrapper of stdin would close stdin itself
+            lines.detach() if corpus == "-" else lines.close()
+        print_problems(result, output_format)
+        sys.stdout.flush()
+        render_check_summary(result, Console(stderr=True, quiet=quiet))
+        if not result.ok:
+            raise typer.Exit(EXIT_PROBLEMS)

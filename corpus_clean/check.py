@@ -1,0 +1,427 @@
+"""`corpus-clean check`: find what is wrong with an output corpus (JSONL), line by line.
+
+The checks a CI job wants before a corpus is used: every line an article of the
+shipped schema, no article twice (by id, by text, or nearly), no chrome that the
+cleaner let through, no empty articles, no impossible dates. Each rule is a small
+function testable alone; `check_lines` runs them all over a stream of lines.
+
+Memory: lines are read one at a time and their parsed objects dropped at once. What
+is kept across the corpus is what comparing articles needs: each id, a 64-bit key
+per distinct text and per distinct paragraph, and the normalised texts of distinct
+articles for the near-duplicate search (MinHash + LSH, `clusters.near_duplicate_pairs`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field, fields
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .clusters import UnionFind, near_duplicate_pairs
+from .config import Config
+from .fingerprints import exact_key
+from .normalise import normalise_for_dedup
+
+#: Every rule, with what it means (shown in the summary and the README).
+RULES = {
+    "schema": "not JSON, or not an article of the output schema (n_chars, source included)",
+    "duplicate-id": "an id already used on an earlier line",
+    "exact-duplicate": "the same text (once normalised) as an earlier article",
+    "near-duplicate": "nearly the same text as an earlier article (when too many articles have one)",
+    "leaked-chrome": "a paragraph or line found in several articles: page chrome the cleaner missed",
+    "tiny-text": "empty or too short a text",
+    "bad-date": "a date not YYYY-MM-DD, not a real day, or outside the plausible window",
+    "no-articles": "the input holds no line at all",
+}
+
+#: Messages quote at most this much of a value: a 3,000-character text helps no one.
+MAX_QUOTE_CHARS = 80
+#: Line numbers listed in one leaked-chrome message; the count says how many more.
+MAX_LISTED_LINES = 10
+#: Similarities are only computed for the message up to this total length (the pair
+#: is already verified; a megabyte-long edit distance is not worth a nicer message).
+MAX_SCORED_CHARS = 40_000
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the corpus, where it is and which rule says so."""
+
+    file: str
+    line: int | None  #: 1-based; None for the input as a whole ("no articles")
+    rule: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.rule}: {self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    """Every threshold of `check`, with its default and the reason for it."""
+
+    #: Texts shorter than this (in characters) are `tiny-text`. corpus-clean drops
+    #: articles under 10 words (Config.min_article_words), about 50 characters of English.
+    min_chars: int = 50
+    #: Two articles at least this similar (rapidfuzz normalised Indel similarity of
+    #: their normalised texts, after MinHash + LSH) are near-duplicates. The same
+    #: default as the pipeline's `--threshold`, which merges copies this similar.
+    near_dup_threshold: float = 0.8
+    #: Near-duplicates are problems when the share of articles having one (0-1) is
+    #: above this. 0: any near-duplicate fails, because the pipeline merges near
+    #: copies, so one left over is a miss; a corpus of genuinely similar articles
+    #: (daily reports from a template) can allow some.
+    max_near_dup_rate: float = 0.0
+    #: A paragraph or line found in at least this many distinct articles is leaked
+    #: chrome ("Go back"). Two would flag an article quoting another; near-duplicate
+    #: articles count once.
+    leak_min_articles: int = 3
+    #: Dates before 1 January of this year are implausible (as Config.min_year).
+    min_year: int = Config.min_year
+    #: Dates after this day are implausible. None: today.
+    latest_date: _dt.date | None = None
+
+    def __post_init__(self) -> None:
+        problems = list(self._problems())
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    def _problems(self) -> Iterator[str]:
+        def is_int(value) -> bool:
+            return isinstance(value, int) and not isinstance(value, bool)
+
+        def is_number(value) -> bool:
+            return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+        if not is_int(self.min_chars) or self.min_chars < 0:
+            yield f"min_chars must be an integer >= 0, got {self.min_chars!r}"
+        if not is_number(self.near_dup_threshold) or not 0.0 < self.near_dup_threshold <= 1.0:
+            yield f"near_dup_threshold must be a number in (0, 1], got {self.near_dup_threshold!r}"
+        if not is_number(self.max_near_dup_rate) or not 0.0 <= self.max_near_dup_rate <= 1.0:
+            yield f"max_near_dup_rate must be a number in [0, 1], got {self.max_near_dup_rate!r}"
+        if not is_int(self.leak_min_articles) or self.leak_min_articles < 2:
+            yield f"leak_min_articles must be an integer >= 2, got {self.leak_min_articles!r}"
+        if not is_int(self.min_year) or not 1 <= self.min_year <= 9999:
+            yield f"min_year must be a year (an integer in [1, 9999]), got {self.min_year!r}"
+        elif self.latest_date is not None:
+            if not isinstance(self.latest_date, _dt.date) or isinstance(self.latest_date, _dt.datetime):
+                yield f"latest_date must be a date (YYYY-MM-DD), got {self.latest_date!r}"
+            elif self.latest_date.year < self.min_year:
+                yield f"latest_date must not be before min_year {self.min_year}, got {self.latest_date}"
+
+    @property
+    def date_window(self) -> tuple[_dt.date, _dt.date]:
+        """The plausible dates: from 1 January of `min_year` to `latest_date` (today by default)."""
+        return _dt.date(self.min_year, 1, 1), self.latest_date or _dt.date.today()
+
+    @classmethod
+    def field_names(cls) -> list[str]:
+        return [f.name for f in fields(cls)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "latest_date": self.date_window[1].isoformat()}
+
+
+@dataclass
+class CheckResult:
+    """What `check_lines` found: the problems, in line order, and what was counted."""
+
+    source_name: str
+    settings: CheckSettings
+    articles: int = 0  #: lines read (each should be one article)
+    near_duplicate_pairs: int = 0  #: verified pairs, whether or not they are problems
+    near_duplicate_articles: int = 0  #: distinct articles in those pairs
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def near_duplicate_rate(self) -> float:
+        """Share of the articles that have a near-duplicate (0 for an empty input)."""
+        return self.near_duplicate_articles / self.articles if self.articles else 0.0
+
+    def counts_by_rule(self) -> dict[str, int]:
+        counts = {rule: 0 for rule in RULES}
+        for problem in self.problems:
+            counts[problem.rule] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable result (`--format json`)."""
+        return {
+            "file": self.source_name,
+            "ok": self.ok,
+            "problems": [p.to_dict() for p in self.problems],
+            "summary": {
+                "articles": self.articles,
+                "problems": len(self.problems),
+                "by_rule": self.counts_by_rule(),
+                "near_duplicate_pairs": self.near_duplicate_pairs,
+                "near_duplicate_articles": self.near_duplicate_articles,
+                "near_duplicate_rate": round(self.near_duplicate_rate, 6),
+            },
+            "settings": self.settings.to_dict(),
+        }
+
+
+# --- rules, each on its own -----------------------------------------------------
+
+
+def _quote(value: str) -> str:
+    return json.dumps(
+        value if len(value) <= MAX_QUOTE_CHARS else value[: MAX_QUOTE_CHARS - 1] + "…", ensure_ascii=False
+    )
+
+
+def parse_line(line: str) -> tuple[Any, str | None]:
+    """The JSON value of one line, or None and why it is not one."""
+    if not line.isascii():
+        try:
+            line.encode("utf-8")
+        except UnicodeEncodeError as err:
+            # files are read with errors="surrogateescape": undecodable bytes arrive as lone surrogates
+            return None, f"not UTF-8 text (bad byte at column {err.start + 1})"
+    if not line.strip():
+        return None, "empty line (each line must be one JSON article)"
+    try:
+        return json.loads(line), None
+    except json.JSONDecodeError as err:
+        return None, f"not JSON: {err.msg} at column {err.colno}"
+
+
+@lru_cache(maxsize=1)
+def schema_validator():
+    """A jsonschema validator of the shipped article schema (built once)."""
+    import jsonschema
+
+    from .write import article_schema
+
+    schema = article_schema()
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def schema_messages(article: Any) -> list[str]:
+    """Why a parsed line is not an article of the shipped JSON Schema (empty when it is)."""
+    messages = []
+    for error in schema_validator().iter_errors(article):
+        path = "/".join(str(part) for part in error.absolute_path)
+        if path == "date" and error.validator == "pattern":
+            continue  # `date_message` says it better ("not YYYY-MM-DD"), under bad-date
+        message = error.message if len(error.message) <= 2 * MAX_QUOTE_CHARS else error.message[:159] + "…"
+        messages.append(f"{path}: {message}" if path else message)
+    return sorted(messages)
+
+
+def consistency_messages(article: dict) -> list[str]:
+    """What the schema cannot say: n_chars is the text's length, source is the first of sources."""
+    messages = []
+    text, n_chars = article.get("text"), article.get("n_chars")
+    if isinstance(text, str) and isinstance(n_chars, int) and not isinstance(n_chars, bool) and n_chars != len(text):
+        messages.append(f"n_chars is {n_chars} but text has {len(text)} characters")
+    source, sources = article.get("source"), article.get("sources")
+    if isinstance(source, str) and isinstance(sources, list) and sources and source != sources[0]:
+        messages.append(f"source {_quote(source)} is not the first of sources ({_quote(str(sources[0]))})")
+    return messages
+
+
+def tiny_text_message(text: str, min_chars: int) -> str | None:
+    """Why a text is too short to be an article, or None."""
+    if not text.strip():
+        return "text is empty"
+    if len(text) < min_chars:
+        return f"text has {len(text)} characters, fewer than {min_chars}: {_quote(text)}"
+    return None
+
+
+def date_message(date: str, earliest: _dt.date, latest: _dt.date) -> str | None:
+    """Why a date is malformed or implausible, or None."""
+    if not _ISO_DATE.fullmatch(date):
+        return f"date {_quote(date)} is not YYYY-MM-DD"
+    try:
+        day = _dt.date.fromisoformat(date)
+    except ValueError:
+        return f"date {date} is not a real day"
+    if day < earliest:
+        return f"date {date} is before {earliest.isoformat()}, the earliest plausible date"
+    if day > latest:
+        return f"date {date} is after {latest.isoformat()}, the latest plausible date"
+    return None
+
+
+def leak_units(text: str, normalised_text: str) -> dict[str, str]:
+    """The paragraphs and lines of a text that could be chrome: normalised form -> as written.
+
+    Paragraphs are separated by a blank line; lines inside a paragraph count too.
+    The whole text is left out: an article repeated whole is a duplicate, not chrome.
+    """
+    units: dict[str, str] = {}
+    if "\n" not in text:
+        return units  # one paragraph of one line: the whole text
+    for paragraph in text.split("\n\n"):
+        pieces = [paragraph, *paragraph.split("\n")] if "\n" in paragraph else [paragraph]
+        for piece in pieces:
+            normalised = normalise_for_dedup(piece)
+            if normalised and normalised != normalised_text:
+                units.setdefault(normalised, piece.strip())
+    return units
+
+
+def similarity(a: str, b: str) -> float | None:
+    """rapidfuzz normalised Indel similarity, as the near-duplicate verification computes it."""
+    if len(a) + len(b) > MAX_SCORED_CHARS:
+        return None
+    from rapidfuzz.distance import Indel
+
+    # rounded down, so that 99.97 % similar is never shown as identical
+    return math.floor(Indel.normalized_similarity(a, b) * 1000) / 1000
+
+
+# --- the whole corpus ---------------------------------------------------------------
+
+
+class CorpusChecker:
+    """Runs every rule over lines fed one at a time; `finish` adds the corpus-wide rules."""
+
+    def __init__(self, source_name: str, settings: CheckSettings) -> None:
+        self.result = CheckResult(source_name, settings)
+        self.settings = settings
+        self.earliest, self.latest = settings.date_window
+        self.line_of_id: dict[str, int] = {}
+        self.line_of_text: dict[int, int] = {}  # exact key of the normalised text -> first line
+        # distinct texts, in order: their line and normalised text (for near-duplicates)
+        self.text_lines: list[int] = []
+        self.texts: list[str] = []
+        # leaked chrome: per paragraph key, the first distinct text it was in; once seen
+        # twice, every such text and the paragraph as written
+        self.unit_first: dict[int, int] = {}
+        self.unit_texts: dict[int, list[int]] = {}
+        self.unit_shown: dict[int, str] = {}
+
+    def problem(self, line: int | None, rule: str, message: str) -> None:
+        self.result.problems.append(Problem(self.result.source_name, line, rule, message))
+
+    def add_line(self, number: int, line: str) -> None:
+        self.result.articles += 1
+        article, error = parse_line(line)
+        if error is not None:
+            self.problem(number, "schema", error)
+            return
+        for message in schema_messages(article):
+            self.problem(number, "schema", message)
+        if not isinstance(article, dict):
+            return
+        for message in consistency_messages(article):
+            self.problem(number, "schema", message)
+
+        duplicate_of = None
+        article_id = article.get("id")
+        if isinstance(article_id, str):
+            duplicate_of = self.line_of_id.setdefault(article_id, number)
+            if duplicate_of != number:
+                self.problem(number, "duplicate-id", f"id {article_id} is already on line {duplicate_of}")
+
+        date = article.get("date")
+        if isinstance(date, str):
+            message = date_message(date, self.earliest, self.latest)
+            if message:
+                self.problem(number, "bad-date", message)
+
+        text = article.get("text")
+        if isinstance(text, str):
+            self.add_text(number, text, duplicate_of)
+
+    def add_text(self, number: int, text: str, duplicate_id_of: int | None) -> None:
+        message = tiny_text_message(text, self.settings.min_chars)
+        if message:
+            self.problem(number, "tiny-text", message)
+        normalised = normalise_for_dedup(text)
+        first = self.line_of_text.setdefault(exact_key(normalised), number)
+        if first != number:
+            if first != duplicate_id_of:  # a line written twice is one problem (duplicate-id), not two
+                self.problem(number, "exact-duplicate", f"same text (once normalised) as line {first}")
+            return  # a copy adds nothing to compare: it is reported already
+        index = len(self.texts)
+        self.text_lines.append(number)
+        self.texts.append(normalised)
+        for unit, shown in leak_units(text, normalised).items():
+            key = exact_key(unit)
+            first_index = self.unit_first.setdefault(key, index)
+            if first_index != index:
+                self.unit_texts.setdefault(key, [first_index]).append(index)
+                self.unit_shown.setdefault(key, shown)
+
+    def finish(self) -> CheckResult:
+        result = self.result
+        if result.articles == 0:
+            self.problem(None, "no-articles", "no articles: the input is empty")
+        groups = self.near_duplicates()
+        self.leaked_chrome(groups)
+        result.problems.sort(key=lambda p: (p.line or 0, list(RULES).index(p.rule)))
+        return result
+
+    def near_duplicates(self) -> UnionFind:
+        """Report near-duplicate pairs when their rate is too high; return them as groups."""
+        settings, result = self.settings, self.result
+        pairs = near_duplicate_pairs(self.texts, Config(threshold=settings.near_dup_threshold)) if self.texts else []
+        groups = UnionFind()
+        for i, j in pairs:
+            groups.union(i, j)
+        involved = {i for pair in pairs for i in pair}
+        result.near_duplicate_pairs = len(pairs)
+        result.near_duplicate_articles = len(involved)
+        if result.near_duplicate_rate > settings.max_near_dup_rate:
+            rate = (
+                f"{len(involved)} of {result.articles} articles ({result.near_duplicate_rate:.1%}) have one, "
+                f"over the {settings.max_near_dup_rate:.1%} allowed"
+            )
+            for i, j in sorted(pairs, key=lambda pair: (pair[1], pair[0])):
+                score = similarity(self.texts[i], self.texts[j])
+                how = f"{score:.1%}" if score is not None else f"at least {settings.near_dup_threshold:.0%}"
+                self.problem(
+                    self.text_lines[j],
+                    "near-duplicate",
+                    f"text {how} similar to line {self.text_lines[i]}'s (near-duplicates: {rate})",
+                )
+        return groups
+
+    def leaked_chrome(self, groups: UnionFind) -> None:
+        """Report the paragraphs found in enough distinct articles (near-duplicates count once)."""
+        for key, indexes in self.unit_texts.items():
+            if len({groups.find(i) for i in indexes}) < self.settings.leak_min_articles:
+                continue
+            lines = [self.text_lines[i] for i in indexes]
+            listed = ", ".join(map(str, lines[:MAX_LISTED_LINES]))
+            more = f" and {len(lines) - MAX_LISTED_LINES} more" if len(lines) > MAX_LISTED_LINES else ""
+            self.problem(
+                lines[0],
+                "leaked-chrome",
+                f"{_quote(self.unit_shown[key])} is in {len(lines)} articles (lines {listed}{more})",
+            )
+
+
+def check_lines(lines: Iterable[str], source_name: str, settings: CheckSettings | None = None) -> CheckResult:
+    """Check a corpus given as its lines (a file object works): every rule, problems in line order."""
+    checker = CorpusChecker(source_name, settings or CheckSettings())
+    for number, line in enumerate(lines, start=1):
+        checker.add_line(number, line)
+    return checker.finish()
+
+
+def check_file(path: str | Path, settings: CheckSettings | None = None) -> CheckResult:
+    """Check a JSONL file; bytes that are not UTF-8 are reported on their line, not raised."""
+    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as lines:
+        return check_lines(lines, str(path), settings)
