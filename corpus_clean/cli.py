@@ -4,7 +4,8 @@ Data (JSONL) goes to stdout or `-o FILE`; everything for humans goes to stderr.
 Exit codes: 0 articles written, every input file read; 1 nothing usable (no
 readable page, or no article found); 2 usage error (bad option value, missing input
 path); 3 articles written, but some input files were skipped (listed in the
-summary); 130 interrupted (Ctrl-C or SIGTERM).
+summary); 4 a `--fail-if` condition held (the output is written all the same);
+130 interrupted (Ctrl-C or SIGTERM).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import fnmatch
+import json
 import re
 import signal
 import sys
@@ -22,14 +24,19 @@ import typer
 from rich.console import Console
 
 from . import __version__
+from .accounts import Accounts, settle
+from .atomic import atomic_output
 from .cli_check import register as register_check
 from .config import Config
+from .explain import explain_page, render_explanation
+from .gates import parse_gate
+from .ledger import Block, Ledger
 from .pipeline import clean
 from .read import InputError
 from .report import Report, render_summary
-from .write import article_schema, write_jsonl
+from .write import article_schema, output_kind, shard_path, write_articles
 
-EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
 app = typer.Typer(
     name="corpus-clean",
@@ -84,7 +91,19 @@ def run(
     output: Annotated[
         Optional[Path],
         typer.Option(
-            "--output", "-o", help="Write JSONL to this file (atomically) instead of stdout.", show_default=False
+            "--output",
+            "-o",
+            help="Write to this file (atomically) instead of stdout. The name sets the format: "
+            ".jsonl.gz, .jsonl.zst, .parquet, else JSONL.",
+            show_default=False,
+        ),
+    ] = None,
+    shard_size: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1,
+            help="With -o: write files of at most this many articles, out-00000.jsonl, out-00001.jsonl, ...",
+            show_default=False,
         ),
     ] = None,
     glob: Annotated[str, typer.Option(help="Which files to read inside folders (shell pattern).")] = _DEFAULTS.glob,
@@ -131,6 +150,31 @@ def run(
         bool, typer.Option(help="Follow links to folders, and to files outside the input folders (never loops).")
     ] = False,
     lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
+    removed: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="Also write every removed line as JSONL here: file, span, reason, text, cluster, pages it is on, "
+            "matched copy and similarity. With the output it covers every input line.",
+            show_default=False,
+        ),
+    ] = None,
+    report_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--report",
+            help="Also write the run's numbers as JSON here: overall, per reason, per input file, "
+            "the most repeated blocks.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_if: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            help="Exit with code 4 when a condition on the run's numbers holds, e.g. 'removed_frac>0.8', "
+            "'articles<100' (repeatable; names: see the 'overall' section of --report).",
+            show_default=False,
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
 ) -> None:
     """Clean the pages under PATHS and print their unique articles as JSONL.
@@ -139,7 +183,8 @@ def run(
     sources, lang, n_chars (see `corpus-clean schema`). A summary of what was read,
     skipped and dropped goes to stderr.
 
-    Exit codes: 0 articles written; 1 nothing usable; 2 usage error.
+    Exit codes: 0 articles written; 1 nothing usable; 2 usage error; 3 some input
+    files skipped; 4 a --fail-if condition held; 130 interrupted.
     """
     try:
         latest = _dt.date.fromisoformat(latest_date) if latest_date else None
@@ -163,17 +208,53 @@ def run(
         )
     except ValueError as err:
         raise UsageProblem(_flag_names(str(err))) from None
-    if output is not None:
-        _check_output(output, paths, config)
+    known = Report(accounts=Accounts()).metrics()
+    try:
+        gates = [parse_gate(text, known) for text in fail_if or ()]
+    except ValueError as err:
+        raise UsageProblem(f"--fail-if {err}") from None
+    if shard_size is not None and output is None:
+        raise UsageProblem("--shard-size needs --output (stdout is one stream)")
+    try:
+        output_kind(output)
+    except ValueError as err:
+        raise UsageProblem(f"--output {err}") from None
+    first_file = shard_path(output, 0) if output is not None and shard_size is not None else output
+    targets = {"--output": first_file, "--removed": removed, "--report": report_file}
+    for option, target in targets.items():
+        if target is not None:
+            _check_output(option, target, paths, config)
+    named = [t.resolve() for t in targets.values() if t is not None]
+    if len(set(named)) < len(named):
+        raise UsageProblem("--output, --removed and --report must name different files")
     console = Console(stderr=True, quiet=quiet)
     report = Report()
-    try:
-        with _progress(console) as progress:
-            articles = list(clean(paths, config, report, progress))
-    except InputError as err:
-        raise UsageProblem(str(err)) from None
-    count = write_jsonl(articles, output)
+    record = removed is not None or report_file is not None or bool(gates)
+    with contextlib.ExitStack() as stack:
+        ledger = stack.enter_context(Ledger()) if record else None
+        try:
+            with _progress(console) as progress:
+                articles = list(clean(paths, config, report, progress, ledger))
+        except InputError as err:
+            raise UsageProblem(str(err)) from None
+        if ledger is not None:
+            sidecar = stack.enter_context(atomic_output(removed)) if removed is not None else None
+
+            def on_removed(block: Block) -> None:
+                sidecar.write(json.dumps(block.to_dict(ledger.page_paths), ensure_ascii=False) + "\n")
+
+            report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
+        # the sidecar is renamed into place when this block ends, with nothing left to fail
+    count = write_articles(articles, output, shard_size).count
+    if report_file is not None:
+        with atomic_output(report_file) as f:
+            json.dump(report.to_dict(config), f, ensure_ascii=False, indent=2)
+            f.write("\n")
     render_summary(report, console)
+    metrics = report.metrics()
+    failed = [gate for gate in gates if gate.fails(metrics)]
+    for gate in failed:
+        console.print(f"[bold red]--fail-if {gate.text}:[/] {gate.name} is {metrics[gate.name]:.4g}")
     if report.files_found == 0:
         console.print(f"[bold red]nothing usable:[/] no file under the input paths matches --glob {config.glob!r}")
         raise typer.Exit(EXIT_NOTHING_USABLE)
@@ -183,6 +264,8 @@ def run(
     if count == 0:
         console.print("[bold red]nothing usable:[/] no article found in the pages read")
         raise typer.Exit(EXIT_NOTHING_USABLE)
+    if failed:
+        raise typer.Exit(EXIT_GATE)
     if report.skipped:
         console.print(
             f"[bold yellow]{len(report.skipped)} input file(s) skipped[/] (see above); exit code {EXIT_SKIPPED}"
@@ -190,21 +273,21 @@ def run(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _check_output(output: Path, paths: list[Path], config: Config) -> None:
+def _check_output(option: str, output: Path, paths: list[Path], config: Config) -> None:
     """Refuse an output that would overwrite an input, or be read as input next time."""
     if output.is_dir():
-        raise UsageProblem(f"--output {output}: is a folder; give a file name")
+        raise UsageProblem(f"{option} {output}: is a folder; give a file name")
     if not output.parent.is_dir():
-        raise UsageProblem(f"--output {output}: folder {output.parent} does not exist")
+        raise UsageProblem(f"{option} {output}: folder {output.parent} does not exist")
     target = output.resolve()
     for path in paths:
         source = path.resolve()
         in_folder = path.is_dir() and source in target.parents and fnmatch.fnmatchcase(target.name, config.glob)
         if source == target or (in_folder and target.exists()):
-            raise UsageProblem(f"--output {output}: is an input file; write the output elsewhere")
+            raise UsageProblem(f"{option} {output}: is an input file; write the output elsewhere")
         if in_folder:
             raise UsageProblem(
-                f"--output {output}: is inside input folder {path} and matches --glob {config.glob!r}, "
+                f"{option} {output}: is inside input folder {path} and matches --glob {config.glob!r}, "
                 "so the next run would read it as a page; write it elsewhere"
             )
 
@@ -234,6 +317,40 @@ def _progress(console: Console):
 
     with bar:
         yield update
+
+
+@app.command()
+def explain(
+    page: Annotated[Path, typer.Argument(help="The page to show (a file of the corpus).", show_default=False)],
+    corpus: Annotated[
+        Optional[list[Path]],
+        typer.Option(
+            help="The corpus the page belongs to (repeatable). Default: the page's folder.", show_default=False
+        ),
+    ] = None,
+    glob: Annotated[str, typer.Option(help="Which files to read inside folders (shell pattern).")] = _DEFAULTS.glob,
+    full: Annotated[bool, typer.Option("--full", help="Show long lines whole instead of cut to the width.")] = False,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", help="Worker processes. Default: every core.", show_default=False)
+    ] = None,
+) -> None:
+    """Show one page line by line with what became of each line.
+
+    The corpus is cleaned as `run` would, then each line of PAGE is shown with its fate:
+    kept in article N (title or text), a copy of an article kept from another page, or
+    dropped and why (repeated chrome on k pages, a file name, a date line, ...).
+    """
+    if not page.is_file():
+        raise UsageProblem(f"{page}: no such file")
+    try:
+        config = Config(glob=glob, jobs=jobs)
+    except ValueError as err:
+        raise UsageProblem(_flag_names(str(err))) from None
+    try:
+        explanation = explain_page(page, corpus or [page.parent], config)
+    except InputError as err:
+        raise UsageProblem(str(err)) from None
+    render_explanation(explanation, Console(), full)
 
 
 @app.command()

@@ -23,7 +23,7 @@ text): no Python object per paragraph is kept across the corpus.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import process
@@ -46,6 +46,10 @@ class ClusterStats:
     minhashed_texts: int = 0  #: texts long enough for the near pass
     candidate_pairs: int = 0  #: pairs proposed by LSH
     verified_pairs: int = 0  #: candidates accepted by rapidfuzz
+    #: LSH buckets too big to pair in full (linked as a chain and a star instead), and
+    #: the pairs that were therefore not checked
+    capped_buckets: int = 0
+    capped_pairs: int = 0
     repeated_clusters: int = 0  #: clusters found on at least `min_repeat_pages` pages
     repeated_paragraphs: int = 0  #: paragraphs in those clusters
     bands: int = 0
@@ -77,6 +81,37 @@ class ClusterArrays:
         ]
 
 
+@dataclass(slots=True)
+class ClusterTable:
+    """Per cluster (indexed by cluster id): what `--removed` and `--report` tell about it.
+
+    Filled by `cluster_corpus` only when asked for: the main run does not need it.
+    """
+
+    n_pages: np.ndarray | None = None  # int32: pages the cluster is on
+    first_pages: np.ndarray | None = None  # int64 (n, 2): its first two pages (-1: none)
+    #: clusters of several distinct texts: their two smallest texts (normalised), each
+    #: with the first page it is on
+    variants: dict[int, tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=dict)
+
+    def other_page(self, cluster: int, page: int) -> int | None:
+        """The first page other than `page` that shows the cluster."""
+        first, second = self.first_pages[cluster].tolist()
+        other = second if first == page else first
+        return other if other >= 0 else None
+
+    def match(self, cluster: int, page: int, text: str) -> tuple[int | None, float]:
+        """Another occurrence of the cluster for a paragraph of `page` whose normalised
+        text is `text`: its page, and how similar it is (1.0: the same text)."""
+        variants = self.variants.get(cluster)
+        if variants is None:
+            return self.other_page(cluster, page), 1.0
+        (first, first_page), (second, second_page) = variants
+        other, other_page = (second, second_page) if text == first else (first, first_page)
+        similarity = Indel.normalized_similarity(verification_sample(text), verification_sample(other))
+        return other_page, round(similarity, 4)
+
+
 def _bucket_pairs(members: np.ndarray) -> np.ndarray:
     n = len(members)
     if n <= MAX_BUCKET_PAIRS_SIZE:
@@ -87,7 +122,7 @@ def _bucket_pairs(members: np.ndarray) -> np.ndarray:
     return np.concatenate([chain, star])
 
 
-def band_candidates(keys: np.ndarray) -> np.ndarray:
+def band_candidates(keys: np.ndarray, stats: ClusterStats | None = None) -> np.ndarray:
     """Candidate pairs (i < j), sorted and unique, of rows sharing a key in some band.
 
     `keys` has one row per text and one column per band. Buckets of the same size are
@@ -104,6 +139,9 @@ def band_candidates(keys: np.ndarray) -> np.ndarray:
         for size in np.unique(sizes[sizes > 1]).tolist():
             bucket_starts = starts[sizes == size]
             if size > MAX_BUCKET_PAIRS_SIZE:
+                if stats is not None:
+                    stats.capped_buckets += len(bucket_starts)
+                    stats.capped_pairs += len(bucket_starts) * (size * (size - 1) // 2 - (2 * size - 3))
                 for s in bucket_starts.tolist():
                     found.append(_bucket_pairs(np.sort(order[s : s + size])))
                 continue
@@ -136,11 +174,11 @@ def _unique_pairs(found: list[np.ndarray]) -> np.ndarray:
     return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
 
 
-def candidates(rows: np.ndarray, config: Config) -> np.ndarray:
+def candidates(rows: np.ndarray, config: Config, stats: ClusterStats | None = None) -> np.ndarray:
     """Candidate pairs among fingerprint rows (band keys, or signatures for datasketch)."""
     if config.backend == "datasketch":
         return datasketch_candidates(rows, config)
-    return band_candidates(rows)
+    return band_candidates(rows, stats)
 
 
 #: Texts longer than this are compared by their beginning and end only: the edit
@@ -148,7 +186,8 @@ def candidates(rows: np.ndarray, config: Config) -> np.ndarray:
 MAX_VERIFY_CHARS = 20_000
 
 
-def _sample(text: str) -> str:
+def verification_sample(text: str) -> str:
+    """The text, or its beginning and end when it is too long to compare whole."""
     if len(text) <= MAX_VERIFY_CHARS:
         return text
     half = MAX_VERIFY_CHARS // 2
@@ -159,8 +198,8 @@ def verify(pairs: np.ndarray, text_of: Callable[[int], str], threshold: float) -
     """The pairs whose texts are at least `threshold` similar (rapidfuzz normalised Indel)."""
     if not len(pairs):
         return []
-    left = [_sample(text_of(i)) for i in pairs[:, 0].tolist()]
-    right = [_sample(text_of(j)) for j in pairs[:, 1].tolist()]
+    left = [verification_sample(text_of(i)) for i in pairs[:, 0].tolist()]
+    right = [verification_sample(text_of(j)) for j in pairs[:, 1].tolist()]
     # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
     scores = process.cpdist(left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold)
     return [tuple(pair) for pair in pairs[scores >= threshold].tolist()]
@@ -212,8 +251,9 @@ def cluster_corpus(
     texts_for: Callable[[np.ndarray], dict[int, str]],
     config: Config,
     stats: ClusterStats | None = None,
+    table: ClusterTable | None = None,
 ) -> ClusterArrays:
-    """Cluster every paragraph of the corpus.
+    """Cluster every paragraph of the corpus (and fill `table`, when given).
 
     keys, empty, pages: per paragraph, its exact key, whether its normalised text is
     empty (only punctuation: it matches nothing), and its page. row_keys, rows: the
@@ -229,8 +269,9 @@ def cluster_corpus(
     stats.minhashed_texts = len(row_keys)
 
     sets = UnionFind()
+    texts: dict[int, str] = {}
     if len(row_keys) >= 2:
-        pairs = candidates(rows, config)
+        pairs = candidates(rows, config, stats)
         stats.candidate_pairs = len(pairs)
         needed = np.unique(pairs)
         texts = texts_for(row_keys[needed])
@@ -257,6 +298,26 @@ def cluster_corpus(
     with np.errstate(over="ignore"):
         np.add.at(pages_hash, pair_cluster, _splitmix64(pair_page))
 
+    if table is not None:
+        table.n_pages = n_pages
+        starts = np.searchsorted(pair_cluster, np.arange(n_clusters))
+        table.first_pages = np.full((n_clusters, 2), -1, dtype=np.int64)
+        table.first_pages[:, 0] = np.where(n_pages > 0, pair_page[np.minimum(starts, len(pair_page) - 1)], -1)
+        has_second = n_pages > 1
+        table.first_pages[has_second, 1] = pair_page[starts[has_second] + 1]
+        sizes = np.bincount(roots, minlength=len(distinct))
+        several = np.flatnonzero(sizes > 1)
+        if len(several):
+            member_order = np.lexsort((np.arange(len(distinct)), roots))  # by cluster, then key
+            second = member_order[np.searchsorted(roots[member_order], several) + 1]
+            _, first_paragraph = np.unique(keys, return_index=True)
+            distinct_all = np.unique(keys)
+            page_of = pages[first_paragraph[np.searchsorted(distinct_all, distinct)]]
+            table.variants = {
+                c: ((texts[int(distinct[c])], int(page_of[c])), (texts[int(distinct[d])], int(page_of[d])))
+                for c, d in zip(several.tolist(), second.tolist())
+            }
+
     repeated = n_pages >= config.min_repeat_pages
     stats.repeated_clusters = int(repeated.sum())
     stats.repeated_paragraphs = int(repeated[cluster].sum())
@@ -277,7 +338,7 @@ def near_duplicate_pairs(
     stats.bands, stats.rows = lsh_params(config)
     if len(index) < 2:
         return []
-    pairs = candidates(rows, config)
+    pairs = candidates(rows, config, stats)
     stats.candidate_pairs = len(pairs)
     verified = verify(pairs, lambda r: texts[index[r]], config.threshold)
     stats.verified_pairs = len(verified)

@@ -25,13 +25,18 @@ once, with its count and first position), not every copy.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Indel
+
+from .clusters import verification_sample
 from .normalise import normalise_for_dedup
 from .records import Article, ArticleCopy, Dropped
 
 REPEATED_BOILERPLATE = "repeated-boilerplate"
+DUPLICATE_ARTICLE = "duplicate-article"  #: a copy of an article written from another copy
+KEPT = "kept"
 #: A teaser is folded into an article whose first paragraph starts with the teaser's
 #: text only if that text is at least this long (shorter starts say too little).
 _LEAD_PREFIX_CHARS = 40
@@ -87,13 +92,20 @@ class _Group:
     #: (page, start, end, chars) of the body paragraphs, kept only while the group may
     #: still turn out to be boilerplate (every copy repeated, no title, no date)
     body_spans: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: the group this one was folded into (its copies are copies of that article)
+    absorbed_into: _Group | None = None
+    #: once merged: the article's id (None: dropped as boilerplate) and the position
+    #: of the copy whose text the article shows
+    article: str | None = None
+    shown: Position | None = None
+    article_text_id: str | None = None
 
     def add(self, copy: ArticleCopy) -> None:
         position = (copy.page, copy.start)
         self.first = min(self.first, position)
         self.pages.add(copy.page)
         self.copies += 1
-        self.texts.add(copy.text, position, extra=(copy.lang, copy.id))
+        self.texts.add(copy.text, position, extra=(copy.lang, copy.id or article_id(copy.text)))
         if copy.title:
             self.titles.add(copy.title, position)
         if copy.date is not None:
@@ -111,6 +123,7 @@ class _Group:
 
     def absorb(self, other: _Group) -> None:
         """Take in a group whose body is contained in this one's (its text variants are not ours)."""
+        other.absorbed_into = self
         self.first = min(self.first, other.first)
         self.pages |= other.pages
         self.copies += other.copies
@@ -121,6 +134,22 @@ class _Group:
             self.body_spans.extend(other.body_spans)
         else:
             self.body_spans.clear()
+
+
+@dataclass(frozen=True, slots=True)
+class CopyFate:
+    """What became of one article copy, once every copy is merged."""
+
+    page: int
+    title: str | None
+    title_span: tuple[int, int] | None
+    spans: tuple[tuple[int, int], ...]  #: the body paragraphs' spans
+    paragraphs: list[str]  #: the body paragraphs' displayed texts
+    key: tuple[int, ...]  #: the body paragraphs' clusters
+    fate: str  #: KEPT, DUPLICATE_ARTICLE or REPEATED_BOILERPLATE
+    article: str | None  #: the article it is (or duplicates)
+    matched_page: int | None  #: for a duplicate: the page of the copy that was kept
+    similarity: float | None  #: for a duplicate: of its text to the article's (normalised)
 
 
 def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
@@ -136,12 +165,16 @@ class ArticleMerger:
         page_paths: Sequence[str],
         stats: DedupeStats | None = None,
         aliases: dict[int, list[int]] | None = None,
+        record_copies: bool = False,
     ) -> None:
         self.page_paths = page_paths
         self.stats = stats if stats is not None else DedupeStats()
         #: page -> its exact copies, which are sources of whatever the page holds
         self.aliases = aliases or {}
         self.groups: dict[tuple[int, ...], _Group] = {}
+        #: with `record_copies`: where every copy was, so `copy_fates` can say what became of it
+        self.record_copies = record_copies
+        self.copy_records: list[tuple] = []  # (page, start, title, title_span, spans, key, text id)
 
     def add(self, copy: ArticleCopy) -> None:
         group = self.groups.get(copy.key)
@@ -149,6 +182,49 @@ class ArticleMerger:
             group = self.groups[copy.key] = _Group(copy.key, (copy.page, copy.start))
         group.add(copy)
         self.stats.copies += 1
+        if self.record_copies:
+            text_id = copy.id or article_id(copy.text)
+            self.copy_records.append(
+                (copy.page, copy.start, copy.title, copy.title_span, copy.spans, copy.key, text_id)
+            )
+
+    def copy_fates(self) -> Iterator[CopyFate]:
+        """What became of every copy added (with `record_copies`), in the order added.
+
+        Call after `positioned_articles`. The copy an article's text was taken from is
+        kept; every other copy is a duplicate of that article (or boilerplate).
+        """
+        texts = {entry[2][1]: text for group in self.groups.values() for text, entry in group.texts.items()}
+        normalised: dict[str, str] = {}
+        similarity: dict[tuple[str, str], float] = {}
+        for page, start, title, title_span, spans, key, text_id in self.copy_records:
+            group = self.groups[key]
+            while group.absorbed_into is not None:
+                group = group.absorbed_into
+            paragraphs = texts[text_id].split("\n\n")
+            if group.article is None:
+                yield CopyFate(page, title, title_span, spans, paragraphs, key, REPEATED_BOILERPLATE, None, None, None)
+            elif (page, start) == group.shown and key == group.key:
+                yield CopyFate(page, title, title_span, spans, paragraphs, key, KEPT, group.article, None, 1.0)
+            else:
+                pair = (text_id, group.article_text_id)
+                if pair not in similarity:
+                    for t in pair:
+                        if t not in normalised:
+                            normalised[t] = verification_sample(normalise_for_dedup(texts[t]))
+                    similarity[pair] = round(Indel.normalized_similarity(normalised[pair[0]], normalised[pair[1]]), 4)
+                yield CopyFate(
+                    page,
+                    title,
+                    title_span,
+                    spans,
+                    paragraphs,
+                    key,
+                    DUPLICATE_ARTICLE,
+                    group.article,
+                    group.shown[0],
+                    similarity[pair],
+                )
 
     def _fold_contained(self) -> list[_Group]:
         """Fold each group into the longest group containing its body (then the earliest)."""
@@ -213,7 +289,7 @@ class ArticleMerger:
         by_id: dict[str, _Group] = {}
         for group in self._fold_contained():
             text = group.texts.most_common()
-            aid = group.texts[text][2][1] or article_id(text)
+            aid = group.texts[text][2][1]
             if aid in by_id:
                 by_id[aid].absorb(group)
             else:
@@ -222,6 +298,7 @@ class ArticleMerger:
         emitted_copies = 0
         for aid, group in by_id.items():
             if group.maybe_boilerplate:
+                group.article = None
                 stats.boilerplate_groups += 1
                 stats.dropped.extend(Dropped(p, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in group.body_spans)
                 continue
@@ -234,6 +311,7 @@ class ArticleMerger:
 
     def _article(self, aid: str, group: _Group, detect_language) -> tuple[Position, Article]:
         text = group.texts.most_common()
+        group.article, group.shown, group.article_text_id = aid, group.texts[text][1], group.texts[text][2][1]
         lang = group.texts[text][2][0]
         if lang is None and detect_language is not None:
             lang = detect_language(text)

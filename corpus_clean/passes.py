@@ -32,7 +32,7 @@ from .lang import detect_language
 from .normalise import normalise_for_dedup
 from .paragraphs import paragraph_texts, paragraphs_of
 from .read import InputFile, read_file
-from .records import ArticleCopy, Page, SkippedFile
+from .records import ArticleCopy, Dropped, Page, SkippedFile
 from .segment import segment_page
 
 
@@ -113,9 +113,20 @@ class SegmentedChunk:
     dropped_paragraphs: Counter = field(default_factory=Counter)
     dropped_chars: Counter = field(default_factory=Counter)
     failed: list[SkippedFile] = field(default_factory=list)
+    #: with `record`: every dropped paragraph, with its text, in page order
+    removals: list[Dropped] = field(default_factory=list)
+    #: displayed text of the first paragraph met of each sampled cluster
+    samples: dict[int, str] = field(default_factory=dict)
 
 
-def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterArrays]]) -> SegmentedChunk:
+def segment_chunk(
+    config: Config,
+    pages: Sequence[tuple[int, InputFile, ClusterArrays]],
+    record: bool = False,
+    sample_clusters: frozenset[int] = frozenset(),
+) -> SegmentedChunk:
+    """Cut each page into article copies. With `record`, return every dropped paragraph
+    too (for `--removed` and `--report`), and the text of the clusters to sample."""
     out = SegmentedChunk()
     known: dict[str, tuple[str | None, str]] = {}  # text -> (lang, id): teasers repeat
     for index, item, arrays in pages:
@@ -127,10 +138,16 @@ def segment_chunk(config: Config, pages: Sequence[tuple[int, InputFile, ClusterA
             )
             continue
         infos = arrays.infos()
-        copies, dropped = segment_page(paragraphs, infos, config)
+        if sample_clusters:
+            for paragraph, info in zip(paragraphs, infos):
+                if info.cluster in sample_clusters and info.cluster not in out.samples:
+                    out.samples[info.cluster] = paragraph.text
+        copies, dropped = segment_page(paragraphs, infos, config, keep_text=record)
         for d in dropped:
             out.dropped_paragraphs[d.reason] += 1
             out.dropped_chars[d.reason] += d.n_chars
+        if record:
+            out.removals.extend(sorted(dropped, key=lambda d: d.start))
         for copy in copies:
             if copy.text not in known:
                 # a copy made only of repeated paragraphs is usually a teaser of an article

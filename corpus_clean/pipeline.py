@@ -25,6 +25,7 @@ from .config import Config
 from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs
 from .lang import detect_language
+from .ledger import Ledger
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
 from .read import discover
 from .records import Article
@@ -33,6 +34,9 @@ from .report import Report
 #: Pages per unit of work sent to a process: big enough to amortise the transfer,
 #: small enough to balance the load and to report progress.
 PAGES_PER_CHUNK = 64
+
+#: How many of the most repeated blocks a recorded run samples the text of (for reports).
+TOP_REPEATED = 20
 
 #: progress(stage, done, total): called as work advances (stage: "fingerprint", "segment")
 Progress = Callable[[str, int, int], None]
@@ -43,12 +47,15 @@ def clean(
     config: Config | None = None,
     report: Report | None = None,
     progress: Progress | None = None,
+    ledger: Ledger | None = None,
 ) -> Iterator[Article]:
     """Yield the unique articles of the pages under `paths`, in order of first appearance.
 
     `paths` are folders (read recursively, files matching `config.glob`) or files.
     Pass a `Report` to receive the counts of the run (files skipped and why,
-    paragraphs dropped and why, clusters, timings), and `progress` to follow it.
+    paragraphs dropped and why, clusters, timings), `progress` to follow it, and a
+    `Ledger` to record what became of every line (replay it with `ledger.blocks()`
+    once the articles are consumed).
     Raises `read.InputError` when a path does not exist.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -57,13 +64,13 @@ def clean(
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
     with Workers(config.jobs or default_jobs()) as workers:
-        articles = _articles(list(paths), config, report, progress, workers)
+        articles = _articles(list(paths), config, report, progress, workers, ledger)
     for _, article in articles:
         yield article
 
 
 def _articles(
-    paths: list, config: Config, report: Report, progress: Progress, workers: Workers
+    paths: list, config: Config, report: Report, progress: Progress, workers: Workers, ledger: Ledger | None
 ) -> list[tuple[tuple[int, int], Article]]:
     started = time.perf_counter()
     files = discover(paths, config)
@@ -90,6 +97,10 @@ def _articles(
         done += len(chunk.pages)
         progress("fingerprint", done, len(files))
     report.pages_read = len(infos)
+    if ledger is not None:
+        ledger.page_paths = [f.path for f in files]
+        ledger.locations = [f.location for f in files]
+        ledger.read_pages = [info.index for info in infos]
     report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
     page_paths = [files[i].path for i in range(len(files))]
     if not infos:
@@ -107,6 +118,8 @@ def _articles(
         original = first_copy.setdefault(info.digest, info.index)
         if original != info.index:
             aliases.setdefault(original, []).append(info.index)
+            if ledger is not None:
+                ledger.add_copied_page(info.index, info.n_chars, original)
         kept.append(original == info.index)
     report.duplicate_pages = kept.count(False)
     all_counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
@@ -136,21 +149,34 @@ def _articles(
         return texts
 
     mark = time.perf_counter()
+    table = ledger.table if ledger is not None else None
     arrays = cluster_corpus(
-        para_keys, para_empty, para_pages, row_keys_unique, all_rows[first_row], texts_for, config, report.clusters
+        para_keys, para_empty, para_pages, row_keys_unique, all_rows[first_row], texts_for, config, report.clusters, table
     )
     del all_rows
+    sampled = frozenset()
+    if table is not None:
+        # the most repeated blocks of the corpus, whose texts reports show
+        order = np.lexsort((np.arange(len(table.n_pages)), -table.n_pages))[:TOP_REPEATED]
+        sampled = frozenset(c for c in order.tolist() if table.n_pages[c] >= config.min_repeat_pages)
     report.stage_seconds["cluster"] = time.perf_counter() - mark
     mark = time.perf_counter()
 
     # pass 2: segment, then merge the copies that share paragraphs with other copies
-    merger = ArticleMerger(page_paths, report.dedupe, aliases)
+    merger = ArticleMerger(page_paths, report.dedupe, aliases, record_copies=ledger is not None)
+    if ledger is not None:
+        ledger.merger = merger
     work = [
         (info.index, files[info.index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
         for slot, info in enumerate(infos)
     ]
     done = 0
-    for chunk in workers.map(partial(segment_chunk, config), chunked(work, PAGES_PER_CHUNK)):
+    segment = partial(segment_chunk, config, record=ledger is not None, sample_clusters=sampled)
+    for chunk in workers.map(segment, chunked(work, PAGES_PER_CHUNK)):
+        if ledger is not None:
+            ledger.add_removals(chunk.removals)
+            for cluster, text in chunk.samples.items():
+                ledger.add_sample(cluster, text)
         report.dropped_paragraphs.update(chunk.dropped_paragraphs)
         report.dropped_chars.update(chunk.dropped_chars)
         report.skipped.extend(chunk.failed)

@@ -100,6 +100,7 @@ class ArticleCopy:
     text: str  #: body paragraphs joined by a blank line
     key: tuple[int, ...]  #: cluster ids of the body paragraphs: equal for copies of one article
     spans: tuple[tuple[int, int], ...] = ()  #: character spans of the body paragraphs on the page
+    title_span: tuple[int, int] | None = None  #: character span of the title's line on the page
     repeated_only: bool = False  #: every paragraph of this copy is repeated on other pages
     lang: str | None = None
     id: str | None = None  #: article id of `text`, when already computed
@@ -133,10 +134,13 @@ class Article:
 
 @dataclass(slots=True)
 class Dropped:
-    """A run of text that was removed, and why (counted in the summary)."""
+    """A paragraph that was removed, and why (counted in the summary; a line of `--removed`)."""
 
     page: int
-    start: int
+    start: int  #: character span of the paragraph's line on its page
     end: int
     reason: str
-    n_chars: int = field(default=0)
+    n_chars: int = field(default=0)  #: length of the displayed text
+    cluster: int = -1  #: the paragraph's cluster (-1: not known)
+    n_pages: int = 0  #: pages the cluster is on
+    text: str = ""  #: the displayed text (kept only when removals are recorded)

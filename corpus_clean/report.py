@@ -6,13 +6,17 @@ that does not reach the output is counted under the reason it was dropped.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from rich.console import Console
 from rich.table import Table
 
+from . import __version__
+from .accounts import CHROME_REASONS, DUPLICATE_REASONS, Accounts
 from .clusters import ClusterStats
+from .config import Config
 from .dedupe import DedupeStats
 from .records import Dropped, SkippedFile
 
@@ -25,6 +29,8 @@ REASONS = {
     "repeated-boilerplate": "text repeated on every page it is on, never with a title or date (newsletter, cookie notices)",
     "date-line": "date lines, kept as the article's date",
     "title-repeat": "the title written again (with its date), kept as the date",
+    "duplicate-article": "a copy of an article written once from another copy (teasers, reprints)",
+    "duplicate-page": "an exact copy of another page (listed as a source of its articles)",
 }
 
 
@@ -43,6 +49,8 @@ class Report:
     undated_articles: int = 0
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    #: per-file accounts, when the run was recorded (see `accounts.settle`)
+    accounts: Accounts | None = None
 
     def count_dropped(self, dropped: list[Dropped]) -> None:
         for d in dropped:
@@ -52,6 +60,64 @@ class Report:
     @property
     def articles(self) -> int:
         return self.dedupe.articles
+
+    def metrics(self) -> dict[str, int | float]:
+        """The run's numbers by name: what `--fail-if` conditions and `--report` use.
+
+        Character shares (removed_frac, ...) are over the characters of the input
+        lines, and exist only when the run was recorded.
+        """
+        m: dict[str, int | float] = {
+            "files_found": self.files_found,
+            "pages_read": self.pages_read,
+            "files_skipped": len(self.skipped),
+            "skipped_frac": _share(len(self.skipped), self.files_found),
+            "duplicate_pages": self.duplicate_pages,
+            "paragraphs": self.clusters.paragraphs,
+            "repeated_clusters": self.clusters.repeated_clusters,
+            "article_copies": self.dedupe.copies,
+            "articles": self.articles,
+            "undated_articles": self.undated_articles,
+            "undated_frac": _share(self.undated_articles, self.articles),
+        }
+        if self.accounts is not None:
+            a = self.accounts
+            m.update(
+                chars=a.chars,
+                kept_chars=a.kept_chars,
+                removed_chars=a.chars - a.kept_chars,
+                removed_frac=a.share(),
+                chrome_frac=a.share(CHROME_REASONS),
+                duplicate_frac=a.share(DUPLICATE_REASONS),
+            )
+        return m
+
+    def to_dict(self, config: Config) -> dict:
+        """Everything the run counted, for `--report report.json`."""
+        settings = {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in asdict(config).items()}
+        out = {
+            "corpus_clean": __version__,
+            "config": settings,
+            "overall": self.metrics(),
+            "removed_by_reason": {},
+            "clusters": asdict(self.clusters),
+            "seconds": {"total": round(self.seconds, 3), **{k: round(v, 3) for k, v in self.stage_seconds.items()}},
+            "encodings": dict(sorted(self.encodings.items())),
+            "skipped": [{"source": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped],
+        }
+        if self.accounts is not None:
+            a = self.accounts
+            out["removed_by_reason"] = {
+                r: {"lines": a.removed_lines[r], "chars": a.removed_chars[r], "meaning": REASONS.get(r, "")}
+                for r in sorted(a.removed_lines, key=lambda r: (-a.removed_chars[r], r))
+            }
+            out["top_repeated"] = a.top_repeated
+            out["files"] = [f.to_dict() for f in a.files]
+        return out
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0
 
 
 def render_summary(report: Report, console: Console) -> None:
@@ -72,8 +138,18 @@ def render_summary(report: Report, console: Console) -> None:
         f"{report.clusters.verified_pairs} verified of {report.clusters.candidate_pairs} LSH candidates "
         f"({report.clusters.bands}x{report.clusters.rows} bands)",
     )
+    if report.clusters.capped_buckets:
+        files.add_row(
+            "LSH buckets capped",
+            f"{report.clusters.capped_buckets} (linked as chains: {report.clusters.capped_pairs} pairs not checked)",
+        )
     files.add_row("article copies", str(report.dedupe.copies))
     files.add_row("articles written", f"{report.articles} ({report.undated_articles} undated)")
+    if report.accounts is not None:
+        m = report.metrics()
+        files.add_row(
+            "characters kept", f"{m['kept_chars']} of {m['chars']} ({1 - m['removed_frac']:.1%}; see --removed)"
+        )
     stages = ", ".join(f"{name} {sec:.1f}" for name, sec in report.stage_seconds.items())
     files.add_row("seconds", f"{report.seconds:.2f}" + (f" ({stages})" if stages else ""))
     console.print(files)

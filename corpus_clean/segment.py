@@ -109,22 +109,27 @@ def _usual_gap(units: Sequence[_Unit], min_pages: int) -> int:
 class PageSegmenter:
     """Segments one page; `segment` returns its article copies and dropped paragraphs."""
 
-    def __init__(self, paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config) -> None:
+    def __init__(
+        self, paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config, keep_text: bool = False
+    ) -> None:
         self.config = config
+        self.keep_text = keep_text
         self.dropped: list[Dropped] = []
         self.units: list[_Unit] = []
         carried_gap = 0
         for paragraph, info in zip(paragraphs, infos):
             if paragraph.kind is Kind.FILE_NAME:
-                self._drop(paragraph, FILE_NAME)
+                self._drop(_Unit(paragraph, info, paragraph.gap), FILE_NAME)
                 carried_gap = max(carried_gap, paragraph.gap)
                 continue
             self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
             carried_gap = 0
         self.usual_gap = _usual_gap(self.units, config.min_repeat_pages)
 
-    def _drop(self, paragraph: Paragraph, reason: str) -> None:
-        self.dropped.append(Dropped(paragraph.page, paragraph.start, paragraph.end, reason, paragraph.n_chars))
+    def _drop(self, unit: _Unit, reason: str) -> None:
+        p, info = unit.paragraph, unit.info
+        text = p.text if self.keep_text else ""
+        self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
 
     def repeated(self, unit: _Unit) -> bool:
         return unit.info.repeated(self.config.min_repeat_pages)
@@ -227,7 +232,7 @@ class PageSegmenter:
                 copies.append(copy)
             elif not item.has_text:
                 for unit in item.units:
-                    self._drop(unit.paragraph, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
+                    self._drop(unit, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
         return copies
 
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
@@ -249,21 +254,21 @@ class PageSegmenter:
         title_at = item.units.index(title_unit) if title_unit is not None else first_text
         date = None
         date_source = None
-        consumed: list[tuple[Paragraph, str]] = []
+        consumed: list[tuple[_Unit, str]] = []
         body: list[_Unit] = []
         for i, unit in enumerate(item.units):
             p = unit.paragraph
             if unit.kind is Kind.DATE:
-                consumed.append((p, DATE_LINE))
+                consumed.append((unit, DATE_LINE))
                 if date_source is not DateSource.LINE:
                     date, date_source = p.date, DateSource.LINE
             elif unit is title_unit:
                 if p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
             elif i < title_at and self.repeated(unit):
-                consumed.append((p, REPEATED_CHROME))  # menus and labels above the title
+                consumed.append((unit, REPEATED_CHROME))  # menus and labels above the title
             elif i < first_text and self._same_title(title_unit, p):
-                consumed.append((p, TITLE_REPEAT))
+                consumed.append((unit, TITLE_REPEAT))
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
             else:
@@ -273,10 +278,10 @@ class PageSegmenter:
         if words < self.config.min_article_words:
             reason = FRAGMENT if item.has_unique else REPEATED_CHROME
             for unit in item.units:
-                self._drop(unit.paragraph, reason)
+                self._drop(unit, reason)
             return None
-        for p, reason in consumed:
-            self._drop(p, reason)
+        for unit, reason in consumed:
+            self._drop(unit, reason)
         if date is None:
             first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
             date = lead_date(first_body_text.text, self.config.date_window)
@@ -294,6 +299,7 @@ class PageSegmenter:
             text="\n\n".join(u.paragraph.text for u in body),
             key=tuple(u.info.cluster for u in body),
             spans=tuple((u.paragraph.start, u.paragraph.end) for u in body),
+            title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
             repeated_only=not item.has_unique,
         )
 
@@ -307,9 +313,10 @@ class PageSegmenter:
 
 
 def segment_page(
-    paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config
+    paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config, keep_text: bool = False
 ) -> tuple[list[ArticleCopy], list[Dropped]]:
-    """Article copies found on one page, and the paragraphs dropped from it with reasons."""
-    segmenter = PageSegmenter(paragraphs, infos, config)
+    """Article copies found on one page, and the paragraphs dropped from it with reasons
+    (with their displayed text when `keep_text`)."""
+    segmenter = PageSegmenter(paragraphs, infos, config, keep_text)
     copies = segmenter.segment()
     return copies, segmenter.dropped

@@ -161,3 +161,17 @@ def test_cluster_ids_do_not_depend_on_order():
     assert infos[0].cluster == infos[2].cluster == infos[3].cluster != infos[1].cluster
     backwards, _ = cluster_paragraphs(texts[::-1], [3, 2, 1, 0], Config())
     assert [i.cluster for i in backwards[::-1]] == [i.cluster for i in infos]
+
+
+def test_an_oversized_lsh_bucket_is_linked_as_a_chain_and_reported():
+    from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, band_candidates
+
+    n = MAX_BUCKET_PAIRS_SIZE + 36
+    keys = np.zeros((n, 2), dtype=np.uint64)  # band 0: one bucket of n texts
+    keys[:, 1] = np.arange(n)  # band 1: all apart
+    stats = ClusterStats()
+    pairs = band_candidates(keys, stats)
+    assert len(pairs) == 2 * n - 3  # a chain and a star: connected, linear in n
+    assert stats.capped_buckets == 1 and stats.capped_pairs == n * (n - 1) // 2 - (2 * n - 3)
+    small = band_candidates(keys[:10], ClusterStats())
+    assert len(small) == 45
