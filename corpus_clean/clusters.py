@@ -100,12 +100,13 @@ class ClusterTable:
         other = second if first == page else first
         return other if other >= 0 else None
 
-    def match(self, cluster: int, page: int, text: str) -> tuple[int | None, float]:
-        """Another occurrence of the cluster for a paragraph of `page` whose normalised
-        text is `text`: its page, and how similar it is (1.0: the same text)."""
+    def compare(self, cluster: int, text: str) -> tuple[int | None, float]:
+        """For a paragraph of the cluster whose normalised text is `text`: the first page
+        of another text of the cluster and their similarity, or (None, 1.0) when the
+        cluster holds that text only (any other page of the cluster matches it)."""
         variants = self.variants.get(cluster)
         if variants is None:
-            return self.other_page(cluster, page), 1.0
+            return None, 1.0
         (first, first_page), (second, second_page) = variants
         other, other_page = (second, second_page) if text == first else (first, first_page)
         similarity = Indel.normalized_similarity(verification_sample(text), verification_sample(other))

@@ -28,6 +28,8 @@ from .normalise import normalise_for_dedup
 from .records import Dropped
 
 DUPLICATE_PAGE = "duplicate-page"
+#: Comparisons of removed texts with their clusters remembered at once (bounds memory).
+_MAX_COMPARED = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class Ledger:
     merger: ArticleMerger | None = None
 
     def __post_init__(self) -> None:
+        self._compared: dict[tuple[int, str], tuple[int | None, float]] = {}
         self._spool = tempfile.TemporaryFile(prefix="corpus-clean-removed-")  # noqa: SIM115 (closed by close())
         self._chunks = 0
 
@@ -130,7 +133,16 @@ class Ledger:
     def _removed_block(self, d: Dropped) -> Block:
         matched = similarity = None
         if d.n_pages >= 2:
-            matched, similarity = self.table.match(d.cluster, d.page, normalise_for_dedup(d.text))
+            # chrome repeats: each text is normalised and compared once per cluster, not once per page
+            key = (d.cluster, d.text)
+            found = self._compared.get(key)
+            if found is None:
+                if len(self._compared) >= _MAX_COMPARED:
+                    self._compared.clear()
+                found = self._compared[key] = self.table.compare(d.cluster, normalise_for_dedup(d.text))
+            matched, similarity = found
+            if matched is None:
+                matched = self.table.other_page(d.cluster, d.page)
         return Block(d.page, d.start, d.end, d.reason, "line", d.text, d.cluster, d.n_pages, None, matched, similarity)
 
     def _copy_blocks(self) -> Iterator[Block]:
