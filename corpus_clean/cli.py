@@ -149,6 +149,13 @@ def run(
     follow_symlinks: Annotated[
         bool, typer.Option(help="Follow links to folders, and to files outside the input folders (never loops).")
     ] = False,
+    max_file_size: Annotated[
+        str,
+        typer.Option(
+            help="Skip (with a reason) pages larger than this: bytes, or with K, M, G. Cleaning a page takes "
+            "memory in proportion to it, about 25 times its size.",
+        ),
+    ] = f"{_DEFAULTS.max_file_bytes // 2**20}M",
     lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
     removed: Annotated[
         Optional[Path],
@@ -190,8 +197,12 @@ def run(
         latest = _dt.date.fromisoformat(latest_date) if latest_date else None
     except ValueError:
         raise UsageProblem(f"--latest-date must be a date as YYYY-MM-DD, got {latest_date!r}") from None
+    max_file_bytes = _size(max_file_size)
+    if max_file_bytes is None:
+        raise UsageProblem(f"--max-file-size must be a size such as 300000, 64M or 1G, got {max_file_size!r}")
     try:
         config = Config(
+            max_file_bytes=max_file_bytes,
             glob=glob,
             threshold=threshold,
             num_perm=num_perm,
@@ -271,6 +282,15 @@ def run(
             f"[bold yellow]{len(report.skipped)} input file(s) skipped[/] (see above); exit code {EXIT_SKIPPED}"
         )
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _size(text: str) -> int | None:
+    """Bytes in "300000", "64K", "64M", "1G" (powers of 1024), or None if it is not a size."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([kmg]?)i?b?\s*", text, re.IGNORECASE)
+    if match is None:
+        return None
+    number, unit = match.groups()
+    return int(float(number) * 1024 ** " kmg".index(unit.lower() or " "))
 
 
 def _check_output(option: str, output: Path, paths: list[Path], config: Config) -> None:

@@ -51,10 +51,20 @@ def paragraph_texts(text: str) -> list[str]:
     """
     out = []
     for raw in text.splitlines():
-        cleaned = _clean_cached(raw)
+        cleaned = _clean(raw)
         if cleaned:
             out.append(cleaned)
     return out
+
+
+#: Lines up to this long are memoised when cleaned: menus, footers and teasers repeat
+#: across pages; long prose lines rarely do, and caching them would hold a huge page's
+#: text a second and a third time.
+_MEMOISED_LINE_CHARS = 300
+
+
+def _clean(raw: str) -> str:
+    return _clean_cached(raw) if len(raw) <= _MEMOISED_LINE_CHARS else clean_line(raw)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -69,7 +79,7 @@ def split_paragraphs(page: Page) -> list[Paragraph]:
     blank = 0
     for raw in page.text.splitlines(keepends=True):
         body = raw.rstrip(_LINE_ENDS)
-        text = _clean_cached(body)
+        text = _clean(body)
         if text:
             paragraphs.append(
                 Paragraph(

@@ -51,6 +51,9 @@ def test_output_file_equals_stdout(tmp_path, seeds_run):
         (["--latest-date", "yesterday"], "--latest-date must be a date"),
         (["--num-perm", "many"], "'--num-perm'"),
         (["--no-such-flag"], "No such option"),
+        (["--max-file-size", "lots"], "--max-file-size must be a size"),
+        (["--fail-if", "articles"], "--fail-if 'articles' is not NAME OP NUMBER"),
+        (["--shard-size", "2"], "--shard-size needs --output"),
     ],
 )
 def test_bad_options_are_one_line_usage_errors(args, message):
@@ -188,3 +191,16 @@ def test_a_glob_that_matches_nothing_says_so(tmp_path):
     (tmp_path / "page.html").write_text("<p>hello</p>")
     result = cli("run", str(tmp_path), "--glob", "*.txt")
     assert result.returncode == 1 and "matches --glob '*.txt'" in result.stderr
+
+
+def test_pages_over_the_size_limit_are_skipped_and_named(tmp_path):
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    for seed in SEEDS.glob("*.txt"):
+        (pages / seed.name).write_bytes(seed.read_bytes())
+    big = pages / "zz_big.txt"
+    big.write_text((SEEDS / "004_7b4fffe1529c1b1d.txt").read_text() * 3)
+    result = cli("run", str(pages), "--max-file-size", "10K")
+    assert result.returncode == 3
+    assert "zz_big.txt" in result.stderr and "too-large" in result.stderr
+    assert len(jsonl(result.stdout)) == 9
