@@ -124,6 +124,13 @@ def run(
     min_repeat_pages: Annotated[
         int, typer.Option(help="A paragraph on at least this many pages is repeated (chrome or teaser).")
     ] = _DEFAULTS.min_repeat_pages,
+    group_by: Annotated[
+        str,
+        typer.Option(
+            help="Count repetition within groups of pages (sites): 'auto' (url host if known, else top folder), "
+            "'host', 'dir' (top folder), 'none' (the whole corpus).",
+        ),
+    ] = _DEFAULTS.group_by,
     min_article_words: Annotated[
         int, typer.Option(help="Articles with fewer body words are dropped as fragments.")
     ] = _DEFAULTS.min_article_words,
@@ -209,6 +216,7 @@ def run(
             bands=bands,
             seed=seed,
             min_repeat_pages=min_repeat_pages,
+            group_by=group_by,
             min_article_words=min_article_words,
             min_year=min_year,
             latest_date=latest,

@@ -253,6 +253,7 @@ def cluster_corpus(
     config: Config,
     stats: ClusterStats | None = None,
     table: ClusterTable | None = None,
+    page_groups: np.ndarray | None = None,
 ) -> ClusterArrays:
     """Cluster every paragraph of the corpus (and fill `table`, when given).
 
@@ -260,7 +261,8 @@ def cluster_corpus(
     empty (only punctuation: it matches nothing), and its page. row_keys, rows: the
     fingerprint rows of texts long enough for MinHash, one per distinct key (any
     order). texts_for(keys) returns the normalised texts of the given keys (asked only
-    for the texts of candidate pairs).
+    for the texts of candidate pairs). page_groups: the group (site) of each page, by
+    page index; a paragraph's page counts are then taken within its page's group.
     """
     stats = stats if stats is not None else ClusterStats()
     stats.paragraphs = len(keys)
@@ -288,16 +290,17 @@ def cluster_corpus(
     # paragraphs of punctuation only: each its own cluster, after the real ones
     cluster[empty] = len(distinct) + np.arange(int(empty.sum()))
 
-    # distinct pages of each cluster: count them, and hash the set (order-free sum)
-    pages = pages.astype(np.int64)
-    pairs_cp = np.unique(cluster * (int(pages.max(initial=0)) + 1) + pages)
-    pair_cluster = pairs_cp // (int(pages.max(initial=0)) + 1)
-    pair_page = pairs_cp % (int(pages.max(initial=0)) + 1)
     n_clusters = len(distinct) + int(empty.sum())
-    n_pages = np.bincount(pair_cluster, minlength=n_clusters).astype(np.int32)
-    pages_hash = np.zeros(n_clusters, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.add.at(pages_hash, pair_cluster, _splitmix64(pair_page))
+    pages = pages.astype(np.int64)
+    n_pages, pages_hash, pair_cluster, pair_page = _pages_per_group(cluster, pages, n_clusters)
+    # what a page learns about its paragraphs is counted among the pages of its own group
+    # (its site): one site's sidebar says nothing about another site's article, while
+    # the clusters themselves, and so the merging of copies, stay corpus-wide
+    scope, n_scopes = cluster, n_clusters
+    if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
+        scopes, scope = np.unique(cluster * (int(page_groups.max()) + 1) + page_groups[pages], return_inverse=True)
+        n_scopes = len(scopes)
+    scope_pages, scope_hash = (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes)[:2]
 
     if table is not None:
         table.n_pages = n_pages
@@ -319,13 +322,27 @@ def cluster_corpus(
                 for c, d in zip(several.tolist(), second.tolist())
             }
 
-    repeated = n_pages >= config.min_repeat_pages
-    stats.repeated_clusters = int(repeated.sum())
-    stats.repeated_paragraphs = int(repeated[cluster].sum())
-    n_paragraphs = np.bincount(cluster, minlength=n_clusters).astype(np.int32)
+    repeated = scope_pages >= config.min_repeat_pages
+    stats.repeated_clusters = int(np.unique(cluster[repeated[scope]]).size)
+    stats.repeated_paragraphs = int(repeated[scope].sum())
+    n_paragraphs = np.bincount(scope, minlength=n_scopes).astype(np.int32)
     return ClusterArrays(
-        cluster=cluster, n_pages=n_pages[cluster], pages_hash=pages_hash[cluster], n_paragraphs=n_paragraphs[cluster]
+        cluster=cluster, n_pages=scope_pages[scope], pages_hash=scope_hash[scope], n_paragraphs=n_paragraphs[scope]
     )
+
+
+def _pages_per_group(group: np.ndarray, pages: np.ndarray, n_groups: int):
+    """For paragraphs grouped by `group` (ids in 0..n_groups-1) on `pages`: the number of
+    distinct pages of each group, an order-free hash of that set of pages, and the
+    sorted distinct (group, page) pairs."""
+    width = int(pages.max(initial=0)) + 1
+    pairs = np.unique(group * width + pages)
+    pair_group, pair_page = pairs // width, pairs % width
+    n_pages = np.bincount(pair_group, minlength=n_groups).astype(np.int32)
+    pages_hash = np.zeros(n_groups, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        np.add.at(pages_hash, pair_group, _splitmix64(pair_page))
+    return n_pages, pages_hash, pair_group, pair_page
 
 
 def near_duplicate_pairs(
@@ -347,9 +364,10 @@ def near_duplicate_pairs(
 
 
 def cluster_paragraphs(
-    normalised: Sequence[str], pages: Sequence[int], config: Config
+    normalised: Sequence[str], pages: Sequence[int], config: Config, page_groups: Sequence[int] | None = None
 ) -> tuple[list[ClusterInfo], ClusterStats]:
-    """Cluster a small in-memory corpus: one ClusterInfo per paragraph, in input order."""
+    """Cluster a small in-memory corpus: one ClusterInfo per paragraph, in input order
+    (page counts within each page's group, when `page_groups` gives one per page)."""
     keys = np.fromiter((exact_key(t) for t in normalised), dtype=np.uint64, count=len(normalised))
     empty = np.fromiter((not t for t in normalised), dtype=bool, count=len(normalised))
     text_of = {int(k): t for k, t in zip(keys, normalised)}
@@ -366,5 +384,6 @@ def cluster_paragraphs(
         lambda ks: {int(k): text_of[int(k)] for k in ks},
         config,
         stats,
+        page_groups=None if page_groups is None else np.asarray(page_groups, dtype=np.int64),
     )
     return arrays.infos(0, len(normalised)), stats

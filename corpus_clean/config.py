@@ -55,8 +55,12 @@ class Config:
     backend: str = "numpy"
 
     # --- what counts as repeated ---------------------------------------------
-    #: A paragraph is "repeated" when its cluster appears on at least this many pages.
+    #: A paragraph is "repeated" when its cluster appears on at least this many pages
+    #: of its page's group.
     min_repeat_pages: int = 2
+    #: How pages are grouped into sites before repetition is counted (see `groups`):
+    #: "auto" (the url's host when known, else the top folder), "host", "dir", "none".
+    group_by: str = "auto"
 
     # --- segmenting -----------------------------------------------------------
     #: A line of at most this many words, not ending like a sentence, may be a title.
@@ -108,6 +112,8 @@ class Config:
             yield f"lsh_recall must be in (0, 1), got {self.lsh_recall}"
         if self.backend not in ("numpy", "datasketch"):
             yield f"backend must be 'numpy' or 'datasketch', got {self.backend!r}"
+        if self.group_by not in ("auto", "host", "dir", "none"):
+            yield f"group_by must be one of auto, host, dir, none, got {self.group_by!r}"
         if self.min_repeat_pages < 2:
             yield f"min_repeat_pages must be >= 2, got {self.min_repeat_pages}"
         if self.max_title_words < 1:

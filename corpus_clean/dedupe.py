@@ -3,7 +3,9 @@
 Copies are the same article when their body paragraphs fall in the same clusters,
 in the same order (a teaser shown undated on four pages and dated on a fifth). A
 copy whose body is a contiguous run of a longer copy's body (a teaser showing an
-article's first paragraphs) is merged into that longer article, and so is a one-
+article's first paragraphs) is merged into that longer article (unless the longer
+block is only ever shown repeated and the shorter one is an article's own copy: that
+block is the article with a site's footer stuck to it), and so is a one-
 paragraph copy whose text is the literal start of an article's first paragraph (a
 teaser showing only the first sentence).
 
@@ -236,7 +238,15 @@ class ArticleMerger:
                 holders.setdefault(cluster, []).append(g.key)
         target: dict[tuple[int, ...], tuple[int, ...]] = {}
         for g in groups:
-            containers = [k for k in holders[g.key[0]] if len(k) > len(g.key) and _contains(k, g.key)]
+            # an article's own copy is never folded into a longer block that is only ever
+            # repeated (the article followed by a site's footer, on another site's pages)
+            containers = [
+                k
+                for k in holders[g.key[0]]
+                if len(k) > len(g.key)
+                and _contains(k, g.key)
+                and (g.repeated_only or not self.groups[k].repeated_only)
+            ]
             if containers:
                 target[g.key] = max(containers, key=lambda k: (len(k), -rank[k]))
         for g in groups:

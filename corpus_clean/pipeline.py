@@ -24,6 +24,7 @@ from .clusters import cluster_corpus
 from .config import Config
 from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs
+from .groups import group_ids
 from .lang import detect_language
 from .ledger import Ledger
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
@@ -151,7 +152,16 @@ def _articles(
     mark = time.perf_counter()
     table = ledger.table if ledger is not None else None
     arrays = cluster_corpus(
-        para_keys, para_empty, para_pages, row_keys_unique, all_rows[first_row], texts_for, config, report.clusters, table
+        para_keys,
+        para_empty,
+        para_pages,
+        row_keys_unique,
+        all_rows[first_row],
+        texts_for,
+        config,
+        report.clusters,
+        table,
+        page_groups=group_ids(files, config.group_by),
     )
     del all_rows
     sampled = frozenset()
