@@ -30,6 +30,7 @@ from .cli_check import register as register_check
 from .config import Config
 from .explain import explain_page, render_explanation
 from .gates import parse_gate
+from .html_report import write_html_report
 from .ledger import Block, Ledger
 from .pipeline import clean
 from .read import InputError
@@ -176,8 +177,8 @@ def run(
         Optional[Path],
         typer.Option(
             "--report",
-            help="Also write the run's numbers as JSON here: overall, per reason, per input file, "
-            "the most repeated blocks.",
+            help="Also write the run's numbers here: overall, per reason, per input file, the most repeated "
+            "blocks; as JSON, or as a self-contained HTML page with charts when the name ends in .html.",
             show_default=False,
         ),
     ] = None,
@@ -265,7 +266,9 @@ def run(
             report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
         # the sidecar is renamed into place when this block ends, with nothing left to fail
     count = write_articles(articles, output, shard_size).count
-    if report_file is not None:
+    if report_file is not None and report_file.suffix.lower() in (".html", ".htm"):
+        write_html_report(report_file, report.to_dict(config), articles)
+    elif report_file is not None:
         with atomic_output(report_file) as f:
             json.dump(report.to_dict(config), f, ensure_ascii=False, indent=2)
             f.write("\n")

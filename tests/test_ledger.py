@@ -187,3 +187,12 @@ def test_explain_refuses_a_page_outside_the_corpus(tmp_path):
     page.write_text("Some page\n\nWith a paragraph of text that is long enough to be an article here.\n")
     result = cli("explain", str(page), "--corpus", str(SEEDS))
     assert result.returncode == 2 and "not among the files read" in result.stderr
+
+
+def test_report_named_html_is_the_visual_report(tmp_path):
+    target = tmp_path / "report.html"
+    result = cli("run", str(SEEDS), "-q", "-o", str(tmp_path / "out.jsonl"), "--report", str(target))
+    assert result.returncode == 0, result.stderr
+    page = target.read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'class="chart site-bars"' in page and 'id="date-histogram"' in page
