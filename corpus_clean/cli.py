@@ -35,6 +35,7 @@ from .ledger import Block, Ledger
 from .pipeline import clean
 from .read import InputError
 from .report import Report, render_summary
+from .settings import SettingsError, load_section, settings_file
 from .write import article_schema, output_kind, shard_path, write_articles
 
 EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
@@ -47,7 +48,7 @@ app = typer.Typer(
     "an article shown on many pages is written once, with every source listed.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
 )
 _DEFAULTS = Config()
 
@@ -67,11 +68,39 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
+    config_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--config",
+            help="Settings file (TOML): run's options as keys of [tool.corpus-clean] (or at the top level), "
+            "check's in [tool.corpus-clean.check]. Default: the nearest pyproject.toml that has that table.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Turn a folder of scraped pages into clean JSONL of unique, dated articles."""
+    """Turn a folder of scraped pages into clean JSONL of unique, dated articles.
+
+    Options of `run` can live in pyproject.toml, spelt like the flags
+    (`[tool.corpus-clean]` threshold = 0.85, group-by = "dir", fail-if = ["articles<100"]);
+    flags given on the command line win.
+    """
+    if ctx.resilient_parsing:  # shell completion: no files, no errors
+        return
+    run_command = ctx.command.commands["run"]  # type: ignore[attr-defined]
+    by_flag = {
+        max(p.opts, key=len).lstrip("-"): p.name for p in run_command.params if p.param_type_name == "option"
+    }
+    try:
+        path = settings_file(config_file)
+        from_file = load_section(None, path, valid_keys=by_flag) if path else {}
+    except SettingsError as err:
+        raise UsageProblem(str(err)) from None
+    # click's default map: values from the file become the defaults of run's options
+    ctx.default_map = {"run": {by_flag[key]: value for key, value in from_file.items()}}
 
 
 def _flag_names(message: str) -> str:

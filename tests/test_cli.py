@@ -204,3 +204,21 @@ def test_pages_over_the_size_limit_are_skipped_and_named(tmp_path):
     assert result.returncode == 3
     assert "zz_big.txt" in result.stderr and "too-large" in result.stderr
     assert len(jsonl(result.stdout)) == 9
+
+
+def test_run_options_from_pyproject_and_config_file(tmp_path):
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.corpus-clean]\nmin-article-words = 150\nfail-if = ["articles<9"]\n')
+    from_file = cli("run", str(SEEDS), "-q", cwd=project)
+    assert from_file.returncode == 4  # fewer articles of 150 words or more, and the file's gate says so
+    assert 0 < len(jsonl(from_file.stdout)) < 9
+    overridden = cli("run", str(SEEDS), "-q", "--min-article-words", "10", cwd=project)
+    assert overridden.returncode == 0 and len(jsonl(overridden.stdout)) == 9
+    other = tmp_path / "strict.toml"
+    other.write_text("min-article-words = 150\n")
+    explicit = cli("--config", str(other), "run", str(SEEDS), "-q")
+    assert explicit.stdout == from_file.stdout
+    (project / "pyproject.toml").write_text("[tool.corpus-clean]\nthreshhold = 0.9\n")
+    typo = cli("run", str(SEEDS), "-q", cwd=project)
+    assert typo.returncode == 2 and "unknown key 'threshhold'" in typo.stderr and "did you mean 'threshold'" in typo.stderr
