@@ -31,6 +31,7 @@ from .config import Config
 from .explain import explain_page, render_explanation
 from .gates import parse_gate
 from .html_report import write_html_report
+from .index import CorpusIndex, IndexProblem, index_stats, prune
 from .ledger import Block, Ledger
 from .pipeline import clean
 from .read import InputError
@@ -194,6 +195,23 @@ def run(
         ),
     ] = f"{_DEFAULTS.max_file_bytes // 2**20}M",
     lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
+    index_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--index",
+            help="A persistent index (one SQLite file, made if missing): clean these pages against every page it "
+            "has seen, leave out articles it has emitted, and record this run in it.",
+            show_default=False,
+        ),
+    ] = None,
+    only_new: Annotated[
+        bool,
+        typer.Option(
+            "--only-new/--all-articles",
+            help="With --index: write only articles the index has not emitted before (their new sources are "
+            "recorded either way).",
+        ),
+    ] = True,
     removed: Annotated[
         Optional[Path],
         typer.Option(
@@ -281,9 +299,16 @@ def run(
     record = removed is not None or report_file is not None or bool(gates)
     with contextlib.ExitStack() as stack:
         ledger = stack.enter_context(Ledger()) if record else None
+        index = None
+        if index_file is not None:
+            try:
+                index = CorpusIndex(index_file, config)
+            except IndexProblem as err:
+                raise UsageProblem(f"--index {err}") from None
+            stack.callback(index.close)  # without commit: the index stays as it was
         try:
             with _progress(console) as progress:
-                articles = list(clean(paths, config, report, progress, ledger))
+                articles = list(clean(paths, config, report, progress, ledger, index, only_new))
         except InputError as err:
             raise UsageProblem(str(err)) from None
         if ledger is not None:
@@ -294,7 +319,9 @@ def run(
 
             report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
         # the sidecar is renamed into place when this block ends, with nothing left to fail
-    count = write_articles(articles, output, shard_size).count
+        count = write_articles(articles, output, shard_size).count
+        if index is not None:
+            index.commit()  # only now: every article the index counts as emitted is in the output
     if report_file is not None and report_file.suffix.lower() in (".html", ".htm"):
         write_html_report(report_file, report.to_dict(config), articles)
     elif report_file is not None:
@@ -312,7 +339,12 @@ def run(
     if report.pages_read == 0:
         console.print("[bold red]nothing usable:[/] no input file could be read as a page")
         raise typer.Exit(EXIT_NOTHING_USABLE)
-    if count == 0:
+    if count == 0 and (report.left_out_articles or report.pages_in_index):
+        console.print(
+            f"no new article: {report.left_out_articles} article(s) and {report.pages_in_index} page(s) "
+            "are in the index already"
+        )
+    elif count == 0:
         console.print("[bold red]nothing usable:[/] no article found in the pages read")
         raise typer.Exit(EXIT_NOTHING_USABLE)
     if failed:
@@ -411,6 +443,62 @@ def explain(
     except InputError as err:
         raise UsageProblem(str(err)) from None
     render_explanation(explanation, Console(), full)
+
+
+index_app = typer.Typer(help="Inspect or trim a persistent index made by `run --index`.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+
+@index_app.command("stats")
+def index_stats_command(
+    file: Annotated[Path, typer.Argument(help="The index file.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """What an index holds: runs, pages, texts, clusters, articles, and its settings."""
+    if not file.is_file():
+        raise UsageProblem(f"{file}: no such index file")
+    try:
+        stats = index_stats(file)
+    except IndexProblem as err:
+        raise UsageProblem(str(err)) from None
+    if as_json:
+        print(json.dumps(stats, indent=2))
+        return
+    from rich.table import Table
+
+    table = Table(title=str(file), show_header=False, title_justify="left", box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for key, value in stats.items():
+        if key != "settings":
+            table.add_row(key.replace("_", " "), str(value))
+    table.add_row("settings", ", ".join(f"{k}={v}" for k, v in stats["settings"].items()))
+    Console().print(table)
+
+
+@index_app.command("prune")
+def index_prune_command(
+    file: Annotated[Path, typer.Argument(help="The index file.", show_default=False)],
+    before: Annotated[
+        str, typer.Option(help="Forget pages seen, and articles first emitted, before this day (YYYY-MM-DD).")
+    ],
+) -> None:
+    """Forget what runs before a day saw: chrome counts then follow the site as it is now.
+
+    Articles first emitted before that day are forgotten too, so they would be written
+    again if they reappeared.
+    """
+    if not file.is_file():
+        raise UsageProblem(f"{file}: no such index file")
+    try:
+        day = _dt.date.fromisoformat(before)
+    except ValueError:
+        raise UsageProblem(f"--before must be a date as YYYY-MM-DD, got {before!r}") from None
+    try:
+        removed = prune(file, day)
+    except IndexProblem as err:
+        raise UsageProblem(str(err)) from None
+    print(f"pruned {removed['pages']} pages, {removed['texts']} texts, {removed['articles']} articles", file=sys.stderr)
 
 
 @app.command()

@@ -254,6 +254,8 @@ def cluster_corpus(
     stats: ClusterStats | None = None,
     table: ClusterTable | None = None,
     page_groups: np.ndarray | None = None,
+    linked: np.ndarray | None = None,
+    settled_rows: np.ndarray | None = None,
 ) -> ClusterArrays:
     """Cluster every paragraph of the corpus (and fill `table`, when given).
 
@@ -263,6 +265,9 @@ def cluster_corpus(
     order). texts_for(keys) returns the normalised texts of the given keys (asked only
     for the texts of candidate pairs). page_groups: the group (site) of each page, by
     page index; a paragraph's page counts are then taken within its page's group.
+    linked: (k, 2) key pairs known to be in one cluster (from an index), joined without
+    verification; settled_rows: rows whose clusters are already known among themselves
+    (candidate pairs of two such rows are not verified again).
     """
     stats = stats if stats is not None else ClusterStats()
     stats.paragraphs = len(keys)
@@ -275,6 +280,8 @@ def cluster_corpus(
     texts: dict[int, str] = {}
     if len(row_keys) >= 2:
         pairs = candidates(rows, config, stats)
+        if settled_rows is not None:
+            pairs = pairs[~(settled_rows[pairs[:, 0]] & settled_rows[pairs[:, 1]])]
         stats.candidate_pairs = len(pairs)
         needed = np.unique(pairs)
         texts = texts_for(row_keys[needed])
@@ -283,6 +290,9 @@ def cluster_corpus(
         row_distinct = np.searchsorted(distinct, row_keys)
         for i, j in verified:
             sets.union(int(row_distinct[i]), int(row_distinct[j]))
+    if linked is not None and len(linked):
+        for a, b in np.searchsorted(distinct, linked).tolist():
+            sets.union(a, b)
     roots = sets.roots(len(distinct))
 
     cluster = np.empty(len(keys), dtype=np.int64)

@@ -52,6 +52,8 @@ class DedupeStats:
     articles: int = 0
     merged_copies: int = 0  #: copies folded into an article emitted from another copy
     boilerplate_groups: int = 0  #: repeated, untitled, undated groups dropped
+    #: (text id, pages) of each boilerplate group: an index may know it as an article
+    boilerplate: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
 
 
@@ -310,6 +312,7 @@ class ArticleMerger:
             if group.maybe_boilerplate:
                 group.article = None
                 stats.boilerplate_groups += 1
+                stats.boilerplate.append((aid, tuple(sorted(group.pages))))
                 stats.dropped.extend(Dropped(p, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in group.body_spans)
                 continue
             articles.append(self._article(aid, group, detect_language))

@@ -70,6 +70,11 @@ def clean_line(line: str) -> str:
     return line
 
 
+#: Bumped whenever `normalise_for_dedup` changes what it returns: persistent indexes
+#: keyed by normalised texts are then refused rather than silently mismatched.
+NORMALISATION_VERSION = 1
+
+
 def normalise_for_dedup(text: str) -> str:
     """The comparison form: casefolded, punctuation dropped, digit groups joined.
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -24,7 +25,8 @@ from .clusters import cluster_corpus
 from .config import Config
 from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs
-from .groups import group_ids
+from .groups import group_name
+from .index import CorpusIndex, Known
 from .lang import detect_language
 from .ledger import Ledger
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
@@ -49,6 +51,8 @@ def clean(
     report: Report | None = None,
     progress: Progress | None = None,
     ledger: Ledger | None = None,
+    index: CorpusIndex | None = None,
+    only_new: bool = True,
 ) -> Iterator[Article]:
     """Yield the unique articles of the pages under `paths`, in order of first appearance.
 
@@ -56,7 +60,10 @@ def clean(
     Pass a `Report` to receive the counts of the run (files skipped and why,
     paragraphs dropped and why, clusters, timings), `progress` to follow it, and a
     `Ledger` to record what became of every line (replay it with `ledger.blocks()`
-    once the articles are consumed).
+    once the articles are consumed). With an `index` (see `index.CorpusIndex`), pages
+    are cleaned against every page the index has seen, articles it has emitted before
+    are left out (unless `only_new` is False), and the run is recorded in the index's
+    transaction: call `index.commit()` once the output is safely written.
     Raises `read.InputError` when a path does not exist.
     """
     if isinstance(paths, (str, os.PathLike)):
@@ -65,13 +72,20 @@ def clean(
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
     with Workers(config.jobs or default_jobs()) as workers:
-        articles = _articles(list(paths), config, report, progress, workers, ledger)
+        articles = _articles(list(paths), config, report, progress, workers, ledger, index, only_new)
     for _, article in articles:
         yield article
 
 
 def _articles(
-    paths: list, config: Config, report: Report, progress: Progress, workers: Workers, ledger: Ledger | None
+    paths: list,
+    config: Config,
+    report: Report,
+    progress: Progress,
+    workers: Workers,
+    ledger: Ledger | None,
+    index: CorpusIndex | None = None,
+    only_new: bool = True,
 ) -> list[tuple[tuple[int, int], Article]]:
     started = time.perf_counter()
     files = discover(paths, config)
@@ -115,6 +129,7 @@ def _articles(
     first_copy: dict[int, int] = {}
     aliases: dict[int, list[int]] = {}
     kept = []
+    known = index.known() if index is not None else None
     for info in infos:
         original = first_copy.setdefault(info.digest, info.index)
         if original != info.index:
@@ -151,18 +166,46 @@ def _articles(
 
     mark = time.perf_counter()
     table = ledger.table if ledger is not None else None
-    arrays = cluster_corpus(
-        para_keys,
-        para_empty,
-        para_pages,
-        row_keys_unique,
-        all_rows[first_row],
-        texts_for,
-        config,
-        report.clusters,
-        table,
-        page_groups=group_ids(files, config.group_by),
-    )
+    new_groups = [group_name(f, config.group_by) for f in files]
+    if known is None:
+        arrays = cluster_corpus(
+            para_keys,
+            para_empty,
+            para_pages,
+            row_keys_unique,
+            all_rows[first_row],
+            texts_for,
+            config,
+            report.clusters,
+            table,
+            page_groups=_numbered(new_groups),
+        )
+    else:
+        # the index's pages take part as pages numbered after this run's, holding their
+        # paragraphs' keys; their texts come from the index, their clusters are settled
+        # a page the index has seen (the same text) is that page again: it replaces its twin
+        twins = {known.digests[info.digest] for info in infos if info.digest in known.digests}
+        report.pages_in_index = len(twins)
+        combined = _with_known(
+            para_keys, para_empty, para_pages, row_keys_unique, all_rows[first_row], known, len(files), twins
+        )
+        arrays = cluster_corpus(
+            *combined.arrays,
+            lambda ks: {**index.texts(ks[np.isin(ks, known.text_keys)]), **texts_for(ks[~np.isin(ks, known.text_keys)])},
+            config,
+            report.clusters,
+            table,
+            page_groups=_numbered(new_groups + known.page_groups),
+            linked=combined.linked,
+            settled_rows=combined.settled_rows,
+        )
+        index_pending = (combined, arrays, new_groups)
+        arrays = arrays.slice(0, len(para_keys))
+        # the summary counts this run's paragraphs, not the index's
+        report.clusters.paragraphs = len(para_keys)
+        report.clusters.repeated_paragraphs = int((arrays.n_pages >= config.min_repeat_pages).sum())
+        if ledger is not None:
+            ledger.page_paths = [f.path for f in files] + known.page_paths
     del all_rows
     sampled = frozenset()
     if table is not None:
@@ -199,7 +242,127 @@ def _articles(
     merged = merger.positioned_articles(detect_language if config.detect_language else None)
     report.count_dropped(report.dedupe.dropped)
     articles = merged
+    if index is not None:
+        articles = _record_run(
+            index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, texts_for,
+            only_new, report,
+        )  # fmt: skip
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     return articles
+
+
+def _numbered(names: list[str]) -> np.ndarray:
+    """Group names as numbers, in order of first appearance."""
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(n, len(numbers)) for n in names], dtype=np.int64)
+
+
+@dataclass
+class _Combined:
+    """This run's paragraphs followed by the index's, as `cluster_corpus` takes them."""
+
+    arrays: tuple  #: keys, empty, pages, row keys, rows
+    linked: np.ndarray  #: key pairs already known to share a cluster
+    settled_rows: np.ndarray  #: rows of texts the index already clustered
+
+
+def _with_known(
+    keys: np.ndarray,
+    empty: np.ndarray,
+    pages: np.ndarray,
+    row_keys: np.ndarray,
+    rows: np.ndarray,
+    known: Known,
+    n_files: int,
+    twins: set[int],
+) -> _Combined:
+    keep = ~np.isin(known.occurrence_pages, np.array(sorted(twins), dtype=np.int64))
+    old_keys, old_pages = known.occurrence_keys[keep], known.occurrence_pages[keep]
+    all_keys = np.concatenate([keys, old_keys])
+    all_empty = np.concatenate([empty, np.zeros(len(old_keys), dtype=bool)])
+    all_pages = np.concatenate([pages, old_pages + n_files])
+    merged_keys = np.concatenate([known.row_keys, row_keys])
+    merged_rows = np.concatenate([known.rows, rows]) if len(known.rows) else rows
+    unique_keys, first = np.unique(merged_keys, return_index=True)  # a known text keeps its stored row
+    settled = np.isin(unique_keys, known.text_keys)
+    # texts of one stored cluster, linked in a chain (sorted by label, then key)
+    order = np.lexsort((known.text_keys, known.labels))
+    same = known.labels[order][1:] == known.labels[order][:-1]
+    linked = np.stack([known.text_keys[order][:-1][same], known.text_keys[order][1:][same]], axis=1)
+    return _Combined((all_keys, all_empty, all_pages, unique_keys, merged_rows[first]), linked, settled)
+
+
+def _record_run(
+    index: CorpusIndex,
+    known: Known,
+    combined: _Combined,
+    arrays,
+    groups: list[str],
+    merged: list[tuple[tuple[int, int], Article]],
+    infos: list[PageInfo],
+    files: list,
+    para_keys: np.ndarray,
+    para_empty: np.ndarray,
+    offsets: np.ndarray,
+    texts_for,
+    only_new: bool,
+    report: Report,
+) -> list[tuple[tuple[int, int], Article]]:
+    """Stage the run in the index; return the articles to write (the new ones, if `only_new`)."""
+    all_keys, all_empty = combined.arrays[0], combined.arrays[1]
+    distinct = np.unique(all_keys[~all_empty])
+    # every text's cluster label: the smallest key of its cluster
+    label_of = np.empty(len(distinct), dtype=np.uint64)
+    real = arrays.cluster < len(distinct)
+    label_of[np.searchsorted(distinct, all_keys[real])] = distinct[arrays.cluster[real]]
+    is_known = np.isin(distinct, known.text_keys)
+    stored = dict(zip(known.text_keys.tolist(), known.labels.tolist()))
+    relabelled = {
+        k: v for k, v in zip(distinct[is_known].tolist(), label_of[is_known].tolist()) if stored.get(k) != v
+    }
+    new_keys = distinct[~is_known]
+    texts = texts_for(new_keys)
+    row_keys, rows = combined.arrays[3], combined.arrays[4]
+    row_at = {k: i for i, k in enumerate(row_keys.tolist())}
+    new_texts = {
+        k: (label, rows[row_at[k]].tobytes() if k in row_at else None, texts[k])
+        for k, label in zip(new_keys.tolist(), label_of[~is_known].tolist())
+    }
+    pages = []
+    for slot, info in enumerate(infos):
+        if info.digest in known.digests:
+            continue  # the index has this page already
+        lo, hi = int(offsets[slot]), int(offsets[slot + 1])
+        keys = para_keys[lo:hi][~para_empty[lo:hi]]
+        pages.append((info.path, groups[info.index], info.digest, keys))
+    # text repeated here without a title or a date may be an article an earlier run
+    # emitted (a teaser whose dated copy was on an earlier page): it adds sources to it
+    boilerplate = report.dedupe.boilerplate
+    ids = [a.id for _, a in merged]
+    earlier = index.known_articles(ids + [aid for aid, _ in boilerplate])
+    paths = [f.path for f in files]
+    seen_again = [(aid, "", [paths[p] for p in pages], False) for aid, pages in boilerplate if aid in earlier]
+    index.record(
+        pages,
+        new_texts,
+        relabelled,
+        [(a.id, a.source, a.sources, a.id not in earlier) for _, a in merged] + seen_again,
+    )
+    earlier = earlier.intersection(ids)
+    report.known_articles = len(earlier)
+    if only_new:
+        report.left_out_articles = len(earlier)
+        return [(position, a) for position, a in merged if a.id not in earlier]
+    return [
+        (position, _with_sources(a, [*index.sources(a.id), *a.sources]))
+        if a.id in earlier
+        else (position, a)
+        for position, a in merged
+    ]
+
+
+def _with_sources(article: Article, sources: list[str]) -> Article:
+    unique = tuple(dict.fromkeys(sources))
+    return replace(article, source=unique[0], sources=unique)

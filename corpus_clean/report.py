@@ -39,6 +39,7 @@ class Report:
     files_found: int = 0
     pages_read: int = 0
     duplicate_pages: int = 0  #: exact copies of another page (sources, not repetitions)
+    pages_in_index: int = 0  #: of those, copies of a page an index has seen
     skipped: list[SkippedFile] = field(default_factory=list)
     encodings: Counter = field(default_factory=Counter)
     input_chars: int = 0
@@ -47,6 +48,8 @@ class Report:
     dropped_chars: Counter = field(default_factory=Counter)
     dedupe: DedupeStats = field(default_factory=DedupeStats)
     undated_articles: int = 0
+    known_articles: int = 0  #: articles an index had already emitted
+    left_out_articles: int = 0  #: of those, not written again (--only-new)
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
     #: per-file accounts, when the run was recorded (see `accounts.settle`)
@@ -79,6 +82,7 @@ class Report:
             "articles": self.articles,
             "undated_articles": self.undated_articles,
             "undated_frac": _share(self.undated_articles, self.articles),
+            "known_articles": self.known_articles,
         }
         if self.accounts is not None:
             a = self.accounts
@@ -144,7 +148,11 @@ def render_summary(report: Report, console: Console) -> None:
             f"{report.clusters.capped_buckets} (linked as chains: {report.clusters.capped_pairs} pairs not checked)",
         )
     files.add_row("article copies", str(report.dedupe.copies))
-    files.add_row("articles written", f"{report.articles} ({report.undated_articles} undated)")
+    written = report.articles - report.left_out_articles
+    files.add_row("articles written", f"{written} ({report.undated_articles} undated)")
+    if report.known_articles:
+        again = "not written again" if report.left_out_articles else "written again"
+        files.add_row("already in the index", f"{report.known_articles} ({again}; new sources recorded)")
     if report.accounts is not None:
         m = report.metrics()
         files.add_row(
