@@ -137,7 +137,30 @@ def run(
             show_default=False,
         ),
     ] = None,
-    glob: Annotated[str, typer.Option(help="Which files to read inside folders (shell pattern).")] = _DEFAULTS.glob,
+    glob: Annotated[
+        str,
+        typer.Option(help="Which files to read inside folders (shell pattern), e.g. '*.warc.gz' or '*.jsonl*'."),
+    ] = _DEFAULTS.glob,
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="What files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, else one page of text; "
+            ".gz/.zst/.bz2 on top), or 'txt', 'jsonl', 'warc', 'wet' for every file.",
+        ),
+    ] = _DEFAULTS.input_format,
+    text_field: Annotated[str, typer.Option(help="JSONL input: the field holding a page's text.")] = _DEFAULTS.text_field,
+    url_field: Annotated[
+        str, typer.Option(help="JSONL input: the field holding a page's url (kept in the output's url).")
+    ] = _DEFAULTS.url_field,
+    spool_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="Where pages unpacked from JSONL/WARC/WET files wait while the run needs them "
+            "(as much room as their text). Default: the system's temporary folder.",
+            show_default=False,
+        ),
+    ] = None,
     threshold: Annotated[
         float,
         typer.Option(help="Near-duplicate similarity, in (0, 1]: paragraphs at least this similar are one cluster."),
@@ -259,6 +282,10 @@ def run(
         config = Config(
             max_file_bytes=max_file_bytes,
             glob=glob,
+            input_format=input_format,
+            text_field=text_field,
+            url_field=url_field,
+            spool_dir=str(spool_dir) if spool_dir is not None else None,
             threshold=threshold,
             num_perm=num_perm,
             bands=bands,

@@ -22,6 +22,17 @@ class Config:
     follow_symlinks: bool = False
     #: Files larger than this are skipped with a reason instead of being read whole.
     max_file_bytes: int = 256 * 1024 * 1024
+    #: What input files hold: "auto" tells each file's kind by its name (.jsonl/.ndjson,
+    #: .warc, .wet/.warc.wet, else one page of text; .gz/.zst/.bz2 on top); "txt",
+    #: "jsonl", "warc" or "wet" reads every file as that kind (compression still by name).
+    input_format: str = "auto"
+    #: JSONL input: the field holding a page's text.
+    text_field: str = "text"
+    #: JSONL input: the field holding a page's address (optional in each record).
+    url_field: str = "url"
+    #: Where pages unpacked from containers are spooled while a run needs them (None:
+    #: the system's temporary folder; a 5 GB WARC needs that much room there).
+    spool_dir: str | None = None
 
     # --- near-duplicate paragraphs ------------------------------------------
     #: Two paragraphs are near-duplicates when rapidfuzz's normalised Indel similarity of
@@ -128,6 +139,12 @@ class Config:
             yield f"max_file_bytes must be >= 1, got {self.max_file_bytes}"
         if self.jobs is not None and self.jobs < 1:
             yield f"jobs must be >= 1, got {self.jobs}"
+        if self.input_format not in ("auto", "txt", "jsonl", "warc", "wet"):
+            yield f"input_format must be one of auto, txt, jsonl, warc, wet; got {self.input_format!r}"
+        if not self.text_field:
+            yield "text_field must not be empty"
+        if not self.url_field:
+            yield "url_field must not be empty"
         if not self.glob:
             yield "glob must not be empty"
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from .clusters import cluster_corpus
 from .config import Config
+from .containers import spooled
 from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs
 from .groups import group_name
@@ -30,7 +31,7 @@ from .index import CorpusIndex, Known
 from .lang import detect_language
 from .ledger import Ledger
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
-from .read import discover
+from .read import InputFile
 from .records import Article
 from .report import Report
 
@@ -71,14 +72,16 @@ def clean(
     config = config or Config()
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
-    with Workers(config.jobs or default_jobs()) as workers:
-        articles = _articles(list(paths), config, report, progress, workers, ledger, index, only_new)
+    # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
+    # spool folder, so that workers can re-read each page on its own; removed at the end
+    with Workers(config.jobs or default_jobs()) as workers, spooled(paths, config, config.spool_dir) as files:
+        articles = _articles(files, config, report, progress, workers, ledger, index, only_new)
     for _, article in articles:
         yield article
 
 
 def _articles(
-    paths: list,
+    files: list[InputFile],
     config: Config,
     report: Report,
     progress: Progress,
@@ -88,7 +91,6 @@ def _articles(
     only_new: bool = True,
 ) -> list[tuple[tuple[int, int], Article]]:
     started = time.perf_counter()
-    files = discover(paths, config)
     report.files_found = len(files)
     numbered = list(enumerate(files))
     chunks = chunked(numbered, PAGES_PER_CHUNK)
@@ -247,6 +249,7 @@ def _articles(
             index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, texts_for,
             only_new, report,
         )  # fmt: skip
+    articles = _with_provenance(articles, files)
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
@@ -366,3 +369,16 @@ def _record_run(
 def _with_sources(article: Article, sources: list[str]) -> Article:
     unique = tuple(dict.fromkeys(sources))
     return replace(article, source=unique[0], sources=unique)
+
+
+def _with_provenance(articles: list[tuple[tuple[int, int], Article]], files: list[InputFile]):
+    """The url and the date the input gave for each article's source (JSONL fields, a WARC
+    record's target URI), when it gave any."""
+    given = {f.path: (f.url, f.date) for f in files if f.url or f.date}
+    if not given:
+        return articles
+    out = []
+    for position, article in articles:
+        url, date = given.get(article.source, (None, None))
+        out.append((position, replace(article, url=url, input_date=date)))
+    return out

@@ -49,6 +49,12 @@ class InputFile:
     location: Path
     #: why the file cannot be read, when discovery already knows (a link out of the root)
     problem: SkippedFile | None = None
+    # --- a page taken out of a container (see `containers`): `path` is then
+    # "<container>#<record number>" and `location` its spooled copy; the fields below
+    # are the provenance the container gave, None for a plain file or when not given
+    url: str | None = None  #: the page's address (JSONL url field, WARC-Target-URI)
+    title: str | None = None  #: the title the container gave (JSONL title, HTML <title>)
+    date: str | None = None  #: the date the container gave, as written (JSONL date)
 
 
 class InputError(ValueError):

@@ -118,6 +118,8 @@ class Article:
     sources: tuple[str, ...]  #: every file the article appears in, in input order
     lang: str | None  #: ISO 639-1 code of the text's language, None if unknown
     n_chars: int  #: length of `text` in characters
+    url: str | None = None  #: the address of `source`, when the input gave one (JSONL, WARC)
+    input_date: str | None = None  #: the date the input gave for `source` (a JSONL field), as given
 
     def to_dict(self) -> dict:
         return {
@@ -129,6 +131,8 @@ class Article:
             "sources": list(self.sources),
             "lang": self.lang,
             "n_chars": self.n_chars,
+            "url": self.url,
+            "input_date": self.input_date,
         }
 
 

@@ -147,6 +147,8 @@ def parquet_schema() -> Any:
             pa.field("sources", pa.list_(pa.field("element", pa.string(), nullable=False)), nullable=False),
             pa.field("lang", pa.string()),
             pa.field("n_chars", pa.int64(), nullable=False),
+            pa.field("url", pa.string()),
+            pa.field("input_date", pa.string()),
         ]
     )
 

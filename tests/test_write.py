@@ -34,7 +34,9 @@ def run_one() -> dict:
 def test_lines_keep_unicode_and_key_order(seeds_dir):
     line = to_json_line(next(iter(clean([seeds_dir]))))
     assert "“International relations”" in line
-    assert list(json.loads(line)) == ["id", "title", "date", "text", "source", "sources", "lang", "n_chars"]
+    assert list(json.loads(line)) == [
+        "id", "title", "date", "text", "source", "sources", "lang", "n_chars", "url", "input_date"
+    ]
 
 
 def test_file_output_is_atomic_and_byte_identical(seeds_dir, tmp_path):

@@ -24,6 +24,7 @@ from corpus_clean import Config, clean
 from corpus_clean import write as write_module
 from corpus_clean.write import (
     WriteResult,
+    article_schema,
     output_kind,
     parquet_schema,
     shard_path,
@@ -32,7 +33,7 @@ from corpus_clean.write import (
 )
 
 KINDS = ["jsonl", "jsonl.gz", "jsonl.zst", "parquet"]
-COLUMNS = ["id", "title", "date", "text", "source", "sources", "lang", "n_chars"]
+COLUMNS = list(article_schema()["properties"])  # every output field, in schema order
 
 
 @pytest.fixture(scope="module")
