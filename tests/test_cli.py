@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from conftest import SEEDS, jsonl
@@ -130,11 +132,15 @@ def test_examples_run(tmp_path, seeds_run):
     assert "2024-07-26" in script.stdout and "no chrome leaked" in script.stdout
 
 
-def test_output_may_not_overwrite_an_input_or_land_where_it_would_be_read(tmp_path):
+def seed_copy(tmp_path) -> Path:
+    """A copy of the seed pages in tmp_path/pages, for tests that add to it or write into it."""
     pages = tmp_path / "pages"
-    pages.mkdir()
-    for seed in SEEDS.glob("*.txt"):
-        (pages / seed.name).write_bytes(seed.read_bytes())
+    shutil.copytree(SEEDS, pages)
+    return pages
+
+
+def test_output_may_not_overwrite_an_input_or_land_where_it_would_be_read(tmp_path):
+    pages = seed_copy(tmp_path)
     victim = pages / "000_4219543f79debe9f.txt"
     before = victim.read_bytes()
     result = cli("run", str(pages), "-o", str(victim))
@@ -147,10 +153,7 @@ def test_output_may_not_overwrite_an_input_or_land_where_it_would_be_read(tmp_pa
 
 
 def test_skipped_files_give_exit_code_3_and_are_named(tmp_path):
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for seed in SEEDS.glob("*.txt"):
-        (pages / seed.name).write_bytes(seed.read_bytes())
+    pages = seed_copy(tmp_path)
     (pages / "broken.txt").write_bytes(b"\x00\x01binary")
     result = cli("run", str(pages))
     assert result.returncode == 3
@@ -194,10 +197,7 @@ def test_a_glob_that_matches_nothing_says_so(tmp_path):
 
 
 def test_pages_over_the_size_limit_are_skipped_and_named(tmp_path):
-    pages = tmp_path / "pages"
-    pages.mkdir()
-    for seed in SEEDS.glob("*.txt"):
-        (pages / seed.name).write_bytes(seed.read_bytes())
+    pages = seed_copy(tmp_path)
     big = pages / "zz_big.txt"
     big.write_text((SEEDS / "004_7b4fffe1529c1b1d.txt").read_text() * 3)
     result = cli("run", str(pages), "--max-file-size", "10K")
