@@ -75,6 +75,9 @@ def main() -> None:
     for name, pages, seconds, count in rows:
         print(f"{name:30} {pages:8d} {seconds:9.2f} {pages / seconds:9.0f} {count:9d}")
     print(f"incremental / full rerun: {t_inc / t_full:.3f} (index file {size_mb:.0f} MB)")
+    for name, report in (("incremental", r_inc), ("full", r_full)):
+        stages = ", ".join(f"{stage} {sec:.1f}" for stage, sec in report.stage_seconds.items())
+        print(f"  {name} stages (s): {stages}")
     together = {a.id for a in built} | {a.id for a in added}
     same = together == {a.id for a in full}
     print(f"articles of the two index runs == articles of the full run: {same} "
