@@ -82,9 +82,7 @@ class Accounts:
         return removed / self.chars if self.chars else 0.0
 
 
-def settle(
-    ledger: Ledger, skipped: list[SkippedFile], on_removed: Callable[[Block], None] | None = None
-) -> Accounts:
+def settle(ledger: Ledger, skipped: list[SkippedFile], on_removed: Callable[[Block], None] | None = None) -> Accounts:
     """Account for every input file from the ledger; pass each removed block to `on_removed`."""
     paths = ledger.page_paths
     by_page = {page: FileAccount(paths[page]) for page in ledger.read_pages}
@@ -97,7 +95,9 @@ def settle(
     accounts = Accounts()
     n_pages = ledger.table.n_pages
     for cluster in sorted(ledger.samples, key=lambda c: (-int(n_pages[c]), c)):
-        accounts.top_repeated.append({"cluster": cluster, "n_pages": int(n_pages[cluster]), "text": ledger.samples[cluster]})
+        accounts.top_repeated.append(
+            {"cluster": cluster, "n_pages": int(n_pages[cluster]), "text": ledger.samples[cluster]}
+        )
     for account in by_page.values():
         accounts.files.append(account)
         accounts.kept_lines += account.kept_lines

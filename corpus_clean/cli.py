@@ -92,9 +92,7 @@ def _root(
     if ctx.resilient_parsing:  # shell completion: no files, no errors
         return
     run_command = ctx.command.commands["run"]  # type: ignore[attr-defined]
-    by_flag = {
-        max(p.opts, key=len).lstrip("-"): p.name for p in run_command.params if p.param_type_name == "option"
-    }
+    by_flag = {max(p.opts, key=len).lstrip("-"): p.name for p in run_command.params if p.param_type_name == "option"}
     try:
         path = settings_file(config_file)
         from_file = load_section(None, path, valid_keys=by_flag) if path else {}
@@ -149,7 +147,9 @@ def run(
             ".gz/.zst/.bz2 on top), or 'txt', 'jsonl', 'warc', 'wet' for every file.",
         ),
     ] = _DEFAULTS.input_format,
-    text_field: Annotated[str, typer.Option(help="JSONL input: the field holding a page's text.")] = _DEFAULTS.text_field,
+    text_field: Annotated[
+        str, typer.Option(help="JSONL input: the field holding a page's text.")
+    ] = _DEFAULTS.text_field,
     url_field: Annotated[
         str, typer.Option(help="JSONL input: the field holding a page's url (kept in the output's url).")
     ] = _DEFAULTS.url_field,

@@ -310,7 +310,9 @@ def cluster_corpus(
     if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
         scopes, scope = np.unique(cluster * (int(page_groups.max()) + 1) + page_groups[pages], return_inverse=True)
         n_scopes = len(scopes)
-    scope_pages, scope_hash = (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes)[:2]
+    scope_pages, scope_hash = (
+        (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes)[:2]
+    )
 
     if table is not None:
         table.n_pages = n_pages

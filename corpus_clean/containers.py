@@ -61,6 +61,7 @@ _KIND_BY_SUFFIX = (
     (".warc", "warc"),
 )
 
+
 @cache
 def _read_errors() -> tuple[type[BaseException], ...]:
     """Errors that mean a container cannot be read on from where they happen: broken

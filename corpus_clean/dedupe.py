@@ -245,9 +245,7 @@ class ArticleMerger:
             containers = [
                 k
                 for k in holders[g.key[0]]
-                if len(k) > len(g.key)
-                and _contains(k, g.key)
-                and (g.repeated_only or not self.groups[k].repeated_only)
+                if len(k) > len(g.key) and _contains(k, g.key) and (g.repeated_only or not self.groups[k].repeated_only)
             ]
             if containers:
                 target[g.key] = max(containers, key=lambda k: (len(k), -rank[k]))

@@ -152,9 +152,7 @@ class CorpusIndex:
         row = self.db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
         stored = json.loads(row[0]) if row else {}
         differ = [
-            f"{k} {stored.get(k)!r} in the index, {v!r} now"
-            for k, v in self.settings.items()
-            if stored.get(k) != v
+            f"{k} {stored.get(k)!r} in the index, {v!r} now" for k, v in self.settings.items() if stored.get(k) != v
         ]
         if differ:
             raise IndexProblem(

@@ -158,7 +158,16 @@ class Ledger:
         if fate.title_span is not None:
             start, end = fate.title_span
             yield Block(
-                fate.page, start, end, fate.fate, "title", fate.title, None, 1, fate.article, fate.matched_page,
+                fate.page,
+                start,
+                end,
+                fate.fate,
+                "title",
+                fate.title,
+                None,
+                1,
+                fate.article,
+                fate.matched_page,
                 fate.similarity,
             )
         for (start, end), text, cluster in zip(fate.spans, fate.paragraphs, fate.key):

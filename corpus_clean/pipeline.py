@@ -193,7 +193,10 @@ def _articles(
         )
         arrays = cluster_corpus(
             *combined.arrays,
-            lambda ks: {**index.texts(ks[np.isin(ks, known.text_keys)]), **texts_for(ks[~np.isin(ks, known.text_keys)])},
+            lambda ks: {
+                **index.texts(ks[np.isin(ks, known.text_keys)]),
+                **texts_for(ks[~np.isin(ks, known.text_keys)]),
+            },
             config,
             report.clusters,
             table,
@@ -324,9 +327,7 @@ def _record_run(
     label_of[np.searchsorted(distinct, all_keys[real])] = distinct[arrays.cluster[real]]
     is_known = np.isin(distinct, known.text_keys)
     stored = dict(zip(known.text_keys.tolist(), known.labels.tolist()))
-    relabelled = {
-        k: v for k, v in zip(distinct[is_known].tolist(), label_of[is_known].tolist()) if stored.get(k) != v
-    }
+    relabelled = {k: v for k, v in zip(distinct[is_known].tolist(), label_of[is_known].tolist()) if stored.get(k) != v}
     new_keys = distinct[~is_known]
     texts = texts_for(new_keys)
     row_keys, rows = combined.arrays[3], combined.arrays[4]
@@ -361,9 +362,7 @@ def _record_run(
         report.left_out_articles = len(earlier)
         return [(position, a) for position, a in merged if a.id not in earlier]
     return [
-        (position, _with_sources(a, [*index.sources(a.id), *a.sources]))
-        if a.id in earlier
-        else (position, a)
+        (position, _with_sources(a, [*index.sources(a.id), *a.sources])) if a.id in earlier else (position, a)
         for position, a in merged
     ]
 

@@ -221,4 +221,6 @@ def test_run_options_from_pyproject_and_config_file(tmp_path):
     assert explicit.stdout == from_file.stdout
     (project / "pyproject.toml").write_text("[tool.corpus-clean]\nthreshhold = 0.9\n")
     typo = cli("run", str(SEEDS), "-q", cwd=project)
-    assert typo.returncode == 2 and "unknown key 'threshhold'" in typo.stderr and "did you mean 'threshold'" in typo.stderr
+    assert (
+        typo.returncode == 2 and "unknown key 'threshhold'" in typo.stderr and "did you mean 'threshold'" in typo.stderr
+    )

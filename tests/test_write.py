@@ -35,7 +35,16 @@ def test_lines_keep_unicode_and_key_order(seeds_dir):
     line = to_json_line(next(iter(clean([seeds_dir]))))
     assert "“International relations”" in line
     assert list(json.loads(line)) == [
-        "id", "title", "date", "text", "source", "sources", "lang", "n_chars", "url", "input_date"
+        "id",
+        "title",
+        "date",
+        "text",
+        "source",
+        "sources",
+        "lang",
+        "n_chars",
+        "url",
+        "input_date",
     ]
 
 
