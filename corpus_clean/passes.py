@@ -53,9 +53,14 @@ class FingerprintChunk:
     empty: np.ndarray  # bool: the paragraph's normalised text is empty
     row_keys: np.ndarray  # uint64: keys of the texts that have a fingerprint row
     rows: np.ndarray  # one row per row key (band keys, or signatures for datasketch)
+    texts: dict[int, str] = field(default_factory=dict)  # with keep_texts: key -> normalised text
 
 
-def fingerprint_chunk(config: Config, files: Sequence[tuple[int, InputFile]]) -> FingerprintChunk:
+def fingerprint_chunk(
+    config: Config, files: Sequence[tuple[int, InputFile]], keep_texts: bool = False
+) -> FingerprintChunk:
+    """Read, split and key the pages; fingerprint each distinct text once. With
+    `keep_texts`, also return the normalised texts (an index stores them)."""
     pages: list[PageInfo | SkippedFile] = []
     keys: list[int] = []
     empty: list[bool] = []
@@ -89,6 +94,7 @@ def fingerprint_chunk(config: Config, files: Sequence[tuple[int, InputFile]]) ->
         empty=np.array(empty, dtype=bool),
         row_keys=unique_keys[eligible],
         rows=rows,
+        texts=dict(zip(new_keys, new_texts)) if keep_texts else {},
     )
 
 

@@ -99,7 +99,15 @@ def _articles(
     infos: list[PageInfo] = []
     keys, empty, row_keys, rows = [], [], [], []
     done = 0
-    for chunk in workers.map(partial(fingerprint_chunk, config), chunks):
+    known = index.known() if index is not None else None
+    # with an index, this run's new texts are stored: keep them from the first pass
+    # rather than reading the pages a third time
+    new_texts: dict[int, str] = {}
+    for chunk in workers.map(partial(fingerprint_chunk, config, keep_texts=known is not None), chunks):
+        if chunk.texts:
+            fresh = [k for k in chunk.texts if k not in new_texts]
+            is_known = np.isin(np.array(fresh, dtype=np.uint64), known.text_keys)
+            new_texts.update((k, chunk.texts[k]) for k, old in zip(fresh, is_known.tolist()) if not old)
         for page in chunk.pages:
             if isinstance(page, PageInfo):
                 infos.append(page)
@@ -131,7 +139,6 @@ def _articles(
     first_copy: dict[int, int] = {}
     aliases: dict[int, list[int]] = {}
     kept = []
-    known = index.known() if index is not None else None
     for info in infos:
         original = first_copy.setdefault(info.digest, info.index)
         if original != info.index:
@@ -193,10 +200,7 @@ def _articles(
         )
         arrays = cluster_corpus(
             *combined.arrays,
-            lambda ks: {
-                **index.texts(ks[np.isin(ks, known.text_keys)]),
-                **texts_for(ks[~np.isin(ks, known.text_keys)]),
-            },
+            lambda ks: {**index.texts(ks[np.isin(ks, known.text_keys)]), **new_texts},
             config,
             report.clusters,
             table,
@@ -251,7 +255,7 @@ def _articles(
         report.stage_seconds["merge"] = time.perf_counter() - mark
         mark = time.perf_counter()
         articles = _record_run(
-            index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, texts_for,
+            index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, new_texts,
             only_new, report,
         )  # fmt: skip
     articles = _with_provenance(articles, files)
@@ -314,7 +318,7 @@ def _record_run(
     para_keys: np.ndarray,
     para_empty: np.ndarray,
     offsets: np.ndarray,
-    texts_for,
+    texts: dict[int, str],
     only_new: bool,
     report: Report,
 ) -> list[tuple[tuple[int, int], Article]]:
@@ -329,10 +333,9 @@ def _record_run(
     stored = dict(zip(known.text_keys.tolist(), known.labels.tolist()))
     relabelled = {k: v for k, v in zip(distinct[is_known].tolist(), label_of[is_known].tolist()) if stored.get(k) != v}
     new_keys = distinct[~is_known]
-    texts = texts_for(new_keys)
     row_keys, rows = combined.arrays[3], combined.arrays[4]
     row_at = {k: i for i, k in enumerate(row_keys.tolist())}
-    new_texts = {
+    to_store = {
         k: (label, rows[row_at[k]].tobytes() if k in row_at else None, texts[k])
         for k, label in zip(new_keys.tolist(), label_of[~is_known].tolist())
     }
@@ -352,7 +355,7 @@ def _record_run(
     seen_again = [(aid, "", [paths[p] for p in pages], False) for aid, pages in boilerplate if aid in earlier]
     index.record(
         pages,
-        new_texts,
+        to_store,
         relabelled,
         [(a.id, a.source, a.sources, a.id not in earlier) for _, a in merged] + seen_again,
     )
