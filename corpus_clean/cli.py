@@ -207,6 +207,28 @@ def run(
             show_default=False,
         ),
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where the work runs: 'local' (processes of this machine) or 'dask' (a Dask cluster; needs "
+            "corpus-clean[dask]). The output is the same.",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            help="With --engine dask: the scheduler to run on (tcp://HOST:8786); its workers must see the input "
+            "paths (and --spool-dir). Default: a local cluster of --jobs processes, started for the run.",
+            show_default=False,
+        ),
+    ] = None,
+    partitions: Annotated[
+        Optional[int],
+        typer.Option(
+            help="With --engine dask: pieces the pages and the pairs are cut into. Default: by size.",
+            show_default=False,
+        ),
+    ] = None,
     follow_symlinks: Annotated[
         bool, typer.Option(help="Follow links to folders, and to files outside the input folders (never loops).")
     ] = False,
@@ -324,6 +346,16 @@ def run(
     console = Console(stderr=True, quiet=quiet)
     report = Report()
     record = removed is not None or report_file is not None or bool(gates)
+    if engine not in ("local", "dask"):
+        raise UsageProblem(f"--engine must be 'local' or 'dask', got {engine!r}")
+    if engine == "local" and (scheduler is not None or partitions is not None):
+        raise UsageProblem("--scheduler and --partitions need --engine dask")
+    if engine == "dask" and (record or index_file is not None):
+        raise UsageProblem(
+            "--engine dask does not record removed lines yet: no --removed, --report, --fail-if, --index"
+        )
+    if partitions is not None and partitions < 1:
+        raise UsageProblem(f"--partitions must be at least 1, got {partitions}")
     with contextlib.ExitStack() as stack:
         ledger = stack.enter_context(Ledger()) if record else None
         index = None
@@ -335,7 +367,10 @@ def run(
             stack.callback(index.close)  # without commit: the index stays as it was
         try:
             with _progress(console) as progress:
-                articles = list(clean(paths, config, report, progress, ledger, index, only_new))
+                if engine == "dask":
+                    articles = _clean_on_dask(paths, config, report, progress, scheduler, partitions)
+                else:
+                    articles = list(clean(paths, config, report, progress, ledger, index, only_new))
         except InputError as err:
             raise UsageProblem(str(err)) from None
         if ledger is not None:
@@ -409,6 +444,24 @@ def _check_output(option: str, output: Path, paths: list[Path], config: Config) 
                 f"{option} {output}: is inside input folder {path} and matches --glob {config.glob!r}, "
                 "so the next run would read it as a page; write it elsewhere"
             )
+
+
+def _clean_on_dask(paths, config: Config, report: Report, progress, scheduler: str | None, partitions: int | None):
+    """The articles, from the Dask engine: on the given scheduler, else on a local cluster."""
+    try:
+        from .dask_engine import clean_dask
+    except ImportError as err:
+        raise UsageProblem(f"--engine dask: {err}") from None
+    if scheduler is None:
+        return clean_dask(paths, config, report, partitions=partitions, progress=progress)
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, set_as_default=False, timeout="30s")
+    except (OSError, TimeoutError) as err:
+        raise UsageProblem(f"--scheduler {scheduler}: cannot connect ({err})") from None
+    with client:
+        return clean_dask(paths, config, report, client=client, partitions=partitions, progress=progress)
 
 
 @contextlib.contextmanager

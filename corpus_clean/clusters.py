@@ -294,7 +294,26 @@ def cluster_corpus(
         for a, b in np.searchsorted(distinct, linked).tolist():
             sets.union(a, b)
     roots = sets.roots(len(distinct))
+    return cluster_arrays(keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts)
 
+
+def cluster_arrays(
+    keys: np.ndarray,
+    empty: np.ndarray,
+    pages: np.ndarray,
+    distinct: np.ndarray,
+    roots: np.ndarray,
+    config: Config,
+    stats: ClusterStats,
+    table: ClusterTable | None = None,
+    page_groups: np.ndarray | None = None,
+    texts: dict[int, str] | None = None,
+) -> ClusterArrays:
+    """The per-paragraph arrays once the clusters are known: `roots` gives, for each of the
+    sorted `distinct` keys, the index of its cluster's smallest key (see `cluster_corpus`
+    for the other arguments; `texts`, the verified texts by key, only fills `table`).
+    Shared by both engines (`pipeline`, `dask_engine`), so their arrays are the same."""
+    texts = texts if texts is not None else {}
     cluster = np.empty(len(keys), dtype=np.int64)
     cluster[~empty] = roots[np.searchsorted(distinct, keys[~empty])]
     # paragraphs of punctuation only: each its own cluster, after the real ones

@@ -132,28 +132,10 @@ def _articles(
         report.seconds = time.perf_counter() - started
         return []
 
-    para_keys = np.concatenate(keys)
-    para_empty = np.concatenate(empty)
-    # an exact copy of a page (a URL fetched twice) is the same page: it adds a source
-    # to that page's articles, not repetitions that would turn them into chrome
-    first_copy: dict[int, int] = {}
-    aliases: dict[int, list[int]] = {}
-    kept = []
-    for info in infos:
-        original = first_copy.setdefault(info.digest, info.index)
-        if original != info.index:
-            aliases.setdefault(original, []).append(info.index)
-            if ledger is not None:
-                ledger.add_copied_page(info.index, info.n_chars, original)
-        kept.append(original == info.index)
-    report.duplicate_pages = kept.count(False)
-    all_counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
-    keep_paragraph = np.repeat(np.array(kept, dtype=bool), all_counts)
-    para_keys, para_empty = para_keys[keep_paragraph], para_empty[keep_paragraph]
-    infos = [info for info, keep in zip(infos, kept) if keep]
-    counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
-    para_pages = np.repeat(np.array([p.index for p in infos], dtype=np.int64), counts)
-    offsets = np.concatenate([[0], np.cumsum(counts)])
+    kept = set_aside_copies(infos, np.concatenate(keys), np.concatenate(empty), ledger)
+    report.duplicate_pages = kept.n_copies
+    infos, aliases, offsets = kept.infos, kept.aliases, kept.offsets
+    para_keys, para_empty, para_pages = kept.keys, kept.empty, kept.pages
     all_row_keys = np.concatenate(row_keys)
     all_rows = np.concatenate(rows)
     row_keys_unique, first_row = np.unique(all_row_keys, return_index=True)
@@ -161,13 +143,7 @@ def _articles(
 
     def texts_for(wanted_keys: np.ndarray) -> dict[int, str]:
         """Re-read the pages holding one occurrence of each wanted text."""
-        distinct, first_paragraph = np.unique(para_keys, return_index=True)
-        where = first_paragraph[np.searchsorted(distinct, wanted_keys)]
-        page_of = np.searchsorted(offsets, where, side="right") - 1
-        by_page: dict[int, list[int]] = {}
-        for paragraph, page_slot in zip(where.tolist(), page_of.tolist()):
-            by_page.setdefault(page_slot, []).append(paragraph - int(offsets[page_slot]))
-        wanted = [(infos[s].index, files[infos[s].index], positions) for s, positions in sorted(by_page.items())]
+        wanted = fetch_plan(wanted_keys, kept, files)
         texts: dict[int, str] = {}
         for part in workers.map(partial(fetch_texts_chunk, config), chunked(wanted, PAGES_PER_CHUNK)):
             texts.update(part)
@@ -258,11 +234,62 @@ def _articles(
             index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, new_texts,
             only_new, report,
         )  # fmt: skip
-    articles = _with_provenance(articles, files)
+    articles = with_provenance(articles, files)
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["index" if index is not None else "merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     return articles
+
+
+@dataclass
+class KeptPages:
+    """The pages read, less the exact copies of other pages (see `set_aside_copies`)."""
+
+    infos: list[PageInfo]  #: the pages kept, in input order
+    keys: np.ndarray  #: per paragraph of the pages kept: its text's key
+    empty: np.ndarray  #: ... whether its normalised text is empty
+    pages: np.ndarray  #: ... its page's index
+    offsets: np.ndarray  #: where each kept page's paragraphs start (and, last, their number)
+    aliases: dict[int, list[int]]  #: page -> its exact copies, sources of whatever it holds
+    n_copies: int
+
+
+def set_aside_copies(
+    infos: list[PageInfo], keys: np.ndarray, empty: np.ndarray, ledger: Ledger | None = None
+) -> KeptPages:
+    """An exact copy of a page (a URL fetched twice) is the same page: it adds a source to
+    that page's articles, not repetitions that would turn them into chrome. `keys` and
+    `empty` hold one entry per paragraph of `infos`' pages. Shared by both engines."""
+    first_copy: dict[int, int] = {}
+    aliases: dict[int, list[int]] = {}
+    kept = []
+    for info in infos:
+        original = first_copy.setdefault(info.digest, info.index)
+        if original != info.index:
+            aliases.setdefault(original, []).append(info.index)
+            if ledger is not None:
+                ledger.add_copied_page(info.index, info.n_chars, original)
+        kept.append(original == info.index)
+    all_counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
+    keep_paragraph = np.repeat(np.array(kept, dtype=bool), all_counts)
+    infos = [info for info, keep in zip(infos, kept) if keep]
+    counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
+    pages = np.repeat(np.array([p.index for p in infos], dtype=np.int64), counts)
+    offsets = np.concatenate([[0], np.cumsum(counts)])
+    return KeptPages(infos, keys[keep_paragraph], empty[keep_paragraph], pages, offsets, aliases, kept.count(False))
+
+
+def fetch_plan(wanted_keys: np.ndarray, kept: KeptPages, files: list[InputFile]) -> list[tuple[int, InputFile, list]]:
+    """(page index, file, paragraph positions) to re-read for one occurrence of each wanted
+    text (its first), for `passes.fetch_texts_chunk`. Shared by both engines."""
+    distinct, first_paragraph = np.unique(kept.keys, return_index=True)
+    where = first_paragraph[np.searchsorted(distinct, wanted_keys)]
+    page_of = np.searchsorted(kept.offsets, where, side="right") - 1
+    by_page: dict[int, list[int]] = {}
+    for paragraph, page_slot in zip(where.tolist(), page_of.tolist()):
+        by_page.setdefault(page_slot, []).append(paragraph - int(kept.offsets[page_slot]))
+    infos = kept.infos
+    return [(infos[s].index, files[infos[s].index], positions) for s, positions in sorted(by_page.items())]
 
 
 def _numbered(names: list[str]) -> np.ndarray:
@@ -375,7 +402,7 @@ def _with_sources(article: Article, sources: list[str]) -> Article:
     return replace(article, source=unique[0], sources=unique)
 
 
-def _with_provenance(articles: list[tuple[tuple[int, int], Article]], files: list[InputFile]):
+def with_provenance(articles: list[tuple[tuple[int, int], Article]], files: list[InputFile]):
     """The url and the date the input gave for each article's source (JSONL fields, a WARC
     record's target URI), when it gave any."""
     given = {f.path: (f.url, f.date) for f in files if f.url or f.date}
