@@ -107,6 +107,15 @@ class Known:
     rows: np.ndarray  #: their rows
 
 
+def contains(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which of `keys` are in `sorted_keys` (sorted): a binary search each, so asking about
+    a few keys does not sort the whole index's keys as `np.isin` would."""
+    at = np.searchsorted(sorted_keys, keys)
+    found = at < len(sorted_keys)
+    found[found] = sorted_keys[at[found]] == keys[found]
+    return found
+
+
 class CorpusIndex:
     """One run's use of an index file: open (and lock) it, read what it knows, record the run."""
 

@@ -27,7 +27,7 @@ from .containers import spooled
 from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs
 from .groups import group_name
-from .index import CorpusIndex, Known
+from .index import CorpusIndex, Known, contains
 from .lang import detect_language
 from .ledger import Ledger
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
@@ -106,7 +106,7 @@ def _articles(
     for chunk in workers.map(partial(fingerprint_chunk, config, keep_texts=known is not None), chunks):
         if chunk.texts:
             fresh = [k for k in chunk.texts if k not in new_texts]
-            is_known = np.isin(np.array(fresh, dtype=np.uint64), known.text_keys)
+            is_known = contains(known.text_keys, np.array(fresh, dtype=np.uint64))
             new_texts.update((k, chunk.texts[k]) for k, old in zip(fresh, is_known.tolist()) if not old)
         for page in chunk.pages:
             if isinstance(page, PageInfo):
@@ -176,7 +176,7 @@ def _articles(
         )
         arrays = cluster_corpus(
             *combined.arrays,
-            lambda ks: {**index.texts(ks[np.isin(ks, known.text_keys)]), **new_texts},
+            lambda ks: {**index.texts(ks[contains(known.text_keys, ks)]), **new_texts},
             config,
             report.clusters,
             table,
@@ -325,7 +325,7 @@ def _with_known(
     merged_keys = np.concatenate([known.row_keys, row_keys])
     merged_rows = np.concatenate([known.rows, rows]) if len(known.rows) else rows
     unique_keys, first = np.unique(merged_keys, return_index=True)  # a known text keeps its stored row
-    settled = np.isin(unique_keys, known.text_keys)
+    settled = contains(known.text_keys, unique_keys)
     # texts of one stored cluster, linked in a chain (sorted by label, then key)
     order = np.lexsort((known.text_keys, known.labels))
     same = known.labels[order][1:] == known.labels[order][:-1]
@@ -356,7 +356,7 @@ def _record_run(
     label_of = np.empty(len(distinct), dtype=np.uint64)
     real = arrays.cluster < len(distinct)
     label_of[np.searchsorted(distinct, all_keys[real])] = distinct[arrays.cluster[real]]
-    is_known = np.isin(distinct, known.text_keys)
+    is_known = contains(known.text_keys, distinct)
     stored = dict(zip(known.text_keys.tolist(), known.labels.tolist()))
     relabelled = {k: v for k, v in zip(distinct[is_known].tolist(), label_of[is_known].tolist()) if stored.get(k) != v}
     new_keys = distinct[~is_known]

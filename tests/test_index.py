@@ -173,3 +173,15 @@ def test_index_stats_and_prune(batches, tmp_path):
     assert after["pages"] == 2 and after["articles"] == 2 and after["texts"] < stats["texts"]
     bad = cli("index", "prune", str(path), "--before", "soon")
     assert bad.returncode == 2 and "--before must be a date" in bad.stderr
+
+
+def test_contains_agrees_with_isin():
+    import numpy as np
+
+    from corpus_clean.index import contains
+
+    rng = np.random.default_rng(0)
+    known = np.unique(rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64))
+    asked = np.concatenate([known[::7], rng.integers(0, 2**64 - 1, size=3000, dtype=np.uint64), known[-1:]])
+    assert (contains(known, asked) == np.isin(asked, known)).all()
+    assert not contains(np.empty(0, dtype=np.uint64), asked).any()
