@@ -123,11 +123,15 @@ def _bucket_pairs(members: np.ndarray) -> np.ndarray:
     return np.concatenate([chain, star])
 
 
-def band_candidates(keys: np.ndarray, stats: ClusterStats | None = None) -> np.ndarray:
+def band_candidates(
+    keys: np.ndarray, stats: ClusterStats | None = None, settled: np.ndarray | None = None
+) -> np.ndarray:
     """Candidate pairs (i < j), sorted and unique, of rows sharing a key in some band.
 
     `keys` has one row per text and one column per band. Buckets of the same size are
-    turned into pairs together, in one numpy step per size.
+    turned into pairs together, in one numpy step per size. With `settled` (a mask of
+    rows already clustered among themselves, from an index), buckets of settled rows
+    only are skipped: their pairs are known.
     """
     found = []
     for band in range(keys.shape[1]):
@@ -137,6 +141,9 @@ def band_candidates(keys: np.ndarray, stats: ClusterStats | None = None) -> np.n
         boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
         starts = np.concatenate([[0], boundaries])
         sizes = np.diff(np.concatenate([starts, [len(column)]]))
+        if settled is not None and len(starts):
+            fresh = np.add.reduceat((~settled[order]).astype(np.int64), starts) > 0
+            starts, sizes = starts[fresh], sizes[fresh]
         for size in np.unique(sizes[sizes > 1]).tolist():
             bucket_starts = starts[sizes == size]
             if size > MAX_BUCKET_PAIRS_SIZE:
@@ -175,11 +182,13 @@ def _unique_pairs(found: list[np.ndarray]) -> np.ndarray:
     return np.unique(pairs, axis=0) if len(pairs) else pairs.reshape(0, 2)
 
 
-def candidates(rows: np.ndarray, config: Config, stats: ClusterStats | None = None) -> np.ndarray:
+def candidates(
+    rows: np.ndarray, config: Config, stats: ClusterStats | None = None, settled: np.ndarray | None = None
+) -> np.ndarray:
     """Candidate pairs among fingerprint rows (band keys, or signatures for datasketch)."""
     if config.backend == "datasketch":
         return datasketch_candidates(rows, config)
-    return band_candidates(rows, stats)
+    return band_candidates(rows, stats, settled)
 
 
 #: Texts longer than this are compared by their beginning and end only: the edit
@@ -279,7 +288,7 @@ def cluster_corpus(
     sets = UnionFind()
     texts: dict[int, str] = {}
     if len(row_keys) >= 2:
-        pairs = candidates(rows, config, stats)
+        pairs = candidates(rows, config, stats, settled_rows)
         if settled_rows is not None:
             pairs = pairs[~(settled_rows[pairs[:, 0]] & settled_rows[pairs[:, 1]])]
         stats.candidate_pairs = len(pairs)

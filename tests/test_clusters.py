@@ -175,3 +175,17 @@ def test_an_oversized_lsh_bucket_is_linked_as_a_chain_and_reported():
     assert stats.capped_buckets == 1 and stats.capped_pairs == n * (n - 1) // 2 - (2 * n - 3)
     small = band_candidates(keys[:10], ClusterStats())
     assert len(small) == 45
+
+
+def test_buckets_of_settled_rows_only_are_skipped_and_no_other_pair_is_lost():
+    from corpus_clean.clusters import band_candidates
+
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 40, size=(500, 6)).astype(np.uint64)  # many shared buckets
+    settled = rng.random(500) < 0.7
+    every = band_candidates(keys)
+    wanted = every[~(settled[every[:, 0]] & settled[every[:, 1]])]
+    got = band_candidates(keys, settled=settled)
+    got = got[~(settled[got[:, 0]] & settled[got[:, 1]])]
+    assert len(wanted) > 100 and np.array_equal(got, wanted)
+    assert len(band_candidates(keys, settled=np.ones(500, dtype=bool))) == 0
