@@ -17,6 +17,7 @@ import json
 import re
 import signal
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -28,6 +29,7 @@ from .accounts import Accounts, settle
 from .atomic import atomic_output
 from .cli_check import register as register_check
 from .config import Config
+from .containers import check_url_scheme, is_url
 from .explain import explain_page, render_explanation
 from .gates import parse_gate
 from .html_report import write_html_report
@@ -112,9 +114,11 @@ def run(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="Folders (read recursively) or files of scraped pages, one page per file.",
+            help="Folders (read recursively) or files of scraped pages, one page per file; or URLs "
+            "(s3://bucket/crawl/, gs://..., any fsspec file system).",
             show_default=False,
             metavar="PATHS...",
+            parser=_path_or_url,
         ),
     ],
     output: Annotated[
@@ -122,9 +126,10 @@ def run(
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (atomically) instead of stdout. The name sets the format: "
-            ".jsonl.gz, .jsonl.zst, .parquet, else JSONL.",
+            help="Write to this file (atomically) instead of stdout, or to a URL (s3://..., any fsspec file "
+            "system). The name sets the format: .jsonl.gz, .jsonl.zst, .parquet, else JSONL.",
             show_default=False,
+            parser=_path_or_url,
         ),
     ] = None,
     shard_size: Annotated[
@@ -335,12 +340,13 @@ def run(
         output_kind(output)
     except ValueError as err:
         raise UsageProblem(f"--output {err}") from None
-    first_file = shard_path(output, 0) if output is not None and shard_size is not None else output
+    local_output = output is not None and not is_url(output)
+    first_file = shard_path(output, 0) if output is not None and local_output and shard_size is not None else output
     targets = {"--output": first_file, "--removed": removed, "--report": report_file}
     for option, target in targets.items():
         if target is not None:
             _check_output(option, target, paths, config)
-    named = [t.resolve() for t in targets.values() if t is not None]
+    named = [t if is_url(t) else t.resolve() for t in targets.values() if t is not None]
     if len(set(named)) < len(named):
         raise UsageProblem("--output, --removed and --report must name different files")
     console = Console(stderr=True, quiet=quiet)
@@ -427,14 +433,30 @@ def _size(text: str) -> int | None:
     return int(float(number) * 1024 ** " kmg".index(unit.lower() or " "))
 
 
-def _check_output(option: str, output: Path, paths: list[Path], config: Config) -> None:
-    """Refuse an output that would overwrite an input, or be read as input next time."""
+def _path_or_url(value: str) -> Path | str:
+    """A command-line path as a Path, or kept as written when it is a URL (a Path would fold its `//`)."""
+    return value if is_url(value) else Path(value)
+
+
+def _check_output(option: str, output: Path | str, paths: Sequence[Path | str], config: Config) -> None:
+    """Refuse an output that would overwrite an input, or be read as input next time.
+
+    A URL is only checked for a file system fsspec knows: looking further would mean
+    network calls (and credentials) before any work is done."""
+    if isinstance(output, str):
+        try:
+            check_url_scheme(output)
+        except ValueError as err:
+            raise UsageProblem(f"{option} {err}") from None
+        return
     if output.is_dir():
         raise UsageProblem(f"{option} {output}: is a folder; give a file name")
     if not output.parent.is_dir():
         raise UsageProblem(f"{option} {output}: folder {output.parent} does not exist")
     target = output.resolve()
     for path in paths:
+        if isinstance(path, str):
+            continue  # a URL input: never the same file as a local output
         source = path.resolve()
         in_folder = path.is_dir() and source in target.parents and fnmatch.fnmatchcase(target.name, config.glob)
         if source == target or (in_folder and target.exists()):

@@ -14,6 +14,10 @@ there on a contained page is a plain file, read by `read.read_file` like any oth
 Every record is accounted for: a record that is not a page by nature (WARC warcinfo,
 request, metadata and revisit records; blank JSONL lines) is passed over, every other
 one becomes a page or a `SkippedFile` with its reason.
+
+Inputs given as URLs (`s3://bucket/crawl/`, `gs://...`, `memory://...`: any file system
+fsspec knows) are listed with fsspec and every file is streamed into the spool too, a
+block at a time: a container through its reader, a plain page copied as it is.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import bz2
 import codecs
 import contextlib
+import fnmatch
 import gzip
 import io
 import json
@@ -28,11 +33,11 @@ import os
 import re
 import tempfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import read
 from .config import Config
@@ -519,22 +524,198 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, spool: Path | N
     Plain uncompressed pages are listed as they are and need no spool; a container
     found with `spool` None is a ValueError (use `spooled`, which makes and removes a
     spool folder). A container that yields nothing at all is listed as skipped (`empty`).
+
+    A path given as a URL (`s3://bucket/crawl/`, `memory://crawl`; see `is_url`) is
+    listed with fsspec, a folder recursively with `config.glob` as for a local folder,
+    and every file is streamed into the spool (so a URL always needs one): a container
+    is read from the stream, a plain page copied. Display paths are relative to the
+    URL given, or the URL itself for a single file. Paths are taken in the order given.
     """
-    forced = config.input_format
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
-    for item in read.discover(paths, config):
-        fmt = detect_format(item.location.name, forced)
-        if item.problem is not None or not fmt.is_container:
-            found.append(item)
+    seen: set[object] = set()
+    for raw in paths:
+        if is_url(raw):
+            found.extend(_discover_url(str(raw), config, spool, folders, seen))
             continue
-        if spool is None:
-            raise ValueError(
-                f"{item.path} is a {fmt.kind} container ({fmt.compression or 'uncompressed'}): "
-                "reading its pages needs a spool folder (pass spool=, or use containers.spooled)"
-            )
-        found.extend(spool_container(item, fmt, folders.new(), config))
+        for item in read.discover([raw], config):
+            # as `read.discover` does across its paths: a file reached twice is read once
+            key = item.location.resolve() if item.problem is None else item.location.absolute()
+            if key not in seen:
+                seen.add(key)
+                found.extend(_local_item(item, config, spool, folders))
     return found
+
+
+def _local_item(item: InputFile, config: Config, spool: Path | None, folders: _SpoolFolders) -> Iterable[InputFile]:
+    fmt = detect_format(item.location.name, config.input_format)
+    if item.problem is not None or not fmt.is_container:
+        return [item]
+    if spool is None:
+        raise ValueError(
+            f"{item.path} is a {fmt.kind} container ({fmt.compression or 'uncompressed'}): "
+            "reading its pages needs a spool folder (pass spool=, or use containers.spooled)"
+        )
+    return spool_container(item, fmt, folders.new(), config)
+
+
+# --- inputs given as URLs (fsspec) ------------------------------------------------
+
+#: `scheme://`, the scheme two characters or more, so that `C://data` stays a Windows path.
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+#: Bytes fetched at a time from a remote file: what is held of it in memory, whatever its size.
+REMOTE_BLOCK_BYTES = 1 << 20
+
+
+def is_url(path: object) -> bool:
+    """Whether an input or output path is a URL for fsspec (`scheme://...`). A `Path`
+    never is (it folds `//`), nor a local path or a Windows drive letter (`C:\\pages`)."""
+    return isinstance(path, str) and _URL.match(path) is not None
+
+
+def check_url_scheme(url: str) -> None:
+    """ValueError, one line, unless fsspec knows the URL's scheme and can load its file
+    system (imported, not made: no network call, no credentials looked up)."""
+    scheme = url.split("://", 1)[0]
+    try:
+        from fsspec import get_filesystem_class
+    except ImportError as err:
+        raise ValueError(f"{url}: reading or writing URLs needs the fsspec package ({err})") from None
+    try:
+        get_filesystem_class(scheme)
+    except ImportError as err:
+        raise ValueError(f"{url}: the {scheme}:// file system needs a package that is missing ({err})") from None
+    except ValueError:
+        raise ValueError(f"{url}: fsspec knows no file system for {scheme}://") from None
+
+
+def url_filesystem(url: str) -> tuple[Any, str]:
+    """The fsspec file system of `url` and the path on it; ValueError, one line, when
+    fsspec does not know the scheme or cannot load its implementation."""
+    try:
+        from fsspec.core import url_to_fs
+    except ImportError as err:
+        raise ValueError(f"{url}: reading or writing URLs needs the fsspec package ({err})") from None
+    check_url_scheme(url)
+    try:
+        return url_to_fs(url)
+    except (ImportError, ValueError) as err:
+        raise ValueError(f"{url}: {_first_line(err)}") from None
+
+
+def _discover_url(
+    url: str, config: Config, spool: Path | None, folders: _SpoolFolders, seen: set[object]
+) -> Iterator[InputFile]:
+    """The pages of the files at `url`: listed first (a missing URL stops the run before
+    anything is read, like a missing local path), then streamed into the spool."""
+    try:
+        fs, root = url_filesystem(url)
+    except ValueError as err:
+        raise read.InputError(str(err)) from None
+    try:
+        if fs.isdir(root):
+            base = url.rstrip("/")
+            files = [(rel, path, f"{base}/{rel}") for rel, path in _remote_walk(fs, root, config)]
+        elif fs.isfile(root):
+            files = [(url, root, url)]
+        else:
+            raise read.InputError(f"{url}: no such file or folder")
+    except OSError as err:
+        raise read.InputError(f"{url}: cannot be listed ({_first_line(err)})") from None
+    if not files:
+        return iter(())
+    if spool is None:
+        raise ValueError(
+            f"{url}: reading files from a URL needs a spool folder (pass spool=, or use containers.spooled)"
+        )
+    protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
+    fresh = []
+    for display, path, file_url in files:
+        if (protocol, path) not in seen:
+            seen.add((protocol, path))
+            fresh.append((display, path, file_url))
+    return _spool_remote(fs, fresh, config, folders)
+
+
+def _remote_walk(fs: Any, root: str, config: Config) -> list[tuple[str, str]]:
+    """(display path, path on `fs`) of the files under folder `root` matching `config.glob`, sorted."""
+    pattern = config.glob
+    match_path = "/" in pattern
+    prefix = root.rstrip("/") + "/"
+    out = []
+    for path in fs.find(root, withdirs=False):
+        rel = path[len(prefix) :] if path.startswith(prefix) else path.rsplit("/", 1)[-1]
+        if fnmatch.fnmatchcase(rel if match_path else rel.rsplit("/", 1)[-1], pattern):
+            out.append((rel, path))
+    out.sort()
+    return out
+
+
+def _spool_remote(
+    fs: Any, files: list[tuple[str, str, str]], config: Config, folders: _SpoolFolders
+) -> Iterator[InputFile]:
+    """Stream each remote file (display path, path on `fs`, URL): a container through its reader, a plain page copied to
+    `<folder>/<n // 10000>/<n>.txt` (one folder for all the plain pages of a URL)."""
+    plain_folder: Path | None = None
+    made: Path | None = None
+    for number, (display, path, url) in enumerate(files, start=1):
+        fmt = detect_format(path.rsplit("/", 1)[-1], config.input_format)
+        if fmt.is_container:
+            folder = folders.new()
+            item = InputFile(display, folder)
+            yield from spool_container(item, fmt, folder, config, opener=partial(_open_remote, fs, path, url))
+            continue
+        if plain_folder is None:
+            plain_folder = folders.new()
+        shard = plain_folder / str(number // _FILES_PER_FOLDER)
+        if shard != made:
+            shard.mkdir(parents=True, exist_ok=True)
+            made = shard
+        yield _copy_remote_page(fs, path, url, display, shard / f"{number}.txt", config)
+
+
+def _open_remote(fs: Any, path: str, url: str) -> io.BufferedReader:
+    """A remote file as a buffered stream, fetched `REMOTE_BLOCK_BYTES` at a time."""
+    try:
+        raw = fs.open(path, "rb", block_size=REMOTE_BLOCK_BYTES)
+    except OSError as err:
+        raise OSError(f"{url} cannot be opened: {_first_line(err)}") from err
+    try:
+        return io.BufferedReader(raw, buffer_size=REMOTE_BLOCK_BYTES)
+    except Exception:
+        raw.close()
+        raise
+
+
+def _copy_remote_page(fs: Any, path: str, url: str, display: str, location: Path, config: Config) -> InputFile:
+    """Copy one remote page to `location`, a block at a time; stop and skip past the size limit."""
+
+    def skipped(reason: str, detail: str) -> InputFile:
+        location.unlink(missing_ok=True)
+        return InputFile(display, location, SkippedFile(display, reason, detail))
+
+    limit = config.max_file_bytes
+    size = 0
+    try:
+        stream = _open_remote(fs, path, url)
+    except OSError as err:
+        return skipped("unreadable", str(err))
+    # a write to the spool failing (a full disk) is not caught: the run cannot go on
+    with stream, open(location, "xb") as out:
+        while True:
+            try:
+                block = stream.read(REMOTE_BLOCK_BYTES)
+            except OSError as err:
+                out.close()
+                return skipped("unreadable", f"{url}: reading it failed ({_first_line(err)})")
+            if not block:
+                break
+            size += len(block)
+            if size > limit:
+                out.close()
+                return skipped("too-large", f"{url}: over {limit} bytes; raise the limit or split the file")
+            out.write(block)
+    return InputFile(display, location)
 
 
 class _SpoolFolders:
@@ -563,9 +744,17 @@ class _SpoolFolders:
 _FILES_PER_FOLDER = 10_000
 
 
-def spool_container(item: InputFile, fmt: ContainerFormat, folder: Path, config: Config) -> Iterator[InputFile]:
+def spool_container(
+    item: InputFile,
+    fmt: ContainerFormat,
+    folder: Path,
+    config: Config,
+    opener: Callable[[], io.BufferedReader] | None = None,
+) -> Iterator[InputFile]:
     """Read one container, streaming, and write each of its pages to `folder` as
-    `<number // 10000>/<number>.txt`; yield an InputFile per page or skipped record, in file order."""
+    `<number // 10000>/<number>.txt`; yield an InputFile per page or skipped record, in file order.
+
+    `opener` gives the container's bytes (a remote file's stream); by default `item.location` is opened."""
 
     def entry(number: int | None) -> str:
         return item.path if number is None else f"{item.path}#{number}"
@@ -574,9 +763,11 @@ def spool_container(item: InputFile, fmt: ContainerFormat, folder: Path, config:
     made: Path | None = None  # the last subfolder made (numbers only grow)
     with contextlib.ExitStack() as closing:
         try:
-            raw = closing.enter_context(open(item.location, "rb"))
+            raw = closing.enter_context(opener() if opener is not None else open(item.location, "rb"))  # noqa: SIM115
         except OSError as err:
-            problem = SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+            # a remote file's error names its URL (see `_open_remote`)
+            detail = str(err) if opener is not None else f"{err.strerror or err}; check its permissions"
+            problem = SkippedFile(item.path, "unreadable", detail)
             yield InputFile(item.path, item.location, problem)
             return
         stream = closing.enter_context(decompressed(raw, fmt.compression))

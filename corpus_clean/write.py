@@ -25,6 +25,10 @@ beyond the new count are then deleted, so a glob over `out-*.jsonl` sees exactly
 the new output; the unsharded `out.jsonl`, and shards with another extension, are
 left alone.
 
+A URL target (`s3://bucket/corpus.jsonl.gz`, any fsspec file system) is written the
+same way in a local temporary folder, then every file is uploaded under a temporary
+name beside its target and, once all are uploaded, moved into place (`fs.mv`).
+
 To stdout (no target) each JSONL line is written whole, with its newline, in one
 call, so a reader of a pipe never sees half a line.
 """
@@ -40,6 +44,7 @@ import signal
 import sys
 import tempfile
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import resources
@@ -47,6 +52,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from .atomic import fsync_folder, output_mode
+from .containers import is_url, url_filesystem
 from .records import Article
 
 #: Output kinds, by the extension that asks for each; any other name is JSONL.
@@ -68,7 +74,8 @@ class WriteResult:
     """What a write produced."""
 
     count: int  #: articles written
-    files: tuple[Path, ...]  #: files written, in shard order; empty when writing to stdout
+    #: files written, in shard order; empty when writing to stdout; URLs (str) for a URL target
+    files: tuple[Path | str, ...]
 
 
 def output_kind(target: str | os.PathLike | None) -> str:
@@ -108,14 +115,14 @@ def write_articles(
                 "shard_size needs a target file: stdout is a single stream and cannot be split into shards"
             )
         return WriteResult(write_lines(articles, sys.stdout), ())
-    return _write_files(articles, Path(target), output_kind(target), shard_size)
+    return _write_target(articles, target, output_kind(target), shard_size)
 
 
 def write_jsonl(articles: Iterable[Article], target: str | os.PathLike | None = None) -> int:
     """Write the articles as plain JSONL (whatever the name) to `target` atomically, or to stdout when None."""
     if target is None:
         return write_lines(articles, sys.stdout)
-    return _write_files(articles, Path(target), "jsonl", None).count
+    return _write_target(articles, target, "jsonl", None).count
 
 
 def to_json_line(article: Article) -> str:
@@ -316,17 +323,72 @@ def _write_files(articles: Iterable[Article], target: Path, kind: str, shard_siz
 
 def _remove_stale_shards(target: Path, count: int) -> None:
     """Delete shards of an earlier run numbered `count` or more (same name and extension only)."""
+    for path in target.parent.iterdir():
+        if _is_stale_shard(path.name, target, count):
+            path.unlink(missing_ok=True)
+
+
+def _is_stale_shard(name: str, target: Path, count: int) -> bool:
+    """Whether `name` is a shard of `target` numbered `count` or more."""
     stem, suffix = _split_name(target.name)
     prefix = f"{stem}-"
-    for path in target.parent.iterdir():
-        name = path.name
-        if not (name.startswith(prefix) and name.endswith(suffix)):
-            continue
-        number = name[len(prefix) : len(name) - len(suffix)]
-        # only names this module writes: 00007 or 123456, never 7 or 0007 or 12a45
-        ours = number.isascii() and number.isdigit() and shard_path(target, int(number)).name == name
-        if ours and int(number) >= count:
-            path.unlink(missing_ok=True)
+    if not (name.startswith(prefix) and name.endswith(suffix)):
+        return False
+    number = name[len(prefix) : len(name) - len(suffix)]
+    # only names this module writes: 00007 or 123456, never 7 or 0007 or 12a45
+    ours = number.isascii() and number.isdigit() and shard_path(target, int(number)).name == name
+    return ours and int(number) >= count
+
+
+# --- a URL target (fsspec): written locally, uploaded beside it, then moved into place
+
+
+def _write_target(
+    articles: Iterable[Article], target: str | os.PathLike, kind: str, shard_size: int | None
+) -> WriteResult:
+    if is_url(target):
+        return _write_url(articles, str(target), kind, shard_size)
+    return _write_files(articles, Path(target), kind, shard_size)
+
+
+def _write_url(articles: Iterable[Article], url: str, kind: str, shard_size: int | None) -> WriteResult:
+    """Write to a URL with fsspec: every file is made complete in a local temporary folder
+    (the formats and shards exactly as for a local target), uploaded under a temporary
+    name beside its target, and only when all are uploaded moved into place (`fs.mv`),
+    so a failed run leaves no partial object at the target and removes what it uploaded.
+    A move on an object store is a copy and a delete: one object at a time is atomic,
+    a set of shards is not quite (the moves are not interrupted by Ctrl-C or SIGTERM)."""
+    fs, path = url_filesystem(url)
+    folder, _, name = path.rstrip("/").rpartition("/")
+    with tempfile.TemporaryDirectory(prefix="corpus-clean-upload-") as local:
+        written = _write_files(articles, Path(local) / name, kind, shard_size)
+        files = [Path(file) for file in written.files]
+        finals = [f"{folder}/{file.name}" for file in files]
+        token = uuid.uuid4().hex[:12]
+        uploaded: list[str] = []
+        moved = False
+        try:
+            for file in files:
+                temp = f"{folder}/.{file.name}.{token}.tmp"
+                uploaded.append(temp)
+                fs.put_file(str(file), temp)
+            with _signals_held():
+                for temp, final in zip(uploaded, finals):
+                    fs.mv(temp, final)
+                moved = True
+                if shard_size is not None:
+                    for entry in fs.ls(folder, detail=False):
+                        if _is_stale_shard(entry.rstrip("/").rpartition("/")[2], Path(name), len(finals)):
+                            fs.rm(entry)
+        except BaseException:
+            if not moved:
+                for temp in uploaded:  # quietly: another exception is on its way
+                    with contextlib.suppress(Exception):
+                        if fs.exists(temp):
+                            fs.rm(temp)
+            raise
+    base = url.rstrip("/").rpartition("/")[0]
+    return WriteResult(written.count, tuple(f"{base}/{file.name}" for file in files))
 
 
 @contextlib.contextmanager

@@ -173,6 +173,21 @@ def test_pages_from_a_container(client, tmp_path):
     assert_same_run(got, report, [container])
 
 
+def test_pages_from_an_fsspec_url(client):
+    """Remote pages are listed and spooled by the client; the workers read the spooled copies."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    if fs.exists("/dask-crawl"):
+        fs.rm("/dask-crawl", recursive=True)
+    for page in sorted(SEEDS.glob("*.txt")):
+        fs.pipe(f"memory://dask-crawl/{page.name}", page.read_bytes())
+    report = Report()
+    got = clean_dask(["memory://dask-crawl"], Config(jobs=1), report, client=client, partitions=2)
+    expected, _ = local_result([SEEDS])
+    assert [a.to_dict() for a in got] == [a.to_dict() for a in expected]
+
+
 def test_own_cluster_with_default_partitions():
     """Without a client, a LocalCluster is started for the run and closed after it."""
     report = Report()
