@@ -36,6 +36,7 @@ from . import __version__
 from .config import Config
 from .fingerprints import lsh_params
 from .normalise import NORMALISATION_VERSION
+from .npsets import unique
 
 FORMAT = 1  #: the layout of the tables below; bumped when it changes
 
@@ -253,7 +254,7 @@ class CorpusIndex:
             "INSERT INTO pages (path, grp, digest, run_id, day, keys) VALUES (?, ?, ?, ?, ?, ?)",
             (
                 (path, grp, _signed(np.array([digest], dtype=np.uint64))[0], run_id, self.day,
-                 np.unique(keys).astype(np.uint64).tobytes())
+                 unique(keys).astype(np.uint64).tobytes())
                 for path, grp, digest, keys in pages
             ),
         )  # fmt: skip
@@ -324,7 +325,7 @@ def prune(path: str | Path, before: _dt.date) -> dict:
     try:
         day = before.isoformat()
         pages = db.execute("DELETE FROM pages WHERE day < ?", (day,)).rowcount
-        referenced = np.unique(
+        referenced = unique(
             np.concatenate(
                 [np.frombuffer(r[0], dtype=np.uint64) for r in db.execute("SELECT keys FROM pages")]
                 or [np.empty(0, dtype=np.uint64)]

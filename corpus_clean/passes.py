@@ -17,6 +17,7 @@ pickles small.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,10 +31,12 @@ from .dedupe import article_id
 from .fingerprints import exact_key, fingerprint_rows
 from .lang import detect_language
 from .normalise import normalise_for_dedup
+from .npsets import unique_first
 from .paragraphs import paragraph_texts, paragraphs_of
 from .read import InputFile, read_file
 from .records import ArticleCopy, Dropped, Page, SkippedFile
 from .segment import segment_page
+from .textstore import write_texts
 
 
 @dataclass(slots=True)
@@ -54,13 +57,15 @@ class FingerprintChunk:
     row_keys: np.ndarray  # uint64: keys of the texts that have a fingerprint row
     rows: np.ndarray  # one row per row key (band keys, or signatures for datasketch)
     texts: dict[int, str] = field(default_factory=dict)  # with keep_texts: key -> normalised text
+    texts_file: str | None = None  # with text_dir: where the texts of the row keys were written
 
 
 def fingerprint_chunk(
-    config: Config, files: Sequence[tuple[int, InputFile]], keep_texts: bool = False
+    config: Config, files: Sequence[tuple[int, InputFile]], keep_texts: bool = False, text_dir: str | None = None
 ) -> FingerprintChunk:
     """Read, split and key the pages; fingerprint each distinct text once. With
-    `keep_texts`, also return the normalised texts (an index stores them)."""
+    `keep_texts`, also return the normalised texts (an index stores them); with
+    `text_dir`, write the texts that have a row to a file there (see `textstore`)."""
     pages: list[PageInfo | SkippedFile] = []
     keys: list[int] = []
     empty: list[bool] = []
@@ -86,8 +91,12 @@ def fingerprint_chunk(
             keys.append(entry[0])
             empty.append(entry[1])
     # the same normalised text may come from differently written lines: once is enough
-    unique_keys, first = np.unique(np.array(new_keys, dtype=np.uint64), return_index=True)
+    unique_keys, first = unique_first(np.array(new_keys, dtype=np.uint64))
     eligible, rows = fingerprint_rows([new_texts[i] for i in first], config)
+    texts_file = None
+    if text_dir is not None and files:
+        texts_file = os.path.join(text_dir, f"{files[0][0]}.texts")
+        write_texts(texts_file, unique_keys[eligible], [new_texts[i] for i in first[eligible].tolist()])
     return FingerprintChunk(
         pages=pages,
         keys=np.array(keys, dtype=np.uint64),
@@ -95,6 +104,7 @@ def fingerprint_chunk(
         row_keys=unique_keys[eligible],
         rows=rows,
         texts=dict(zip(new_keys, new_texts)) if keep_texts else {},
+        texts_file=texts_file,
     )
 
 

@@ -30,10 +30,12 @@ from .groups import group_name
 from .index import CorpusIndex, Known, contains
 from .lang import detect_language
 from .ledger import Ledger
+from .npsets import unique, unique_first
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
 from .read import InputFile
 from .records import Article
 from .report import Report
+from .textstore import read_texts, text_folder
 
 #: Pages per unit of work sent to a process: big enough to amortise the transfer,
 #: small enough to balance the load and to report progress.
@@ -74,8 +76,12 @@ def clean(
     progress = progress or (lambda stage, done, total: None)
     # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
     # spool folder, so that workers can re-read each page on its own; removed at the end
-    with Workers(config.jobs or default_jobs()) as workers, spooled(paths, config, config.spool_dir) as files:
-        articles = _articles(files, config, report, progress, workers, ledger, index, only_new)
+    with (
+        Workers(config.jobs or default_jobs()) as workers,
+        spooled(paths, config, config.spool_dir) as files,
+        text_folder(config.spool_dir) as text_dir,
+    ):
+        articles = _articles(files, config, report, progress, workers, ledger, index, only_new, text_dir)
     for _, article in articles:
         yield article
 
@@ -89,6 +95,7 @@ def _articles(
     ledger: Ledger | None,
     index: CorpusIndex | None = None,
     only_new: bool = True,
+    text_dir: str | None = None,
 ) -> list[tuple[tuple[int, int], Article]]:
     started = time.perf_counter()
     report.files_found = len(files)
@@ -103,7 +110,11 @@ def _articles(
     # with an index, this run's new texts are stored: keep them from the first pass
     # rather than reading the pages a third time
     new_texts: dict[int, str] = {}
-    for chunk in workers.map(partial(fingerprint_chunk, config, keep_texts=known is not None), chunks):
+    texts_files: list[str] = []
+    fingerprint = partial(fingerprint_chunk, config, keep_texts=known is not None, text_dir=text_dir)
+    for chunk in workers.map(fingerprint, chunks):
+        if chunk.texts_file is not None:
+            texts_files.append(chunk.texts_file)
         if chunk.texts:
             fresh = [k for k in chunk.texts if k not in new_texts]
             is_known = contains(known.text_keys, np.array(fresh, dtype=np.uint64))
@@ -138,11 +149,14 @@ def _articles(
     para_keys, para_empty, para_pages = kept.keys, kept.empty, kept.pages
     all_row_keys = np.concatenate(row_keys)
     all_rows = np.concatenate(rows)
-    row_keys_unique, first_row = np.unique(all_row_keys, return_index=True)
+    row_keys_unique, first_row = unique_first(all_row_keys)
     del keys, empty, row_keys, rows, all_row_keys
 
     def texts_for(wanted_keys: np.ndarray) -> dict[int, str]:
-        """Re-read the pages holding one occurrence of each wanted text."""
+        """The wanted texts: from the first pass's text files, else by re-reading the
+        pages holding one occurrence of each."""
+        if text_dir is not None:
+            return read_texts(texts_files, wanted_keys)
         wanted = fetch_plan(wanted_keys, kept, files)
         texts: dict[int, str] = {}
         for part in workers.map(partial(fetch_texts_chunk, config), chunked(wanted, PAGES_PER_CHUNK)):
@@ -282,7 +296,7 @@ def set_aside_copies(
 def fetch_plan(wanted_keys: np.ndarray, kept: KeptPages, files: list[InputFile]) -> list[tuple[int, InputFile, list]]:
     """(page index, file, paragraph positions) to re-read for one occurrence of each wanted
     text (its first), for `passes.fetch_texts_chunk`. Shared by both engines."""
-    distinct, first_paragraph = np.unique(kept.keys, return_index=True)
+    distinct, first_paragraph = unique_first(kept.keys)
     where = first_paragraph[np.searchsorted(distinct, wanted_keys)]
     page_of = np.searchsorted(kept.offsets, where, side="right") - 1
     by_page: dict[int, list[int]] = {}
@@ -324,7 +338,7 @@ def _with_known(
     all_pages = np.concatenate([pages, old_pages + n_files])
     merged_keys = np.concatenate([known.row_keys, row_keys])
     merged_rows = np.concatenate([known.rows, rows]) if len(known.rows) else rows
-    unique_keys, first = np.unique(merged_keys, return_index=True)  # a known text keeps its stored row
+    unique_keys, first = unique_first(merged_keys)  # a known text keeps its stored row
     settled = contains(known.text_keys, unique_keys)
     # texts of one stored cluster, linked in a chain (sorted by label, then key)
     order = np.lexsort((known.text_keys, known.labels))
@@ -351,7 +365,7 @@ def _record_run(
 ) -> list[tuple[tuple[int, int], Article]]:
     """Stage the run in the index; return the articles to write (the new ones, if `only_new`)."""
     all_keys, all_empty = combined.arrays[0], combined.arrays[1]
-    distinct = np.unique(all_keys[~all_empty])
+    distinct = unique(all_keys[~all_empty])
     # every text's cluster label: the smallest key of its cluster
     label_of = np.empty(len(distinct), dtype=np.uint64)
     real = arrays.cluster < len(distinct)

@@ -1,0 +1,87 @@
+"""The sorting replacements for np.unique, the first pass's text files, and verification's
+length bound: each gives exactly what the slower path it replaces gives."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from rapidfuzz.distance import Indel
+
+from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, band_candidates, verify
+from corpus_clean.npsets import unique, unique_first, unique_inverse
+from corpus_clean.textstore import read_texts, text_folder, write_texts
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 17, 5000])
+@pytest.mark.parametrize("dtype", [np.int64, np.uint64, np.int32])
+def test_npsets_equal_np_unique(n, dtype):
+    rng = np.random.default_rng(n)
+    values = rng.integers(0, max(n // 3, 1) + 1, n).astype(dtype)  # many repeats
+    expected, first, inverse = np.unique(values, return_index=True, return_inverse=True)
+    assert np.array_equal(unique(values), expected)
+    got, got_first = unique_first(values)
+    assert np.array_equal(got, expected) and np.array_equal(got_first, first)
+    got, got_inverse = unique_inverse(values)
+    assert np.array_equal(got, expected) and np.array_equal(got_inverse, inverse.ravel())
+    assert unique(values).dtype == values.dtype
+
+
+def test_band_candidates_are_every_pair_sharing_a_band_key():
+    rng = np.random.default_rng(3)
+    keys = rng.integers(0, 40, size=(600, 6)).astype(np.uint64)  # crowded buckets, none capped
+    assert max(np.unique(keys[:, b], return_counts=True)[1].max() for b in range(6)) <= MAX_BUCKET_PAIRS_SIZE
+    pairs = band_candidates(keys)
+    brute = {
+        (i, j)
+        for band in range(keys.shape[1])
+        for i in range(len(keys))
+        for j in range(i + 1, len(keys))
+        if keys[i, band] == keys[j, band]
+    }
+    got = set(map(tuple, pairs.tolist()))
+    assert got == brute and np.all(pairs[:, 0] < pairs[:, 1])
+    assert np.array_equal(pairs, np.unique(pairs, axis=0))  # sorted, unique
+
+
+def test_verify_equals_comparing_every_pair():
+    """The length bound skips only pairs that cannot reach the threshold."""
+    rng = random.Random(5)
+    words = "the a news minister said on monday read more about it city council".split()
+    texts = []
+    for _ in range(300):
+        base = " ".join(rng.choice(words) for _ in range(rng.randint(1, 30)))
+        texts.append(base)
+        texts.append(base + " read more" * rng.randint(0, 3))
+    pairs = np.array([(i, j) for i in range(0, 200) for j in range(i + 1, 200)], dtype=np.int64)
+    for threshold in (0.5, 0.8, 0.95, 1.0):
+        brute = [
+            (i, j)
+            for i, j in pairs.tolist()
+            if Indel.normalized_similarity(texts[i], texts[j], score_cutoff=threshold) >= threshold
+        ]
+        assert verify(pairs, texts.__getitem__, threshold) == brute
+        assert verify(pairs, texts.__getitem__, threshold, workers=2) == brute
+
+
+def test_text_files_give_back_what_was_written(tmp_path):
+    texts_a = ["première ligne", "menu", "éàü ☃ \U0001f600", "lone \udce9 surrogate", ""]
+    keys_a = np.array([5, 9, 11, 20, 30], dtype=np.uint64)
+    texts_b = ["menu (second file)", "only in b"]
+    keys_b = np.array([9, 40], dtype=np.uint64)
+    write_texts(str(tmp_path / "a"), keys_a, texts_a)
+    write_texts(str(tmp_path / "b"), keys_b, texts_b)
+    write_texts(str(tmp_path / "empty"), np.empty(0, dtype=np.uint64), [])
+    paths = [str(tmp_path / name) for name in ("empty", "a", "b")]
+    got = read_texts(paths, np.array([40, 11, 9, 20, 30, 77, 9], dtype=np.uint64))
+    # the first file holding a key gives its text; unknown keys are absent
+    assert got == {40: "only in b", 11: texts_a[2], 9: "menu", 20: texts_a[3], 30: ""}
+    assert read_texts(paths, np.empty(0, dtype=np.uint64)) == {}
+
+
+def test_text_folder_is_removed_even_when_the_run_fails(tmp_path):
+    with pytest.raises(RuntimeError), text_folder(tmp_path) as folder:
+        write_texts(f"{folder}/x", np.array([1], dtype=np.uint64), ["x"])
+        raise RuntimeError
+    assert list(tmp_path.iterdir()) == []
