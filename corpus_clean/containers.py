@@ -534,13 +534,14 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, spool: Path | N
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
     seen: set[object] = set()
+    real_folders: dict[Path, Path] = {}
     for raw in paths:
         if is_url(raw):
             found.extend(_discover_url(str(raw), config, spool, folders, seen))
             continue
         for item in read.discover([raw], config):
             # as `read.discover` does across its paths: a file reached twice is read once
-            key = item.location.resolve() if item.problem is None else item.location.absolute()
+            key = read.identity(item, real_folders)
             if key not in seen:
                 seen.add(key)
                 found.extend(_local_item(item, config, spool, folders))
