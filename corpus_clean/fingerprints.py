@@ -21,7 +21,6 @@ from functools import lru_cache
 
 import numpy as np
 import xxhash
-from datasketch import MinHash
 
 _MAX_HASH = np.uint32(0xFFFFFFFF)
 #: Texts fingerprinted per numpy batch: bounds the memory of token lists.
@@ -95,9 +94,17 @@ def shingle_hashes(token_hash_lists: Sequence[Sequence[int]], size: int) -> tupl
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's permutation parameters (a, b) for these settings, as uint32."""
-    a, b = MinHash(num_perm=num_perm, seed=seed).permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's permutation parameters (a, b) for these settings (its default scheme,
+    "affine32"), as uint32.
+
+    Drawn as datasketch draws them (a numpy RandomState seeded with `seed`; `num_perm`
+    odd multipliers, then `num_perm` offsets), so that datasketch itself, and the scipy
+    it imports (50 MB in every worker process), is loaded only by the datasketch
+    backend; a test holds the two equal."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -154,6 +161,8 @@ def signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) 
 
 def datasketch_signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
     """The same signatures through datasketch's MinHash, one object per paragraph (reference)."""
+    from datasketch import MinHash
+
     out = np.empty((len(shingle_sets), num_perm), dtype=np.uint32)
     for i, shingles in enumerate(shingle_sets):
         minhash = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)

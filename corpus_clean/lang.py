@@ -17,3 +17,9 @@ def detect_language(text: str) -> str | None:
 
     code, _score = py3langid.classify(text[:SAMPLE_CHARS])
     return None if code == "zxx" else code  # zxx: "no linguistic content"
+
+
+def load_model() -> None:
+    """Load the language model now. Called before worker processes are forked, so that
+    they share the parent's copy of its 70 MB instead of each loading its own."""
+    detect_language("a few words to load the model with")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import seed_texts
 from datasketch import MinHash
 
-from corpus_clean.fingerprints import datasketch_signatures, shingle_hash, signatures
+from corpus_clean.fingerprints import datasketch_signatures, permutations, shingle_hash, signatures
 from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
 
 
@@ -59,3 +62,25 @@ def test_estimates_follow_true_jaccard():
 def test_shingle_hash_is_xxh32():
     assert shingle_hash(b"go back") == shingle_hash(b"go back") != shingle_hash(b"go black")
     assert 0 <= shingle_hash(b"x") < 2**32
+
+
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 0), (2, 42)])
+def test_permutations_are_datasketchs_without_importing_it(num_perm, seed):
+    a, b = permutations(num_perm, seed)
+    expected = MinHash(num_perm=num_perm, seed=seed).permutations
+    assert np.array_equal(a, expected[0]) and np.array_equal(b, expected[1])
+    assert a.dtype == b.dtype == np.uint32
+
+
+def test_the_default_pipeline_does_not_load_datasketch():
+    """datasketch (and the scipy it imports) is for the reference backend only: 50 MB
+    more in every worker process otherwise."""
+    code = (
+        "import sys, corpus_clean.cli, corpus_clean.pipeline as p;"
+        "from corpus_clean.config import Config;"
+        "list(p.clean(['seeds'], Config(jobs=1)));"
+        "print('datasketch' in sys.modules, 'scipy' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
