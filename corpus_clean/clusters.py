@@ -32,7 +32,7 @@ from rapidfuzz.distance import Indel
 from .config import Config
 from .executor import default_jobs
 from .fingerprints import exact_key, fingerprint_rows, lsh_params
-from .npsets import unique, unique_first, unique_inverse
+from .npsets import run_starts, unique, unique_first, unique_inverse
 from .records import ClusterInfo
 
 #: A band bucket holding more texts than this is linked as a chain plus a star
@@ -176,8 +176,15 @@ def _decoded_pairs(codes: list[np.ndarray], n: int) -> np.ndarray:
     and deduplicating one column is several times faster than rows of two)."""
     if not codes:
         return np.empty((0, 2), dtype=np.int64)
-    distinct = unique(np.concatenate(codes))
-    return np.stack([distinct // n, distinct % n], axis=1)
+    joined = np.concatenate(codes)
+    codes.clear()
+    joined.sort()  # in place: these are the largest arrays of the cluster stage
+    distinct = joined[run_starts(joined)]
+    del joined
+    pairs = np.empty((len(distinct), 2), dtype=np.int64)
+    np.floor_divide(distinct, n, out=pairs[:, 0])
+    np.remainder(distinct, n, out=pairs[:, 1])
+    return pairs
 
 
 def datasketch_candidates(sigs: np.ndarray, config: Config) -> np.ndarray:
@@ -216,6 +223,10 @@ def candidates(
 MAX_VERIFY_CHARS = 20_000
 
 
+#: Pairs compared per call to rapidfuzz (bounds the memory of the lists of texts).
+VERIFY_BATCH_PAIRS = 1_000_000
+
+
 def verification_sample(text: str) -> str:
     """The text, or its beginning and end when it is too long to compare whole."""
     if len(text) <= MAX_VERIFY_CHARS:
@@ -229,27 +240,64 @@ def verify(
 ) -> list[tuple[int, int]]:
     """The pairs whose texts are at least `threshold` similar (rapidfuzz normalised Indel),
     compared on `workers` threads."""
+    return [tuple(pair) for pair in pairs[similar(pairs, text_of, threshold, workers)].tolist()]
+
+
+def similar(pairs: np.ndarray, text_of: Callable[[int], str], threshold: float, workers: int = 1) -> np.ndarray:
+    """Mask of the pairs whose texts are at least `threshold` similar (see `verify`)."""
+    out = np.zeros(len(pairs), dtype=bool)
     if not len(pairs):
-        return []
+        return out
     # each text is looked up once (a text is in many pairs), then the pairs index a list
-    ends, where = unique_inverse(pairs)
+    ends = unique(pairs)
     samples = [verification_sample(text_of(e)) for e in ends.tolist()]
-    where = where.reshape(pairs.shape)
+    where = np.searchsorted(ends, pairs)  # (less memory than np.unique's inverse)
     # two texts of lengths a <= b are at most 2a / (a + b) similar (the Indel distance is
     # at least b - a): pairs that cannot reach the threshold are not compared at all
     # (a third of the candidates on the benchmark corpus); the margin keeps any pair a
     # rounding error could put on the threshold
     lengths = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
     a, b = lengths[where[:, 0]], lengths[where[:, 1]]
-    reachable = 2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1)
-    pairs, where = pairs[reachable], where[reachable]
-    left = [samples[i] for i in where[:, 0].tolist()]
-    right = [samples[i] for i in where[:, 1].tolist()]
-    # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
-    scores = process.cpdist(
-        left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold, workers=max(workers, 1)
-    )
-    return [tuple(pair) for pair in pairs[scores >= threshold].tolist()]
+    reachable = np.flatnonzero(2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1))
+    del a, b
+    # in batches: the two lists of texts cost 16 bytes a pair (seven million pairs at 100k pages)
+    for start in range(0, len(reachable), VERIFY_BATCH_PAIRS):
+        batch = reachable[start : start + VERIFY_BATCH_PAIRS]
+        left = [samples[i] for i in where[batch, 0].tolist()]
+        right = [samples[i] for i in where[batch, 1].tolist()]
+        # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
+        scores = process.cpdist(
+            left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold, workers=max(workers, 1)
+        )
+        out[batch] = scores >= threshold
+    return out
+
+
+def components(n: int, edges: np.ndarray) -> np.ndarray:
+    """For each of 0..n-1, the smallest element of its connected component under `edges`
+    ((k, 2) int array): `UnionFind`'s representatives, in numpy.
+
+    Every element points to a smaller one or itself, so each tree's root is its
+    smallest element. Each round hooks the larger root of every edge whose ends are in
+    different trees onto the smaller one, then halves paths until every element points
+    at its root; the trees left when no edge joins two of them are the components.
+    """
+    parent = np.arange(n, dtype=np.int64)
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    while len(edges):
+        ends = parent[edges]
+        lo, hi = ends.min(axis=1), ends.max(axis=1)
+        apart = lo != hi
+        if not apart.any():
+            break
+        edges, lo, hi = edges[apart], lo[apart], hi[apart]
+        np.minimum.at(parent, hi, lo)  # hi and lo are roots: trees join, smaller root wins
+        while True:
+            grand = parent[parent]
+            if np.array_equal(grand, parent):
+                break
+            parent = grand
+    return parent
 
 
 class UnionFind:
@@ -322,7 +370,7 @@ def cluster_corpus(
     stats.distinct_texts = len(distinct)
     stats.minhashed_texts = len(row_keys)
 
-    sets = UnionFind()
+    edges = [np.empty((0, 2), dtype=np.int64)]  # pairs of indices into `distinct`
     texts: dict[int, str] = {}
     if len(row_keys) >= 2:
         pairs = candidates(rows, config, stats, settled_rows)
@@ -331,15 +379,15 @@ def cluster_corpus(
         stats.candidate_pairs = len(pairs)
         needed = unique(pairs)
         texts = texts_for(row_keys[needed])
-        verified = verify(pairs, lambda r: texts[int(row_keys[r])], config.threshold, config.jobs or default_jobs())
+        verified = pairs[
+            similar(pairs, lambda r: texts[int(row_keys[r])], config.threshold, config.jobs or default_jobs())
+        ]
+        del pairs
         stats.verified_pairs = len(verified)
-        row_distinct = np.searchsorted(distinct, row_keys)
-        for i, j in verified:
-            sets.union(int(row_distinct[i]), int(row_distinct[j]))
+        edges.append(np.searchsorted(distinct, row_keys)[verified])
     if linked is not None and len(linked):
-        for a, b in np.searchsorted(distinct, linked).tolist():
-            sets.union(a, b)
-    roots = sets.roots(len(distinct))
+        edges.append(np.searchsorted(distinct, linked))
+    roots = components(len(distinct), np.concatenate(edges))
     return cluster_arrays(keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 
-def _starts(sorted_values: np.ndarray) -> np.ndarray:
+def run_starts(sorted_values: np.ndarray) -> np.ndarray:
     """Mask of the first element of each run of equal values in a sorted array."""
     first = np.empty(len(sorted_values), dtype=bool)
     if len(sorted_values):
@@ -24,7 +24,7 @@ def _starts(sorted_values: np.ndarray) -> np.ndarray:
 def unique(values: np.ndarray) -> np.ndarray:
     """`np.unique(values)` for a 1-D array: its distinct values, sorted."""
     ordered = np.sort(np.asarray(values).ravel())
-    return ordered[_starts(ordered)]
+    return ordered[run_starts(ordered)]
 
 
 def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -32,7 +32,7 @@ def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     each one's first occurrence."""
     values = np.asarray(values).ravel()
     order = np.argsort(values, kind="stable")  # stable: equal values keep input order
-    first = _starts(values[order])
+    first = run_starts(values[order])
     return values[order[first]], order[first]
 
 
@@ -42,7 +42,7 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     values = np.asarray(values).ravel()
     order = np.argsort(values)
     ordered = values[order]
-    first = _starts(ordered)
+    first = run_starts(ordered)
     inverse = np.empty(len(values), dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return ordered[first], inverse

@@ -1,5 +1,6 @@
-"""The sorting replacements for np.unique, the first pass's text files, and verification's
-length bound: each gives exactly what the slower path it replaces gives."""
+"""The fast paths of the cluster stage (sorting instead of np.unique, the first pass's
+text files, verification's length bound, connected components in numpy): each gives
+exactly what the slower path it replaces gives."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Indel
 
-from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, band_candidates, verify
+from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, UnionFind, band_candidates, components, verify
 from corpus_clean.npsets import unique, unique_first, unique_inverse
 from corpus_clean.textstore import read_texts, text_folder, write_texts
 
@@ -85,3 +86,23 @@ def test_text_folder_is_removed_even_when_the_run_fails(tmp_path):
         write_texts(f"{folder}/x", np.array([1], dtype=np.uint64), ["x"])
         raise RuntimeError
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_components_are_union_finds_representatives(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    n_edges = int(rng.integers(0, 2 * n))
+    edges = rng.integers(0, n, size=(n_edges, 2))
+    if seed == 0:  # a long chain in scrambled order: many hops for naive propagation
+        chain = rng.permutation(n)
+        edges = np.stack([chain[:-1], chain[1:]], axis=1)[rng.permutation(n - 1)]
+    sets = UnionFind()
+    for a, b in edges.tolist():
+        sets.union(a, b)
+    assert np.array_equal(components(n, edges), sets.roots(n))
+
+
+def test_components_without_edges_are_singletons():
+    assert np.array_equal(components(4, np.empty((0, 2), dtype=np.int64)), np.arange(4))
+    assert len(components(0, np.empty((0, 2), dtype=np.int64))) == 0
