@@ -14,6 +14,7 @@ import contextlib
 import datetime as _dt
 import fnmatch
 import json
+import os
 import re
 import signal
 import sys
@@ -39,7 +40,17 @@ from .pipeline import clean
 from .read import InputError
 from .report import Report, render_summary
 from .settings import SettingsError, load_section, settings_file
-from .write import article_schema, output_kind, shard_path, write_articles
+from .write import (
+    PART_NAME,
+    PART_SIZE,
+    article_schema,
+    is_shard,
+    output_folder,
+    output_kind,
+    part_path,
+    shard_path,
+    write_articles,
+)
 
 EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
 
@@ -127,16 +138,19 @@ def run(
             "--output",
             "-o",
             help="Write to this file (atomically) instead of stdout, or to a URL (s3://..., any fsspec file "
-            "system). The name sets the format: .jsonl.gz, .jsonl.zst, .parquet, else JSONL.",
+            "system). The name sets the format: .jsonl.gz, .jsonl.zst, .parquet, else JSONL. A folder (an "
+            f"existing one, or a name ending in /: out/) gets JSONL parts out/part-00000.jsonl, ... of "
+            f"--shard-size articles ({PART_SIZE} by default), made if missing.",
             show_default=False,
-            parser=_path_or_url,
+            parser=_output_path_or_url,
         ),
     ] = None,
     shard_size: Annotated[
         Optional[int],
         typer.Option(
             min=1,
-            help="With -o: write files of at most this many articles, out-00000.jsonl, out-00001.jsonl, ...",
+            help="With -o: write files of at most this many articles, out-00000.jsonl, out-00001.jsonl, ... "
+            f"With -o DIR/: articles per part (default {PART_SIZE}).",
             show_default=False,
         ),
     ] = None,
@@ -222,8 +236,9 @@ def run(
     scheduler: Annotated[
         Optional[str],
         typer.Option(
-            help="With --engine dask: the scheduler to run on (tcp://HOST:8786); its workers must see the input "
-            "paths (and --spool-dir). Default: a local cluster of --jobs processes, started for the run.",
+            help="With --engine dask: the scheduler to run on (tcp://HOST:8786); its workers must see local input "
+            "paths (and --spool-dir, for JSONL/WARC/WET inputs) at the same paths, and read pages at URLs "
+            "themselves. Default: a local cluster of --jobs processes, started for the run.",
             show_default=False,
         ),
     ] = None,
@@ -336,16 +351,36 @@ def run(
         raise UsageProblem(f"--fail-if {err}") from None
     if shard_size is not None and output is None:
         raise UsageProblem("--shard-size needs --output (stdout is one stream)")
-    try:
-        output_kind(output)
-    except ValueError as err:
-        raise UsageProblem(f"--output {err}") from None
-    local_output = output is not None and not is_url(output)
-    first_file = shard_path(output, 0) if output is not None and local_output and shard_size is not None else output
+    folder = output_folder(output)
+    if folder is None:
+        try:
+            output_kind(output)
+        except ValueError as err:
+            raise UsageProblem(f"--output {err}") from None
+    # a sharded local output is checked as its first file, and none of its files (those
+    # written now, and an earlier run's, deleted now) may be an input
+    shards_of: Path | None = None
+    if isinstance(folder, Path):
+        if folder.exists() and not folder.is_dir():
+            raise UsageProblem(f"--output {output}: is a file; a name ending in / is a folder to write parts in")
+        first_file, shards_of = part_path(folder, 0), folder / PART_NAME
+    elif folder is not None:
+        first_file = part_path(folder, 0)  # a URL
+    elif output is not None and not is_url(output) and shard_size is not None:
+        first_file, shards_of = shard_path(output, 0), output
+    else:
+        first_file = output
     targets = {"--output": first_file, "--removed": removed, "--report": report_file}
     for option, target in targets.items():
         if target is not None:
-            _check_output(option, target, paths, config)
+            _check_output(
+                option,
+                target,
+                paths,
+                config,
+                in_new_folder=option == "--output" and folder is not None,
+                shards_of=shards_of if option == "--output" else None,
+            )
     named = [t if is_url(t) else t.resolve() for t in targets.values() if t is not None]
     if len(set(named)) < len(named):
         raise UsageProblem("--output, --removed and --report must name different files")
@@ -438,9 +473,24 @@ def _path_or_url(value: str) -> Path | str:
     return value if is_url(value) else Path(value)
 
 
-def _check_output(option: str, output: Path | str, paths: Sequence[Path | str], config: Config) -> None:
+def _output_path_or_url(value: str) -> Path | str:
+    """As `_path_or_url`, but a name ending in / stays as written: it asks for a folder of parts."""
+    return value if value.endswith(("/", os.sep)) else _path_or_url(value)
+
+
+def _check_output(
+    option: str,
+    output: Path | str,
+    paths: Sequence[Path | str],
+    config: Config,
+    in_new_folder: bool = False,
+    shards_of: Path | None = None,
+) -> None:
     """Refuse an output that would overwrite an input, or be read as input next time.
 
+    `in_new_folder`: the output's folder is made if missing (parts in a folder).
+    `shards_of`: the output is the first shard of this name, whose other shards (written
+    now, or of an earlier run and deleted now) must not be inputs either.
     A URL is only checked for a file system fsspec knows: looking further would mean
     network calls (and credentials) before any work is done."""
     if isinstance(output, str):
@@ -451,15 +501,17 @@ def _check_output(option: str, output: Path | str, paths: Sequence[Path | str], 
         return
     if output.is_dir():
         raise UsageProblem(f"{option} {output}: is a folder; give a file name")
-    if not output.parent.is_dir():
+    if not in_new_folder and not output.parent.is_dir():
         raise UsageProblem(f"{option} {output}: folder {output.parent} does not exist")
     target = output.resolve()
+    shard_folder = shards_of.resolve().parent if shards_of is not None else None
     for path in paths:
         if isinstance(path, str):
             continue  # a URL input: never the same file as a local output
         source = path.resolve()
         in_folder = path.is_dir() and source in target.parents and fnmatch.fnmatchcase(target.name, config.glob)
-        if source == target or (in_folder and target.exists()):
+        a_shard = shards_of is not None and source.parent == shard_folder and is_shard(source.name, shards_of)
+        if source == target or a_shard or (in_folder and target.exists()):
             raise UsageProblem(f"{option} {output}: is an input file; write the output elsewhere")
         if in_folder:
             raise UsageProblem(

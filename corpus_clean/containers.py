@@ -17,7 +17,11 @@ one becomes a page or a `SkippedFile` with its reason.
 
 Inputs given as URLs (`s3://bucket/crawl/`, `gs://...`, `memory://...`: any file system
 fsspec knows) are listed with fsspec and every file is streamed into the spool too, a
-block at a time: a container through its reader, a plain page copied as it is.
+block at a time: a container through its reader, a plain page copied as it is. With
+`spool_urls=False` (the Dask engine) a plain page is not copied: its `InputFile` carries
+a `read.RemoteFile` (the file system, the path on it, the URL), and whoever reads the
+page (a worker on another machine) fetches it from the URL itself; containers are
+still spooled, since their pages are re-read one by one.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import read
 from .config import Config
-from .read import InputFile
+from .read import InputFile, RemoteFile
 from .records import SkippedFile
 
 if TYPE_CHECKING:
@@ -505,9 +509,7 @@ def _broken(number: int, unit: str, err: BaseException) -> ContainedSkip:
     )
 
 
-def _first_line(err: BaseException) -> str:
-    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
-    return lines[0] if lines else type(err).__name__
+_first_line = read.first_line
 
 
 _READERS = {"txt": single_page, "jsonl": jsonl_records, "warc": warc_records, "wet": warc_records}
@@ -516,7 +518,9 @@ _READERS = {"txt": single_page, "jsonl": jsonl_records, "warc": warc_records, "w
 # --- the spool ----------------------------------------------------------------------
 
 
-def discover(paths: Iterable[str | os.PathLike], config: Config, spool: Path | None = None) -> list[InputFile]:
+def discover(
+    paths: Iterable[str | os.PathLike], config: Config, spool: Path | None = None, spool_urls: bool = True
+) -> list[InputFile]:
     """List the pages to read, in a stable order: `read.discover`'s files, with each
     container replaced by its pages (spooled under `spool`, one file each) and its
     skipped records, in file order.
@@ -528,8 +532,11 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, spool: Path | N
     A path given as a URL (`s3://bucket/crawl/`, `memory://crawl`; see `is_url`) is
     listed with fsspec, a folder recursively with `config.glob` as for a local folder,
     and every file is streamed into the spool (so a URL always needs one): a container
-    is read from the stream, a plain page copied. Display paths are relative to the
-    URL given, or the URL itself for a single file. Paths are taken in the order given.
+    is read from the stream, a plain page copied. With `spool_urls` False, a plain page
+    at a URL is not copied but listed with its `RemoteFile`, to be read from the URL by
+    `read.read_file` (so only URLs of containers need a spool). Display paths are relative
+    to the URL given, or the URL itself for a single file, either way. Paths are taken in
+    the order given.
     """
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
@@ -537,7 +544,7 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, spool: Path | N
     real_folders: dict[Path, Path] = {}
     for raw in paths:
         if is_url(raw):
-            found.extend(_discover_url(str(raw), config, spool, folders, seen))
+            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls))
             continue
         for item in read.discover([raw], config):
             # as `read.discover` does across its paths: a file reached twice is read once
@@ -605,10 +612,11 @@ def url_filesystem(url: str) -> tuple[Any, str]:
 
 
 def _discover_url(
-    url: str, config: Config, spool: Path | None, folders: _SpoolFolders, seen: set[object]
+    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool
 ) -> Iterator[InputFile]:
     """The pages of the files at `url`: listed first (a missing URL stops the run before
-    anything is read, like a missing local path), then streamed into the spool."""
+    anything is read, like a missing local path), then streamed into the spool (or, with
+    `spool_urls` False, plain pages listed to be read from the URL)."""
     try:
         fs, root = url_filesystem(url)
     except ValueError as err:
@@ -625,17 +633,13 @@ def _discover_url(
         raise read.InputError(f"{url}: cannot be listed ({_first_line(err)})") from None
     if not files:
         return iter(())
-    if spool is None:
-        raise ValueError(
-            f"{url}: reading files from a URL needs a spool folder (pass spool=, or use containers.spooled)"
-        )
     protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
     fresh = []
     for display, path, file_url in files:
         if (protocol, path) not in seen:
             seen.add((protocol, path))
             fresh.append((display, path, file_url))
-    return _spool_remote(fs, fresh, config, folders)
+    return _remote_files(fs, url, fresh, config, folders, spool_urls)
 
 
 def _remote_walk(fs: Any, root: str, config: Config) -> list[tuple[str, str]]:
@@ -652,15 +656,25 @@ def _remote_walk(fs: Any, root: str, config: Config) -> list[tuple[str, str]]:
     return out
 
 
-def _spool_remote(
-    fs: Any, files: list[tuple[str, str, str]], config: Config, folders: _SpoolFolders
+def _remote_files(
+    fs: Any, given: str, files: list[tuple[str, str, str]], config: Config, folders: _SpoolFolders, spool_urls: bool
 ) -> Iterator[InputFile]:
-    """Stream each remote file (display path, path on `fs`, URL): a container through its reader, a plain page copied to
-    `<folder>/<n // 10000>/<n>.txt` (one folder for all the plain pages of a URL)."""
+    """Stream each remote file (display path, path on `fs`, URL) found at URL `given`: a
+    container through its reader, a plain page copied to `<folder>/<n // 10000>/<n>.txt`
+    (one folder for all the plain pages of a URL), or with `spool_urls` False listed as
+    it is, to be read from its URL."""
     plain_folder: Path | None = None
     made: Path | None = None
     for number, (display, path, url) in enumerate(files, start=1):
         fmt = detect_format(path.rsplit("/", 1)[-1], config.input_format)
+        if not fmt.is_container and not spool_urls:
+            yield InputFile(display, Path(path), remote=RemoteFile(fs, path, url))
+            continue
+        if folders.spool is None:
+            raise ValueError(
+                f"{given}: reading {'containers' if fmt.is_container else 'files'} from a URL needs a spool "
+                "folder (pass spool=, or use containers.spooled)"
+            )
         if fmt.is_container:
             folder = folders.new()
             item = InputFile(display, folder)
@@ -680,7 +694,7 @@ def _open_remote(fs: Any, path: str, url: str) -> io.BufferedReader:
     try:
         raw = fs.open(path, "rb", block_size=REMOTE_BLOCK_BYTES)
     except OSError as err:
-        raise OSError(f"{url} cannot be opened: {_first_line(err)}") from err
+        raise OSError(read.remote_open_failed(url, err)) from err
     try:
         return io.BufferedReader(raw, buffer_size=REMOTE_BLOCK_BYTES)
     except Exception:
@@ -708,13 +722,13 @@ def _copy_remote_page(fs: Any, path: str, url: str, display: str, location: Path
                 block = stream.read(REMOTE_BLOCK_BYTES)
             except OSError as err:
                 out.close()
-                return skipped("unreadable", f"{url}: reading it failed ({_first_line(err)})")
+                return skipped("unreadable", read.remote_read_failed(url, err))
             if not block:
                 break
             size += len(block)
             if size > limit:
                 out.close()
-                return skipped("too-large", f"{url}: over {limit} bytes; raise the limit or split the file")
+                return skipped("too-large", read.remote_too_large(url, limit))
             out.write(block)
     return InputFile(display, location)
 
@@ -812,13 +826,18 @@ def _spool_bytes(content: str | bytes) -> bytes:
 
 @contextlib.contextmanager
 def spooled(
-    paths: Iterable[str | os.PathLike], config: Config, spool_dir: str | os.PathLike | None = None
+    paths: Iterable[str | os.PathLike],
+    config: Config,
+    spool_dir: str | os.PathLike | None = None,
+    spool_urls: bool = True,
 ) -> Iterator[list[InputFile]]:
     """`discover` with a temporary spool folder (made in `spool_dir`, else the system's
     temporary folder), removed when the block ends, by an exception too:
 
         with spooled(paths, config) as files:
             pages = list(read.read_pages(files, config))
+
+    `spool_urls`: as for `discover` (False: plain pages at URLs are read from there).
     """
     with tempfile.TemporaryDirectory(prefix="corpus-clean-spool-", dir=spool_dir) as folder:
-        yield discover(paths, config, Path(folder))
+        yield discover(paths, config, Path(folder), spool_urls)

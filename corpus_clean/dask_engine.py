@@ -55,12 +55,23 @@ Results equal the local engine's: every choice is made by keys and input positio
 never by the order work finished in; the tests hold the articles equal for several
 partition counts, and with a worker killed in the middle of a run.
 
-Limits: pages are read by path on the workers, so every worker must see the input files
-at the same paths (a shared filesystem; fsspec URLs are a later step), and so must it see
-the spool folder where pages of containers (JSONL, WARC, WET) are unpacked: set
-`Config.spool_dir` (`--spool-dir`) to a shared folder on a multi-machine cluster. The
-datasketch backend, the incremental index (`--index`) and the recording of removed
-lines (`--removed`, `--report`'s per-file accounts) are not supported by this engine yet.
+Where the workers read pages from. A plain page given as an fsspec URL (`s3://`,
+`gs://`, `file://`, ...: a folder listed by the client with `--glob`, or one file) is
+read by the workers from its URL: the client lists it and sends its `read.RemoteFile`
+(file system, path, URL) in the `InputFile`, and `read.read_file` on the worker asks its
+size, fetches its bytes and decodes them as it does a local file's; nothing of it goes
+through the client or a spool. So with URL inputs the workers need no shared file
+system, only the file system's fsspec package (s3fs, gcsfs) and credentials of their
+own. A `memory://` URL is memory of one process: only a cluster of threads in the
+client's process (`LocalCluster(processes=False)`) sees it.
+
+Limits: pages given as local paths are read by path on the workers, so every worker
+must see them at the same paths (a shared filesystem), and so must it see the spool
+folder where the client unpacks the pages of containers (JSONL, WARC, WET and
+compressed files, local or at URLs): set `Config.spool_dir` (`--spool-dir`) to a shared
+folder on a multi-machine cluster when there are containers. The datasketch backend,
+the incremental index (`--index`) and the recording of removed lines (`--removed`,
+`--report`'s per-file accounts) are not supported by this engine yet.
 """
 
 from __future__ import annotations
@@ -138,8 +149,9 @@ def clean_dask(
     """The unique articles of the pages under `paths`, in order of first appearance:
     the same articles, in the same order, as `list(pipeline.clean(paths, config))`.
 
-    `client`: a `distributed.Client` to run on (its workers must see the input files at
-    the same paths); when None, a `LocalCluster` of `n_workers` processes (default:
+    `client`: a `distributed.Client` to run on (its workers must see local input files,
+    and the spool of containers, at the same paths; pages at URLs they read from
+    there); when None, a `LocalCluster` of `n_workers` processes (default:
     `config.jobs`, else 2) is started for the run and closed after it. `partitions`:
     how many pieces the pages, the band rows and the pairs are cut into (default
     `default_partitions`); it changes how work is spread, never the result. `report`
@@ -160,8 +172,9 @@ def clean_dask(
     progress = progress or (lambda stage, done, total: None)
     with (
         # pages inside containers (JSONL, WARC, WET) are spooled once, as for the local
-        # engine; listing comes first, so that a missing path fails before any cluster starts
-        spooled(list(paths), config, config.spool_dir) as files,
+        # engine, but plain pages at URLs are read by the workers from there; listing
+        # comes first, so that a missing path fails before any cluster starts
+        spooled(list(paths), config, config.spool_dir, spool_urls=False) as files,
         _session(client, n_workers or config.jobs or 2) as session,
         dask.config.set({"dataframe.shuffle.method": SHUFFLE_METHOD, "dataframe.convert-string": False}),
     ):

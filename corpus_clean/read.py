@@ -2,6 +2,11 @@
 
 Every file found ends up either as a Page or as a SkippedFile with a reason; nothing
 is dropped silently.
+
+A page may also be read where it is, through fsspec (`RemoteFile`: a plain page at a
+URL, listed by `containers.discover(..., spool_urls=False)`, as the Dask engine does
+so that its workers read the URL themselves): its size is asked of the file system
+before its bytes are fetched, and the bytes are decoded as a local file's are.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from charset_normalizer import from_bytes
 
@@ -44,8 +50,21 @@ _PREFERENCE = {
 
 
 @dataclass(frozen=True, slots=True)
+class RemoteFile:
+    """Where a page given by URL is read from, by whichever process reads it (a Dask worker)."""
+
+    #: the fsspec file system; it pickles as its class and options (about 100 bytes),
+    #: and unpickles to the instance fsspec caches in that process
+    fs: Any
+    path: str  #: the path on `fs`, used as it is (never parsed again from a URL)
+    url: str  #: the page's URL, as skip reasons name it
+
+
+@dataclass(frozen=True, slots=True)
 class InputFile:
     path: str  #: display path, relative to the root it was found under
+    #: the file to read; for a page read through `remote`, its path on that file system
+    #: (for messages only: it is not a local file)
     location: Path
     #: why the file cannot be read, when discovery already knows (a link out of the root)
     problem: SkippedFile | None = None
@@ -55,6 +74,8 @@ class InputFile:
     url: str | None = None  #: the page's address (JSONL url field, WARC-Target-URI)
     title: str | None = None  #: the title the container gave (JSONL title, HTML <title>)
     date: str | None = None  #: the date the container gave, as written (JSONL date)
+    #: a plain page read from its URL where it is (not spooled): `location` is then not read
+    remote: RemoteFile | None = None
 
 
 class InputError(ValueError):
@@ -203,18 +224,9 @@ def read_file(item: InputFile, index: int, config: Config) -> Page | SkippedFile
     """Decode one file into a Page numbered `index`, or say why it was skipped."""
     if item.problem is not None:
         return item.problem
-    try:
-        info = item.location.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            return SkippedFile(item.path, "not-a-file", "not a regular file (a pipe, socket or device); not read")
-        size = info.st_size
-        if size > config.max_file_bytes:
-            return SkippedFile(
-                item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
-            )
-        data = item.location.read_bytes()
-    except OSError as err:
-        return SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+    data = _remote_bytes(item, config) if item.remote is not None else _local_bytes(item, config)
+    if isinstance(data, SkippedFile):
+        return data
     decoded = decode(data)
     if isinstance(decoded, str):
         return SkippedFile(item.path, decoded, _SKIP_ADVICE[decoded])
@@ -224,6 +236,64 @@ def read_file(item: InputFile, index: int, config: Config) -> Page | SkippedFile
     if _looks_binary(text):
         return SkippedFile(item.path, "binary", _SKIP_ADVICE["binary"])
     return Page(index=index, path=item.path, location=item.location, text=text, encoding=encoding)
+
+
+def _local_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
+    try:
+        info = item.location.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            return SkippedFile(item.path, "not-a-file", "not a regular file (a pipe, socket or device); not read")
+        size = info.st_size
+        if size > config.max_file_bytes:
+            return SkippedFile(
+                item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
+            )
+        return item.location.read_bytes()
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+
+
+def _remote_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
+    """The bytes of a page at a URL, or why not: its size first (a page over the limit is
+    never fetched), then at most the limit and one byte (a page that grew meanwhile is
+    still too large, not cut). The reasons and details are those a page at a URL gets
+    when it is spooled (`containers._copy_remote_page`), so both engines report alike.
+    An error that is not an OSError (a missing fsspec package or credentials on this
+    machine) is not a property of the page: it is raised, and the run fails."""
+    remote = item.remote
+    assert remote is not None
+    limit = config.max_file_bytes
+    try:
+        size = remote.fs.size(remote.path)
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", remote_open_failed(remote.url, err))
+    if size is not None and size > limit:
+        return SkippedFile(item.path, "too-large", remote_too_large(remote.url, limit))
+    try:
+        data = remote.fs.cat_file(remote.path, start=0, end=limit + 1)
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", remote_read_failed(remote.url, err))
+    if len(data) > limit:
+        return SkippedFile(item.path, "too-large", remote_too_large(remote.url, limit))
+    return bytes(data)
+
+
+def remote_open_failed(url: str, err: BaseException) -> str:
+    return f"{url} cannot be opened: {first_line(err)}"
+
+
+def remote_read_failed(url: str, err: BaseException) -> str:
+    return f"{url}: reading it failed ({first_line(err)})"
+
+
+def remote_too_large(url: str, limit: int) -> str:
+    return f"{url}: over {limit} bytes; raise the limit or split the file"
+
+
+def first_line(err: BaseException) -> str:
+    """The first non-blank line of an error's message, else its type's name."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
 
 
 def read_pages(files: Iterable[InputFile], config: Config) -> Iterator[Page | SkippedFile]:

@@ -25,9 +25,18 @@ beyond the new count are then deleted, so a glob over `out-*.jsonl` sees exactly
 the new output; the unsharded `out.jsonl`, and shards with another extension, are
 left alone.
 
+A target that names a folder (an existing folder, or a name ending in "/": `out/`)
+gets the corpus as parts, `out/part-00000.jsonl`, `out/part-00001.jsonl`, ... of at
+most `shard_size` articles each (`PART_SIZE` when not given): shards of `out/part.jsonl`,
+with the same all-or-nothing write and the same removal of an earlier run's parts
+beyond the new count (files of other names in the folder are left alone). The folder
+is made when missing (with its missing parents), and removed again if the write fails.
+Parts are plain JSONL: a folder has no extension to ask for another format.
+
 A URL target (`s3://bucket/corpus.jsonl.gz`, any fsspec file system) is written the
 same way in a local temporary folder, then every file is uploaded under a temporary
-name beside its target and, once all are uploaded, moved into place (`fs.mv`).
+name beside its target and, once all are uploaded, moved into place (`fs.mv`); a URL
+ending in "/" is a folder of parts (its existence is not asked: that is a network call).
 
 To stdout (no target) each JSONL line is written whole, with its newline, in one
 call, so a reader of a pipe never sees half a line.
@@ -67,6 +76,11 @@ PARQUET_COMPRESSION = "zstd"  #: read by pyarrow, duckdb, Spark and polars; bett
 #: reaches PARQUET_BATCH_CHARS: memory stays bounded whatever the corpus or article size.
 PARQUET_BATCH_ROWS = 10_000
 PARQUET_BATCH_CHARS = 64 * 2**20
+#: Articles per part when the target is a folder and no shard size is given: about
+#: 300 MB of JSONL for typical news articles, a size that readers split work by.
+PART_SIZE = 100_000
+#: The name parts in a folder are numbered from: part-00000.jsonl, part-00001.jsonl, ...
+PART_NAME = "part.jsonl"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +113,33 @@ def shard_path(target: str | os.PathLike, index: int) -> Path:
     return target.with_name(f"{stem}-{index:05d}{suffix}")
 
 
+def output_folder(target: str | os.PathLike | None) -> Path | str | None:
+    """The folder of parts a target names, or None when it names a file (or stdout):
+    a URL ending in "/" (returned as the URL), a local name ending in "/" (or the
+    system's separator), or an existing local folder (returned as a Path). A name
+    ending in "/" is a folder even where a file of that name exists (writing then fails)."""
+    if target is None:
+        return None
+    if is_url(target):
+        return str(target) if str(target).endswith("/") else None
+    text = os.fspath(target)
+    if text.endswith(("/", os.sep)) or Path(text).is_dir():
+        return Path(text)
+    return None
+
+
+def part_path(folder: str | os.PathLike, index: int) -> Path | str:
+    """Where part `index` of a folder target goes: out/ -> out/part-00003.jsonl (a URL for a URL)."""
+    if is_url(folder):
+        return f"{str(folder).rstrip('/')}/{shard_path(PART_NAME, index).name}"
+    return shard_path(Path(folder) / PART_NAME, index)
+
+
+def is_shard(name: str, target: str | os.PathLike) -> bool:
+    """Whether a file called `name` would be a shard of `target` (out-00003.jsonl of out.jsonl)."""
+    return _is_stale_shard(name, Path(target), 0)
+
+
 def write_articles(
     articles: Iterable[Article], target: str | os.PathLike | None = None, shard_size: int | None = None
 ) -> WriteResult:
@@ -106,6 +147,8 @@ def write_articles(
 
     With `shard_size`, write files of at most that many articles (see `shard_path`),
     all or nothing; zero articles still give one valid, empty file (or shard 00000).
+    A target naming a folder (see `output_folder`) gets JSONL parts (`part_path`) of
+    `shard_size` articles, `PART_SIZE` when None.
     """
     if shard_size is not None and (isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1):
         raise ValueError(f"shard_size must be a whole number of articles, at least 1; got {shard_size!r}")
@@ -115,6 +158,9 @@ def write_articles(
                 "shard_size needs a target file: stdout is a single stream and cannot be split into shards"
             )
         return WriteResult(write_lines(articles, sys.stdout), ())
+    folder = output_folder(target)
+    if folder is not None:
+        return _write_folder(articles, folder, shard_size or PART_SIZE)
     return _write_target(articles, target, output_kind(target), shard_size)
 
 
@@ -340,6 +386,28 @@ def _is_stale_shard(name: str, target: Path, count: int) -> bool:
     return ours and int(number) >= count
 
 
+def _write_folder(articles: Iterable[Article], folder: Path | str, shard_size: int) -> WriteResult:
+    """Parts in a folder: the shards of `<folder>/part.jsonl`; the folder made if missing."""
+    if isinstance(folder, str):
+        return _write_url(articles, folder.rstrip("/") + "/" + PART_NAME, "jsonl", shard_size, make_folder=True)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder}: is a file, not a folder to write parts in")
+    made = []
+    missing = folder
+    while not missing.exists():
+        made.append(missing)
+        missing = missing.parent
+    for new in reversed(made):
+        new.mkdir(exist_ok=True)
+    try:
+        return _write_files(articles, folder / PART_NAME, "jsonl", shard_size)
+    except BaseException:
+        for new in made:  # innermost first; quietly, and only if still empty
+            with contextlib.suppress(OSError):
+                new.rmdir()
+        raise
+
+
 # --- a URL target (fsspec): written locally, uploaded beside it, then moved into place
 
 
@@ -351,13 +419,17 @@ def _write_target(
     return _write_files(articles, Path(target), kind, shard_size)
 
 
-def _write_url(articles: Iterable[Article], url: str, kind: str, shard_size: int | None) -> WriteResult:
+def _write_url(
+    articles: Iterable[Article], url: str, kind: str, shard_size: int | None, make_folder: bool = False
+) -> WriteResult:
     """Write to a URL with fsspec: every file is made complete in a local temporary folder
     (the formats and shards exactly as for a local target), uploaded under a temporary
     name beside its target, and only when all are uploaded moved into place (`fs.mv`),
     so a failed run leaves no partial object at the target and removes what it uploaded.
     A move on an object store is a copy and a delete: one object at a time is atomic,
-    a set of shards is not quite (the moves are not interrupted by Ctrl-C or SIGTERM)."""
+    a set of shards is not quite (the moves are not interrupted by Ctrl-C or SIGTERM).
+    With `make_folder` (parts in a folder), a missing folder is made on a file system
+    that has folders (file://)."""
     fs, path = url_filesystem(url)
     folder, _, name = path.rstrip("/").rpartition("/")
     with tempfile.TemporaryDirectory(prefix="corpus-clean-upload-") as local:
@@ -367,7 +439,11 @@ def _write_url(articles: Iterable[Article], url: str, kind: str, shard_size: int
         token = uuid.uuid4().hex[:12]
         uploaded: list[str] = []
         moved = False
+        made: str | None = None
         try:
+            if make_folder and getattr(fs, "local_file", False) and not fs.exists(folder):
+                fs.makedirs(folder, exist_ok=True)  # file://; object stores have no folders to make
+                made = folder
             for file in files:
                 temp = f"{folder}/.{file.name}.{token}.tmp"
                 uploaded.append(temp)
@@ -386,6 +462,9 @@ def _write_url(articles: Iterable[Article], url: str, kind: str, shard_size: int
                     with contextlib.suppress(Exception):
                         if fs.exists(temp):
                             fs.rm(temp)
+                if made is not None:
+                    with contextlib.suppress(Exception):
+                        fs.rmdir(made)
             raise
     base = url.rstrip("/").rpartition("/")[0]
     return WriteResult(written.count, tuple(f"{base}/{file.name}" for file in files))

@@ -174,18 +174,11 @@ def test_pages_from_a_container(client, tmp_path):
 
 
 def test_pages_from_an_fsspec_url(client):
-    """Remote pages are listed and spooled by the client; the workers read the spooled copies."""
-    import fsspec
-
-    fs = fsspec.filesystem("memory")
-    if fs.exists("/dask-crawl"):
-        fs.rm("/dask-crawl", recursive=True)
-    for page in sorted(SEEDS.glob("*.txt")):
-        fs.pipe(f"memory://dask-crawl/{page.name}", page.read_bytes())
+    """Pages given by URL are read by the workers from the URL (more in test_dask_urls.py)."""
+    paths = [DATA / "site_news_ru", DATA / "site_blog_en"]
     report = Report()
-    got = clean_dask(["memory://dask-crawl"], Config(jobs=1), report, client=client, partitions=2)
-    expected, _ = local_result([SEEDS])
-    assert [a.to_dict() for a in got] == [a.to_dict() for a in expected]
+    got = clean_dask([p.as_uri() for p in paths], Config(jobs=1), report, client=client, partitions=3)
+    assert_same_run(got, report, paths)
 
 
 def test_own_cluster_with_default_partitions():

@@ -12,7 +12,7 @@ import pytest
 from corpus_clean import clean
 from corpus_clean.cli import main
 from corpus_clean.config import Config
-from corpus_clean.containers import is_url, spooled
+from corpus_clean.containers import discover, is_url, spooled
 from corpus_clean.read import InputError
 from corpus_clean.write import write_articles
 
@@ -81,6 +81,29 @@ def test_memory_folder_reads_like_the_local_folder(memfs, local_articles):
 def test_file_url_reads_like_the_local_folder(local_articles):
     articles = list(clean([SEEDS.as_uri()], Config(jobs=1)))
     assert [_key(a) for a in articles] == local_articles
+    # whole output lines, sources included: display paths do not depend on how the folder is named
+    assert [a.to_dict() for a in articles] == [a.to_dict() for a in clean([SEEDS], Config(jobs=1))]
+
+
+def test_plain_pages_at_a_url_can_be_listed_to_be_read_from_there(memfs):
+    """`spool_urls=False` (the Dask engine): no spool is needed, nothing is copied, and
+    `read_file` reads the page from the URL as it reads a local file."""
+    from corpus_clean.read import read_file
+
+    _upload_seeds(memfs, "memory://crawl")
+    memfs.pipe("memory://crawl/legacy.txt", "Привет, это страница в старой кодировке.\n".encode("cp1251"))
+    files = discover(["memory://crawl"], Config(), spool=None, spool_urls=False)
+    assert [f.path for f in files] == [*sorted(p.name for p in SEEDS.glob("*.txt")), "legacy.txt"]
+    assert all(f.remote is not None and f.remote.url == f"memory://crawl/{f.path}" for f in files)
+    legacy = read_file(files[-1], 5, Config())
+    assert legacy.text == "Привет, это страница в старой кодировке.\n" and legacy.encoding != "utf-8"
+    page = read_file(files[0], 0, Config())
+    assert page.text == (SEEDS / files[0].path).read_text("utf-8") and page.path == files[0].path
+    memfs.pipe("memory://crawl/legacy.txt", b"")  # emptied after the listing
+    assert read_file(files[-1], 5, Config()).reason == "empty"
+    with pytest.raises(ValueError, match="spool"):  # a container still needs one
+        memfs.pipe("memory://crawl/pages.jsonl", b'{"text": "a page"}\n')
+        discover(["memory://crawl"], Config(glob="*.jsonl"), spool=None, spool_urls=False)
 
 
 def test_single_file_url_is_shown_as_given(memfs):
