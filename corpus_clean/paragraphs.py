@@ -11,6 +11,7 @@ it is repeated across pages is the next stages' business.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from functools import lru_cache
 
@@ -72,6 +73,9 @@ def _clean_cached(raw: str) -> str:
     return clean_line(raw)
 
 
+_count_words_cached = lru_cache(maxsize=1 << 16)(count_words)
+
+
 def split_paragraphs(page: Page) -> list[Paragraph]:
     """The non-blank lines of a page, with their offsets and the blank lines before each."""
     paragraphs: list[Paragraph] = []
@@ -89,7 +93,7 @@ def split_paragraphs(page: Page) -> list[Paragraph]:
                     end=offset + len(body),
                     text=text,
                     gap=blank,
-                    n_words=count_words(text),
+                    n_words=_count_words_cached(text) if len(text) <= _MEMOISED_LINE_CHARS else count_words(text),
                 )
             )
             blank = 0
@@ -104,9 +108,9 @@ def is_file_name(text: str) -> bool:
     return count_words(text) <= _MAX_FILE_NAME_WORDS and _FILE_NAME.search(text) is not None
 
 
-def looks_like_heading(text: str, n_words: int, config: Config) -> bool:
+def looks_like_heading(text: str, n_words: int, max_title_words: int) -> bool:
     """Short, and not ending like a sentence: a title, a label, a menu entry."""
-    if n_words > config.max_title_words:
+    if n_words > max_title_words:
         return False
     stripped = text.rstrip(_CLOSERS)
     if stripped and stripped[-1] in _SENTENCE_END:
@@ -118,24 +122,32 @@ def looks_like_heading(text: str, n_words: int, config: Config) -> bool:
 def classify(paragraph: Paragraph, config: Config) -> None:
     """Set `kind` (and any date the line carries) from the paragraph's own text."""
     text = paragraph.text
-    if paragraph.n_words > max(config.max_title_words, _MAX_FILE_NAME_WORDS) and len(text) > MAX_DATE_LINE_CHARS:
-        paragraph.kind = Kind.TEXT  # too long for a title, a date line or a file name
-        return
-    window = config.date_window
+    settings = (config.max_title_words, config.date_line_max_extra_words, config.date_window)
+    # menus, footers and teasers repeat across a site's pages: short lines are memoised
+    describe = _describe_cached if len(text) <= _MEMOISED_LINE_CHARS else _describe
+    paragraph.kind, paragraph.date, paragraph.undated_text = describe(text, paragraph.n_words, *settings)
+
+
+def _describe(
+    text: str, n_words: int, max_title_words: int, max_extra_words: int, window: tuple[_dt.date, _dt.date]
+) -> tuple[Kind, _dt.date | None, str | None]:
+    """(kind, date, heading without its date) of a line: what `classify` sets."""
+    if n_words > max(max_title_words, _MAX_FILE_NAME_WORDS) and len(text) > MAX_DATE_LINE_CHARS:
+        return Kind.TEXT, None, None  # too long for a title, a date line or a file name
     if is_file_name(text):
-        paragraph.kind = Kind.FILE_NAME
-        return
-    day = date_line(text, config.date_line_max_extra_words, window)
+        return Kind.FILE_NAME, None, None
+    day = date_line(text, max_extra_words, window)
     if day is not None:
-        paragraph.kind, paragraph.date = Kind.DATE, day
-        return
-    if looks_like_heading(text, paragraph.n_words, config):
-        paragraph.kind = Kind.HEADING
+        return Kind.DATE, day, None
+    if looks_like_heading(text, n_words, max_title_words):
         dated = dated_heading(text, window)
         if dated is not None:
-            paragraph.date, paragraph.undated_text = dated
-        return
-    paragraph.kind = Kind.TEXT
+            return Kind.HEADING, dated[0], dated[1]
+        return Kind.HEADING, None, None
+    return Kind.TEXT, None, None
+
+
+_describe_cached = lru_cache(maxsize=1 << 16)(_describe)
 
 
 def paragraphs_of(page: Page, config: Config) -> list[Paragraph]:

@@ -29,7 +29,7 @@ from .clusters import ClusterArrays
 from .config import Config
 from .dedupe import article_id
 from .fingerprints import exact_key, fingerprint_rows
-from .lang import detect_language
+from .lang import detect_languages
 from .normalise import normalise_for_dedup
 from .npsets import unique_first
 from .paragraphs import paragraph_texts, paragraphs_of
@@ -144,7 +144,6 @@ def segment_chunk(
     """Cut each page into article copies. With `record`, return every dropped paragraph
     too (for `--removed` and `--report`), and the text of the clusters to sample."""
     out = SegmentedChunk()
-    known: dict[str, tuple[str | None, str]] = {}  # text -> (lang, id): teasers repeat
     for index, item, arrays in pages:
         page = read_file(item, index, config)
         paragraphs = paragraphs_of(page, config) if isinstance(page, Page) else []
@@ -164,12 +163,16 @@ def segment_chunk(
             out.dropped_chars[d.reason] += d.n_chars
         if record:
             out.removals.extend(sorted(dropped, key=lambda d: d.start))
-        for copy in copies:
-            if copy.text not in known:
-                # a copy made only of repeated paragraphs is usually a teaser of an article
-                # whose full copy gets detected; the merger detects what is left
-                lang = detect_language(copy.text) if config.detect_language and not copy.repeated_only else None
-                known[copy.text] = (lang, article_id(copy.text))
-            copy.lang, copy.id = known[copy.text]
-            out.copies.append(copy)
+        out.copies.extend(copies)
+    # each text once (teasers repeat), its first copy deciding; a copy made only of
+    # repeated paragraphs is usually a teaser of an article whose full copy gets
+    # detected: the merger detects what is left
+    first_copy: dict[str, ArticleCopy] = {}
+    for copy in out.copies:
+        first_copy.setdefault(copy.text, copy)
+    to_detect = [t for t, c in first_copy.items() if not c.repeated_only] if config.detect_language else []
+    langs = dict(zip(to_detect, detect_languages(to_detect)))
+    ids = {text: article_id(text) for text in first_copy}
+    for copy in out.copies:
+        copy.lang, copy.id = langs.get(copy.text), ids[copy.text]
     return out
