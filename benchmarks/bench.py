@@ -13,9 +13,10 @@ runs, each as its own process, side by side:
 * baseline: the same pipeline with --backend datasketch (one datasketch MinHash per
   paragraph, MinHashLSH for candidates, as datasketch's documentation shows).
 
-It prints one table: seconds, pages/s, MB/s, peak RSS (the whole process tree,
-sampled), and quality against the generator's ground truth, then the ratios, and
-last a machine-readable line for the largest size:
+It prints one table: seconds, pages/s, MB/s, peak memory of the whole process tree
+(sampled; "peak MB" sums RSS, "PSS MB" sums PSS, which counts a shared page once),
+and quality against the generator's ground truth, then the ratios, and last a
+machine-readable line for the largest size:
 
     RESULT speedup_vs_datasketch=<x> ratio_to_floor=<y> peak_rss_mb=<z> pages=<n>
 
@@ -49,8 +50,13 @@ PYTHON = sys.executable
 # --- measuring a process tree -------------------------------------------------------
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in kB (Linux /proc)."""
+def _tree_memory_kb(pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants, summed, in kB (Linux /proc).
+
+    The RSS sum counts a page shared by several processes (the libraries and the
+    language model workers share with the parent they were forked from) once in every
+    one of them; the PSS sum divides each shared page among its sharers, so it is the
+    memory the tree really takes. Both are shown; the RESULT line gives the RSS sum."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -60,41 +66,49 @@ def _tree_rss_kb(pid: int) -> int:
                 children.setdefault(ppid, []).append(int(entry))
             except (OSError, IndexError, ValueError):
                 continue
-    total, stack = 0, [pid]
+    rss = pss = 0
+    stack = [pid]
     while stack:
         p = stack.pop()
         stack.extend(children.get(p, []))
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-                        break
-        except OSError:
-            continue
-    return total
+        rss += _status_field(f"/proc/{p}/status", "VmRSS:")
+        pss += _status_field(f"/proc/{p}/smaps_rollup", "Pss:")
+    return rss, pss
+
+
+def _status_field(path: str, name: str) -> int:
+    try:
+        with open(path) as f:
+            for line in f:
+                if line.startswith(name):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
 
 
 @dataclass
 class Measured:
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  #: peak of the tree's RSS sum
     returncode: int
     stderr: str
+    peak_pss_mb: float = 0.0  #: peak of the tree's PSS sum (shared pages counted once)
 
 
 def measure(cmd: list[str], stdout_path: Path | None = None) -> Measured:
-    """Run cmd, sampling the RSS of its whole process tree every 50 ms."""
+    """Run cmd, sampling the memory of its whole process tree every 50 ms."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
-    peak = 0
+    peak = peak_pss = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, peak_pss
         while not stop.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            rss, pss = _tree_memory_kb(proc.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -105,7 +119,7 @@ def measure(cmd: list[str], stdout_path: Path | None = None) -> Measured:
     seconds = time.perf_counter() - started
     if stdout_path:
         out.close()
-    return Measured(seconds, peak / 1024, proc.returncode, err.decode("utf-8", "replace"))
+    return Measured(seconds, peak / 1024, proc.returncode, err.decode("utf-8", "replace"), peak_pss / 1024)
 
 
 # --- the floor -------------------------------------------------------------------------
@@ -233,7 +247,7 @@ def main() -> None:
     )
     header = (
         f"{'pages':>8} {'run':<22} {'seconds':>8} {'pages/s':>9} {'MB/s':>7} {'peak MB':>8}"
-        f" {'chrome rm':>9} {'text kept':>9} {'dates ok':>8} {'dups':>5}"
+        f" {'PSS MB':>7} {'chrome rm':>9} {'text kept':>9} {'dates ok':>8} {'dups':>5}"
     )
     print(header)
     print("-" * len(header))
@@ -275,7 +289,7 @@ def main() -> None:
             )
             print(
                 f"{pages:>8} {name:<22} {m.seconds:>8.2f} {pages / m.seconds:>9.0f} {megabytes / m.seconds:>7.1f}"
-                f" {m.peak_rss_mb:>8.0f}{qtext}",
+                f" {m.peak_rss_mb:>8.0f} {m.peak_pss_mb:>7.0f}{qtext}",
                 flush=True,
             )
         ours = runs.get(f"corpus-clean -j{jobs}")

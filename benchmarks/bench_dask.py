@@ -105,9 +105,7 @@ def main() -> None:
                     timings = json.loads(m.stderr.strip().splitlines()[-1])
                     startup[name], stages[name] = timings["startup"], timings["stages"]
     reference = best["local -j2"].seconds
-    header = (
-        f"{'run':<16} {'seconds':>8} {'pages/s':>8} {'MB/s':>6} {'peak MB':>8} {'vs -j2':>7} {'start s':>8}  stages (s)"
-    )
+    header = f"{'run':<16} {'seconds':>8} {'pages/s':>8} {'MB/s':>6} {'peak MB':>8} {'PSS MB':>7} {'vs -j2':>7} {'start s':>8}  stages (s)"
     print(header)
     print("-" * len(header))
     for name, _ in plan:
@@ -116,7 +114,7 @@ def main() -> None:
         start_text = f"{startup[name]:>8.1f}" if name in startup else f"{'':>8}"
         print(
             f"{name:<16} {m.seconds:>8.2f} {args.pages / m.seconds:>8.0f} {megabytes / m.seconds:>6.1f}"
-            f" {m.peak_rss_mb:>8.0f} {m.seconds / reference:>6.2f}x {start_text}  {stage_text}"
+            f" {m.peak_rss_mb:>8.0f} {m.peak_pss_mb:>7.0f} {m.seconds / reference:>6.2f}x {start_text}  {stage_text}"
         )
     expected = outputs["local -j1"].read_bytes()
     different = [name for name, path in outputs.items() if path.read_bytes() != expected]

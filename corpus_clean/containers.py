@@ -541,17 +541,13 @@ def discover(
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
     seen: set[object] = set()
-    real_folders: dict[Path, Path] = {}
     for raw in paths:
         if is_url(raw):
             found.extend(_discover_url(str(raw), config, folders, seen, spool_urls))
             continue
-        for item in read.discover([raw], config):
-            # as `read.discover` does across its paths: a file reached twice is read once
-            key = read.identity(item, real_folders)
-            if key not in seen:
-                seen.add(key)
-                found.extend(_local_item(item, config, spool, folders))
+        # as `read.discover` does across its paths: a file reached twice is read once
+        for item in read.discover([raw], config, seen):
+            found.extend(_local_item(item, config, spool, folders))
     return found
 
 

@@ -25,7 +25,7 @@ from .clusters import cluster_corpus
 from .config import Config
 from .containers import spooled
 from .dedupe import ArticleMerger
-from .executor import Workers, chunked, default_jobs, release_freed_memory
+from .executor import Workers, chunked, default_jobs, in_background, release_freed_memory, run_collections
 from .groups import group_name
 from .index import CorpusIndex, Known, contains
 from .lang import detect_language, load_model
@@ -74,15 +74,19 @@ def clean(
     config = config or Config()
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
-    if config.detect_language:
-        load_model()
+    # the language model loads (mostly decompressing, which lets other threads run)
+    # while the input is listed; it must be loaded before the workers are forked, so
+    # that they share this process's copy
+    model_loaded = in_background(load_model if config.detect_language else None)
     # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
     # spool folder, so that workers can re-read each page on its own; removed at the end
     with (
+        run_collections(),
         Workers(config.jobs or default_jobs()) as workers,
         spooled(paths, config, config.spool_dir) as files,
         text_folder(config.spool_dir) as text_dir,
     ):
+        model_loaded()
         articles = _articles(files, config, report, progress, workers, ledger, index, only_new, text_dir)
     for _, article in articles:
         yield article
@@ -241,6 +245,7 @@ def _articles(
             merger.add(copy)
         done += min(PAGES_PER_CHUNK, len(work) - done)
         progress("segment", done, len(work))
+    workers.close()  # the rest of the run is in this process
     report.stage_seconds["segment"] = time.perf_counter() - mark
     mark = time.perf_counter()
     merged = merger.positioned_articles(detect_language if config.detect_language else None)

@@ -82,99 +82,137 @@ class InputError(ValueError):
     """An input path that cannot be used at all (the run cannot start)."""
 
 
-def discover(paths: Iterable[str | os.PathLike], config: Config) -> list[InputFile]:
+def discover(paths: Iterable[str | os.PathLike], config: Config, seen: set | None = None) -> list[InputFile]:
     """List the files to read, in a stable order.
 
     A folder is walked recursively and its files matching `config.glob` are taken in
     sorted order; their display path is relative to that folder. A file given directly
     is taken as given, whatever its name. Symbolic links are not followed out of the
     folder, nor into folders, unless `config.follow_symlinks`; a link loop is never
-    followed. Whatever is not followed is listed with the reason, never dropped silently.
+    followed. Whatever is not followed is listed with the reason, never dropped silently,
+    and so is a folder that cannot be listed.
+
+    A file reached twice (through two input paths, or a link) is listed once. `seen`
+    holds what identifies the files listed already (see `_identity`); pass the same set
+    to several calls to list each file once across them.
     """
     found: list[InputFile] = []
-    seen: set[Path] = set()
-    real_folders: dict[Path, Path] = {}
+    seen = set() if seen is None else seen
+    real_folders: dict[str, str] = {}
     for raw in paths:
         root = Path(raw)
         if root.is_dir():
             candidates = _walk(root, config)
         elif root.is_file():
-            candidates = [InputFile(path=root.as_posix(), location=root)]
+            candidates = [(InputFile(path=root.as_posix(), location=root), root.is_symlink())]
         elif root.exists():
             raise InputError(f"{raw}: not a regular file or folder")
         else:
             raise InputError(f"{raw}: no such file or folder")
-        for item in candidates:
-            key = identity(item, real_folders)
+        for item, is_link in candidates:
+            key = _identity(item, is_link, real_folders)
             if key not in seen:
                 seen.add(key)
                 found.append(item)
     return found
 
 
-def identity(item: InputFile, real_folders: dict[Path, Path]) -> Path:
-    """What makes two listed files the same file: its real path (a file reached twice,
-    through two input paths or a link, is read once). A file's folder is resolved once
-    for all its files (resolving each file walks every folder above it: a second per
-    10k files), the file itself only when it is a link."""
-    location = item.location
+def _identity(item: InputFile, is_link: bool, real_folders: dict[str, str]) -> str:
+    """What makes two listed files the same file: its real path. A file's folder is
+    resolved once for all its files (resolving each file walks every folder above it: a
+    second per 10k files), the file itself only when it is a link."""
+    location = os.fspath(item.location)
     if item.problem is not None:
-        return location.absolute()
-    if location.is_symlink():
-        return location.resolve()
-    folder = real_folders.get(location.parent)
+        return os.path.abspath(location)
+    if is_link:
+        return os.path.realpath(location)
+    parent, name = os.path.split(location)
+    folder = real_folders.get(parent)
     if folder is None:
-        folder = real_folders[location.parent] = location.parent.resolve()
-    return folder / location.name
+        folder = real_folders[parent] = os.path.realpath(parent or ".")
+    return os.path.join(folder, name)
 
 
 def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _walk(root: Path, config: Config) -> list[InputFile]:
+def _walk(root: Path, config: Config) -> list[tuple[InputFile, bool]]:
+    """The files under `root` matching the glob, sorted by display path, each with
+    whether it is a symbolic link. Folders are listed with `os.scandir`, whose entries
+    know their type: no system call per file (100k files list in about a second)."""
     pattern = config.glob
     match_path = "/" in pattern
-    real_root = root.resolve()
+    real_root = os.path.realpath(root)
     visited = {real_root}
-    out = []
+    out: list[tuple[InputFile, bool]] = []
 
-    def skipped(location: Path, reason: str, detail: str) -> InputFile:
-        rel = location.relative_to(root).as_posix()
-        return InputFile(rel, location, SkippedFile(rel, reason, detail))
+    def skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, bool]:
+        return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), False
 
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=config.follow_symlinks):
-        keep = []
-        for name in sorted(dirnames):
-            folder = Path(dirpath) / name
-            if not folder.is_symlink():
-                keep.append(name)
+    # depth first, each folder's subfolders in name order (so that of two links to one
+    # folder, the first in that order is followed); the order of the output is sorted below
+    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as err:
+            if not prefix:
+                raise InputError(f"{root}: the folder cannot be listed ({err.strerror or err})") from None
+            out.append(
+                skipped(folder, prefix[:-1], "unreadable", f"a folder that cannot be listed ({err.strerror or err})")
+            )
+            continue
+        subfolders = []
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir()  # through links, as os.walk sorts them
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(entry)
                 continue
-            target = folder.resolve()
-            if not config.follow_symlinks:
-                out.append(skipped(folder, "symlink", "a link to a folder is not followed; use --follow-symlinks"))
-            elif target in visited or any(_inside(v, target) for v in (real_root,)):
-                out.append(skipped(folder, "link-loop", "a link back to a folder already read; not followed"))
-            else:
-                visited.add(target)
-                keep.append(name)
-        dirnames[:] = keep
-        for name in filenames:
-            location = Path(dirpath) / name
-            rel = location.relative_to(root).as_posix()
-            if not fnmatch.fnmatchcase(rel if match_path else name, pattern):
+            if not fnmatch.fnmatchcase(rel if match_path else entry.name, pattern):
                 continue
-            if location.is_symlink() and not config.follow_symlinks and not _inside(location.resolve(), real_root):
+            is_link = entry.is_symlink()
+            if (
+                is_link
+                and not config.follow_symlinks
+                and not _inside(Path(os.path.realpath(entry.path)), Path(real_root))
+            ):
                 out.append(
                     skipped(
-                        location,
+                        entry.path,
+                        rel,
                         "symlink",
                         "a link to a file outside the folder is not followed; use --follow-symlinks",
                     )
                 )
                 continue
-            out.append(InputFile(path=rel, location=location))
-    out.sort(key=lambda f: f.path)
+            out.append((InputFile(path=rel, location=folder_path / entry.name), is_link))
+        followed = []
+        for entry in sorted(subfolders, key=lambda e: e.name):
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not config.follow_symlinks:
+                    out.append(
+                        skipped(entry.path, rel, "symlink", "a link to a folder is not followed; use --follow-symlinks")
+                    )
+                    continue
+                if target in visited or _inside(Path(real_root), Path(target)):
+                    out.append(
+                        skipped(entry.path, rel, "link-loop", "a link back to a folder already read; not followed")
+                    )
+                    continue
+                visited.add(target)
+            followed.append((entry.path, rel + "/"))
+        stack.extend(reversed(followed))
+    out.sort(key=lambda pair: pair[0].path)
     return out
 
 

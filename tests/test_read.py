@@ -153,3 +153,44 @@ def test_mixed_encodings_in_one_corpus(make_corpus):
     root = make_corpus({"a.txt": (RUSSIAN + "\n" + RUSSIAN).encode("cp1251"), "b.txt": RUSSIAN.encode("utf-8")})
     texts = {r.path: r.text for r in read_all(root)}
     assert texts["a.txt"].startswith(RUSSIAN) and texts["b.txt"] == RUSSIAN
+
+
+def _scandir_failing_for(monkeypatch, failing: str) -> None:
+    """os.scandir raising PermissionError for folders named `failing` (as root, chmod
+    cannot make a folder unreadable)."""
+    import os
+
+    real = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(os.fspath(path)) == failing:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_a_folder_that_cannot_be_listed_is_reported_not_dropped(make_corpus, monkeypatch):
+    root = make_corpus({"a.txt": "a", "locked/b.txt": "b", "locked/deeper/c.txt": "c", "open/d.txt": "d"})
+    _scandir_failing_for(monkeypatch, "locked")
+    files = discover([root], Config())
+    assert [f.path for f in files] == ["a.txt", "locked", "open/d.txt"]
+    problem = files[1].problem
+    assert problem is not None and problem.reason == "unreadable" and "cannot be listed" in problem.detail
+    assert "Permission denied" in problem.detail
+
+
+def test_an_input_folder_that_cannot_be_listed_is_an_input_error(make_corpus, monkeypatch):
+    root = make_corpus({"a.txt": "a"})
+    _scandir_failing_for(monkeypatch, root.name)
+    with pytest.raises(InputError, match="cannot be listed"):
+        discover([root], Config())
+
+
+def test_a_file_reached_through_two_inputs_is_listed_once(make_corpus):
+    root = make_corpus({"a.txt": "a", "sub/b.txt": "b"})
+    (root / "link.txt").symlink_to(root / "sub" / "b.txt")
+    files = discover([root, root / "sub", root / "a.txt"], Config())
+    # link.txt and sub/b.txt are one file, listed under its first name in sorted order;
+    # the second and third inputs add nothing
+    assert [f.path for f in files] == ["a.txt", "link.txt"]
