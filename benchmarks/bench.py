@@ -96,11 +96,11 @@ class Measured:
     peak_pss_mb: float = 0.0  #: peak of the tree's PSS sum (shared pages counted once)
 
 
-def measure(cmd: list[str], stdout_path: Path | None = None) -> Measured:
+def measure(cmd: list[str], stdout_path: Path | None = None, env: dict[str, str] | None = None) -> Measured:
     """Run cmd, sampling the memory of its whole process tree every 50 ms."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env)
     peak = peak_pss = 0
     stop = threading.Event()
 
