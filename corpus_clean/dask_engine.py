@@ -107,7 +107,7 @@ from .dedupe import ArticleMerger
 from .executor import chunked
 from .fingerprints import lsh_params
 from .groups import group_ids
-from .lang import detect_language
+from .lang import detect_languages
 from .passes import FingerprintChunk, PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
 from .pipeline import KeptPages, Progress, fetch_plan, set_aside_copies, with_provenance
 from .read import InputFile
@@ -401,7 +401,7 @@ class _Run:
             self.progress("segment", done, total)
         report.stage_seconds["segment"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        merged = merger.positioned_articles(detect_language if config.detect_language else None)
+        merged = merger.positioned_articles(detect_languages if config.detect_language else None)
         report.count_dropped(report.dedupe.dropped)
         merged = with_provenance(merged, files)  # the url and date a container gave the source
         report.undated_articles = sum(1 for _, a in merged if a.date is None)

@@ -28,7 +28,7 @@ from .dedupe import ArticleMerger
 from .executor import Workers, chunked, default_jobs, in_background, release_freed_memory, run_collections
 from .groups import group_name
 from .index import CorpusIndex, Known, contains
-from .lang import detect_language, load_model
+from .lang import detect_languages, load_model
 from .ledger import Ledger
 from .npsets import unique, unique_first
 from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
@@ -248,7 +248,7 @@ def _articles(
     workers.close()  # the rest of the run is in this process
     report.stage_seconds["segment"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    merged = merger.positioned_articles(detect_language if config.detect_language else None)
+    merged = merger.positioned_articles(detect_languages if config.detect_language else None)
     report.count_dropped(report.dedupe.dropped)
     articles = merged
     if index is not None:
