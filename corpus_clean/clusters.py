@@ -243,33 +243,39 @@ def verify(
     return [tuple(pair) for pair in pairs[similar(pairs, text_of, threshold, workers)].tolist()]
 
 
-def similar(pairs: np.ndarray, text_of: Callable[[int], str], threshold: float, workers: int = 1) -> np.ndarray:
-    """Mask of the pairs whose texts are at least `threshold` similar (see `verify`)."""
+def similar(
+    pairs: np.ndarray,
+    text_of: Callable[[int], str],
+    threshold: float,
+    workers: int = 1,
+    ends: np.ndarray | None = None,
+) -> np.ndarray:
+    """Mask of the pairs whose texts are at least `threshold` similar (see `verify`).
+    `ends`: `unique(pairs)`, when the caller has it already."""
     out = np.zeros(len(pairs), dtype=bool)
     if not len(pairs):
         return out
     # each text is looked up once (a text is in many pairs), then the pairs index a list
-    ends = unique(pairs)
+    ends = unique(pairs) if ends is None else ends
     samples = [verification_sample(text_of(e)) for e in ends.tolist()]
-    where = np.searchsorted(ends, pairs)  # (less memory than np.unique's inverse)
-    # two texts of lengths a <= b are at most 2a / (a + b) similar (the Indel distance is
-    # at least b - a): pairs that cannot reach the threshold are not compared at all
-    # (a third of the candidates on the benchmark corpus); the margin keeps any pair a
-    # rounding error could put on the threshold
     lengths = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
-    a, b = lengths[where[:, 0]], lengths[where[:, 1]]
-    reachable = np.flatnonzero(2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1))
-    del a, b
-    # in batches: the two lists of texts cost 16 bytes a pair (seven million pairs at 100k pages)
-    for start in range(0, len(reachable), VERIFY_BATCH_PAIRS):
-        batch = reachable[start : start + VERIFY_BATCH_PAIRS]
-        left = [samples[i] for i in where[batch, 0].tolist()]
-        right = [samples[i] for i in where[batch, 1].tolist()]
+    # in batches: the positions, lengths and lists of texts of all the pairs at once
+    # would cost 60 bytes a pair (seven million pairs at 100k pages)
+    for start in range(0, len(pairs), VERIFY_BATCH_PAIRS):
+        where = np.searchsorted(ends, pairs[start : start + VERIFY_BATCH_PAIRS])
+        # two texts of lengths a <= b are at most 2a / (a + b) similar (the Indel distance
+        # is at least b - a): pairs that cannot reach the threshold are not compared at all
+        # (a third of the candidates on the benchmark corpus); the margin keeps any pair a
+        # rounding error could put on the threshold
+        a, b = lengths[where[:, 0]], lengths[where[:, 1]]
+        reachable = np.flatnonzero(2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1))
+        left = [samples[i] for i in where[reachable, 0].tolist()]
+        right = [samples[i] for i in where[reachable, 1].tolist()]
         # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
         scores = process.cpdist(
             left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold, workers=max(workers, 1)
         )
-        out[batch] = scores >= threshold
+        out[start + reachable] = scores >= threshold
     return out
 
 
@@ -380,7 +386,7 @@ def cluster_corpus(
         needed = unique(pairs)
         texts = texts_for(row_keys[needed])
         verified = pairs[
-            similar(pairs, lambda r: texts[int(row_keys[r])], config.threshold, config.jobs or default_jobs())
+            similar(pairs, lambda r: texts[int(row_keys[r])], config.threshold, config.jobs or default_jobs(), needed)
         ]
         del pairs
         stats.verified_pairs = len(verified)

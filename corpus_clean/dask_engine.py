@@ -377,7 +377,7 @@ class _Run:
         report, config, files = self.report, self.config, self.files
         mark = time.perf_counter()
         page_paths = [f.path for f in files]
-        merger = ArticleMerger(page_paths, report.dedupe, kept.aliases)
+        merger = ArticleMerger(page_paths, report.dedupe, kept.aliases, spool_dir=config.spool_dir)
         work = [
             (info.index, files[info.index], arrays.slice(int(kept.offsets[slot]), int(kept.offsets[slot + 1])))
             for slot, info in enumerate(kept.infos)

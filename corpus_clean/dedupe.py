@@ -27,6 +27,7 @@ once, with its count and first position), not every copy.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -35,6 +36,7 @@ from rapidfuzz.distance import Indel
 from .clusters import verification_sample
 from .normalise import normalise_for_dedup
 from .records import Article, ArticleCopy, Dropped
+from .textstore import TextSpool
 
 REPEATED_BOILERPLATE = "repeated-boilerplate"
 DUPLICATE_ARTICLE = "duplicate-article"  #: a copy of an article written from another copy
@@ -91,7 +93,8 @@ class _Group:
     first: Position
     pages: set[int] = field(default_factory=set)
     copies: int = 0
-    texts: _Tally = field(default_factory=_Tally)  # only copies with exactly this key
+    #: the texts of the copies with exactly this key, by their handles in the merger's spool
+    texts: _Tally = field(default_factory=_Tally)
     titles: _Tally = field(default_factory=_Tally)
     dates: _Tally = field(default_factory=_Tally)  # (source, date) -> ...
     repeated_only: bool = True
@@ -106,12 +109,13 @@ class _Group:
     shown: Position | None = None
     article_text_id: str | None = None
 
-    def add(self, copy: ArticleCopy) -> None:
+    def add(self, copy: ArticleCopy, text: int) -> None:
+        """Take in a copy whose text is kept in the merger's spool as handle `text`."""
         position = (copy.page, copy.start)
         self.first = min(self.first, position)
         self.pages.add(copy.page)
         self.copies += 1
-        self.texts.add(copy.text, position, extra=(copy.lang, copy.id or article_id(copy.text)))
+        self.texts.add(text, position, extra=(copy.lang, copy.id or article_id(copy.text)))
         if copy.title:
             self.titles.add(copy.title, position)
         if copy.date is not None:
@@ -172,8 +176,11 @@ class ArticleMerger:
         stats: DedupeStats | None = None,
         aliases: dict[int, list[int]] | None = None,
         record_copies: bool = False,
+        spool_dir: str | os.PathLike | None = None,
     ) -> None:
         self.page_paths = page_paths
+        #: every distinct copy text, on disk (in `spool_dir`, else the system's temporary folder)
+        self.spool = TextSpool(spool_dir)
         self.stats = stats if stats is not None else DedupeStats()
         #: page -> its exact copies, which are sources of whatever the page holds
         self.aliases = aliases or {}
@@ -186,7 +193,7 @@ class ArticleMerger:
         group = self.groups.get(copy.key)
         if group is None:
             group = self.groups[copy.key] = _Group(copy.key, (copy.page, copy.start))
-        group.add(copy)
+        group.add(copy, self.spool.put(copy.text))
         self.stats.copies += 1
         if self.record_copies:
             text_id = copy.id or article_id(copy.text)
@@ -200,14 +207,15 @@ class ArticleMerger:
         Call after `positioned_articles`. The copy an article's text was taken from is
         kept; every other copy is a duplicate of that article (or boilerplate).
         """
-        texts = {entry[2][1]: text for group in self.groups.values() for text, entry in group.texts.items()}
+        spool = self.spool
+        handles = {entry[2][1]: text for group in self.groups.values() for text, entry in group.texts.items()}
         normalised: dict[str, str] = {}
         similarity: dict[tuple[str, str], float] = {}
         for page, start, title, title_span, spans, key, text_id in self.copy_records:
             group = self.groups[key]
             while group.absorbed_into is not None:
                 group = group.absorbed_into
-            paragraphs = texts[text_id].split("\n\n")
+            paragraphs = spool.get(handles[text_id]).split("\n\n")
             if group.article is None:
                 yield CopyFate(page, title, title_span, spans, paragraphs, key, REPEATED_BOILERPLATE, None, None, None)
             elif (page, start) == group.shown and key == group.key:
@@ -217,7 +225,7 @@ class ArticleMerger:
                 if pair not in similarity:
                     for t in pair:
                         if t not in normalised:
-                            normalised[t] = verification_sample(normalise_for_dedup(texts[t]))
+                            normalised[t] = verification_sample(normalise_for_dedup(spool.get(handles[t])))
                     similarity[pair] = round(Indel.normalized_similarity(normalised[pair[0]], normalised[pair[1]]), 4)
                 yield CopyFate(
                     page,
@@ -266,7 +274,7 @@ class ArticleMerger:
         by_start: dict[str, list[_Group]] = {}
         first_paragraph = {}
         for g in groups:
-            first = g.texts.most_common().split("\n\n", 1)[0] if g.texts else ""
+            first = self.spool.get(g.texts.most_common()).split("\n\n", 1)[0] if g.texts else ""
             first_paragraph[id(g)] = first
             if len(first) >= _LEAD_PREFIX_CHARS:
                 by_start.setdefault(first[:_LEAD_PREFIX_CHARS], []).append(g)
@@ -300,8 +308,7 @@ class ArticleMerger:
         # groups whose chosen texts normalise alike are one article, whatever their keys
         by_id: dict[str, _Group] = {}
         for group in self._fold_contained():
-            text = group.texts.most_common()
-            aid = group.texts[text][2][1]
+            aid = group.texts[group.texts.most_common()][2][1]
             if aid in by_id:
                 by_id[aid].absorb(group)
             else:
@@ -330,9 +337,10 @@ class ArticleMerger:
         return articles
 
     def _article(self, aid: str, group: _Group) -> tuple[Position, Article]:
-        text = group.texts.most_common()
-        group.article, group.shown, group.article_text_id = aid, group.texts[text][1], group.texts[text][2][1]
-        lang = group.texts[text][2][0]
+        handle = group.texts.most_common()
+        group.article, group.shown, group.article_text_id = aid, group.texts[handle][1], group.texts[handle][2][1]
+        lang = group.texts[handle][2][0]
+        text = self.spool.get(handle)
         title = group.titles.most_common() if group.titles else None
         date = None
         if group.dates:

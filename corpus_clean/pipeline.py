@@ -224,7 +224,9 @@ def _articles(
     mark = time.perf_counter()
 
     # pass 2: segment, then merge the copies that share paragraphs with other copies
-    merger = ArticleMerger(page_paths, report.dedupe, aliases, record_copies=ledger is not None)
+    merger = ArticleMerger(
+        page_paths, report.dedupe, aliases, record_copies=ledger is not None, spool_dir=config.spool_dir
+    )
     if ledger is not None:
         ledger.merger = merger
     work = [

@@ -1,4 +1,7 @@
-"""Normalised texts written once by the first pass, read back for verification.
+"""Texts kept on disk rather than in memory: the first pass's texts, read back for
+verification (`write_texts`, `read_texts`), and the merger's (`TextSpool`).
+
+Normalised texts written once by the first pass, read back for verification.
 
 Which texts verification needs (the texts of candidate pairs) is known only once every
 page is fingerprinted. Re-reading the pages that hold them was a third pass over
@@ -14,10 +17,12 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from array import array
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 import numpy as np
+import xxhash
 
 from .npsets import unique
 
@@ -70,3 +75,58 @@ def text_folder(parent: str | os.PathLike | None) -> Iterator[str]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+class TextSpool:
+    """Texts put away on disk, each once: `put` gives a text's handle (a small int),
+    `get` the text back.
+
+    The merger keeps every variant of every article's text until the end of the run, a
+    gigabyte at 100k pages if held as strings; here it holds about 100 bytes a distinct
+    text (its 128-bit hash, its handle, its end offset) and the text goes to an
+    anonymous temporary file (unlinked as soon as it is made: it is gone with the spool,
+    however the process ends). Equal texts are told by their xxh3-128 hash.
+    """
+
+    #: Bytes gathered before one write to the file.
+    WRITE_BYTES = 1 << 20
+
+    def __init__(self, folder: str | os.PathLike | None = None) -> None:
+        self._file = tempfile.TemporaryFile(prefix="corpus-clean-merge-", dir=folder)  # noqa: SIM115 (lives with the spool)
+        self._handles: dict[int, int] = {}
+        self._ends = array("q")  # end offset of each text in the file, by handle
+        self._pending: list[bytes] = []
+        self._written = 0  # bytes in the file; the ones after it are pending
+        self._size = 0
+
+    def put(self, text: str) -> int:
+        data = text.encode(*_ENCODING)
+        digest = xxhash.xxh3_128_intdigest(data)
+        handle = self._handles.get(digest)
+        if handle is None:
+            handle = self._handles[digest] = len(self._ends)
+            self._pending.append(data)
+            self._size += len(data)
+            self._ends.append(self._size)
+            if self._size - self._written >= self.WRITE_BYTES:
+                self._flush()
+        return handle
+
+    def get(self, handle: int) -> str:
+        start = self._ends[handle - 1] if handle else 0
+        end = self._ends[handle]
+        if end > self._written:
+            self._flush()
+        return str(os.pread(self._file.fileno(), end - start, start), *_ENCODING)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    def _flush(self) -> None:
+        self._file.write(b"".join(self._pending))
+        self._file.flush()
+        self._pending.clear()
+        self._written = self._size
+
+    def close(self) -> None:
+        self._file.close()

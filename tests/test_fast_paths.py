@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Indel
 
+from corpus_clean import clusters
 from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, UnionFind, band_candidates, components, verify
 from corpus_clean.npsets import unique, unique_first, unique_inverse
 from corpus_clean.textstore import read_texts, text_folder, write_texts
@@ -46,8 +47,11 @@ def test_band_candidates_are_every_pair_sharing_a_band_key():
     assert np.array_equal(pairs, np.unique(pairs, axis=0))  # sorted, unique
 
 
-def test_verify_equals_comparing_every_pair():
-    """The length bound skips only pairs that cannot reach the threshold."""
+@pytest.mark.parametrize("batch", [1_000_000, 7])
+def test_verify_equals_comparing_every_pair(batch, monkeypatch):
+    """The length bound skips only pairs that cannot reach the threshold; pairs compared
+    in batches give what they give compared at once."""
+    monkeypatch.setattr(clusters, "VERIFY_BATCH_PAIRS", batch)
     rng = random.Random(5)
     words = "the a news minister said on monday read more about it city council".split()
     texts = []
@@ -106,3 +110,24 @@ def test_components_are_union_finds_representatives(seed):
 def test_components_without_edges_are_singletons():
     assert np.array_equal(components(4, np.empty((0, 2), dtype=np.int64)), np.arange(4))
     assert len(components(0, np.empty((0, 2), dtype=np.int64))) == 0
+
+
+def test_text_spool_gives_back_each_text_and_stores_it_once(tmp_path, monkeypatch):
+    from corpus_clean.textstore import TextSpool
+
+    monkeypatch.setattr(TextSpool, "WRITE_BYTES", 64)  # many writes, some texts still pending
+    spool = TextSpool(tmp_path)
+    rng = random.Random(3)
+    texts = ["", "première ligne", "éàü ☃ \U0001f600", "lone \udce9 surrogate", "x" * 1000]
+    texts += [
+        " ".join(rng.choice(["news", "минister", "年", "a"]) for _ in range(rng.randint(1, 40))) for _ in range(300)
+    ]
+    handles = [spool.put(t) for t in texts]
+    again = [spool.put(t) for t in reversed(texts)][::-1]  # equal texts, equal handles
+    assert handles == again
+    assert len(spool) == len(set(texts))
+    assert len(set(handles)) == len(set(texts))
+    for handle, text in rng.sample(list(zip(handles, texts)), len(texts)):  # any order, flushed or not
+        assert spool.get(handle) == text
+    assert list(tmp_path.iterdir()) == []  # anonymous: no file left to clean up, even on a crash
+    spool.close()
