@@ -48,6 +48,8 @@ class ClusterStats:
     minhashed_texts: int = 0  #: texts long enough for the near pass
     candidate_pairs: int = 0  #: pairs proposed by LSH
     verified_pairs: int = 0  #: candidates accepted by rapidfuzz
+    #: candidates not compared: their texts were already joined (through other pairs)
+    joined_pairs: int = 0
     #: LSH buckets too big to pair in full (linked as a chain and a star instead), and
     #: the pairs that were therefore not checked
     capped_buckets: int = 0
@@ -225,6 +227,9 @@ MAX_VERIFY_CHARS = 20_000
 
 #: Pairs compared per call to rapidfuzz (bounds the memory of the lists of texts).
 VERIFY_BATCH_PAIRS = 1_000_000
+#: Candidate pairs verified between two joinings of clusters: smaller batches skip more
+#: pairs already joined, and join more often (a pass over all texts each time).
+JOIN_BATCH_PAIRS = 250_000
 
 
 def verification_sample(text: str) -> str:
@@ -252,43 +257,55 @@ def similar(
 ) -> np.ndarray:
     """Mask of the pairs whose texts are at least `threshold` similar (see `verify`).
     `ends`: `unique(pairs)`, when the caller has it already."""
-    out = np.zeros(len(pairs), dtype=bool)
     if not len(pairs):
+        return np.zeros(0, dtype=bool)
+    return Samples(unique(pairs) if ends is None else ends, text_of).similar(pairs, threshold, workers)
+
+
+class Samples:
+    """The texts that pairs are verified on, looked up once each (a text is in many
+    pairs), then indexed by the pairs."""
+
+    def __init__(self, ends: np.ndarray, text_of: Callable[[int], str]) -> None:
+        self.ends = ends  #: the ids of the texts, sorted
+        self.samples = [verification_sample(text_of(e)) for e in ends.tolist()]
+        self.lengths = np.fromiter(map(len, self.samples), dtype=np.int64, count=len(self.samples))
+
+    def similar(self, pairs: np.ndarray, threshold: float, workers: int = 1) -> np.ndarray:
+        """Mask of the pairs (of ids among `ends`) whose texts are at least `threshold` similar."""
+        out = np.zeros(len(pairs), dtype=bool)
+        samples, lengths = self.samples, self.lengths
+        # in batches: the positions, lengths and lists of texts of all the pairs at once
+        # would cost 60 bytes a pair (seven million pairs at 100k pages)
+        for start in range(0, len(pairs), VERIFY_BATCH_PAIRS):
+            where = np.searchsorted(self.ends, pairs[start : start + VERIFY_BATCH_PAIRS])
+            # two texts of lengths a <= b are at most 2a / (a + b) similar (the Indel distance
+            # is at least b - a): pairs that cannot reach the threshold are not compared at
+            # all (a third of the candidates on the benchmark corpus); the margin keeps any
+            # pair a rounding error could put on the threshold
+            a, b = lengths[where[:, 0]], lengths[where[:, 1]]
+            reachable = np.flatnonzero(2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1))
+            left = [samples[i] for i in where[reachable, 0].tolist()]
+            right = [samples[i] for i in where[reachable, 1].tolist()]
+            # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
+            scores = process.cpdist(
+                left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold, workers=max(workers, 1)
+            )
+            out[start + reachable] = scores >= threshold
         return out
-    # each text is looked up once (a text is in many pairs), then the pairs index a list
-    ends = unique(pairs) if ends is None else ends
-    samples = [verification_sample(text_of(e)) for e in ends.tolist()]
-    lengths = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
-    # in batches: the positions, lengths and lists of texts of all the pairs at once
-    # would cost 60 bytes a pair (seven million pairs at 100k pages)
-    for start in range(0, len(pairs), VERIFY_BATCH_PAIRS):
-        where = np.searchsorted(ends, pairs[start : start + VERIFY_BATCH_PAIRS])
-        # two texts of lengths a <= b are at most 2a / (a + b) similar (the Indel distance
-        # is at least b - a): pairs that cannot reach the threshold are not compared at all
-        # (a third of the candidates on the benchmark corpus); the margin keeps any pair a
-        # rounding error could put on the threshold
-        a, b = lengths[where[:, 0]], lengths[where[:, 1]]
-        reachable = np.flatnonzero(2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1))
-        left = [samples[i] for i in where[reachable, 0].tolist()]
-        right = [samples[i] for i in where[reachable, 1].tolist()]
-        # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
-        scores = process.cpdist(
-            left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold, workers=max(workers, 1)
-        )
-        out[start + reachable] = scores >= threshold
-    return out
 
 
-def components(n: int, edges: np.ndarray) -> np.ndarray:
+def components(n: int, edges: np.ndarray, parent: np.ndarray | None = None) -> np.ndarray:
     """For each of 0..n-1, the smallest element of its connected component under `edges`
-    ((k, 2) int array): `UnionFind`'s representatives, in numpy.
+    ((k, 2) int array): `UnionFind`'s representatives, in numpy. `parent`: components
+    found before (what this function returned), which `edges` join further.
 
     Every element points to a smaller one or itself, so each tree's root is its
     smallest element. Each round hooks the larger root of every edge whose ends are in
     different trees onto the smaller one, then halves paths until every element points
     at its root; the trees left when no edge joins two of them are the components.
     """
-    parent = np.arange(n, dtype=np.int64)
+    parent = np.arange(n, dtype=np.int64) if parent is None else parent.copy()
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
     while len(edges):
         ends = parent[edges]
@@ -376,7 +393,10 @@ def cluster_corpus(
     stats.distinct_texts = len(distinct)
     stats.minhashed_texts = len(row_keys)
 
-    edges = [np.empty((0, 2), dtype=np.int64)]  # pairs of indices into `distinct`
+    # texts known to be one cluster (from an index) are joined first: their candidate
+    # pairs are then not verified
+    known = np.searchsorted(distinct, linked) if linked is not None and len(linked) else np.empty((0, 2), np.int64)
+    roots = components(len(distinct), known)
     texts: dict[int, str] = {}
     if len(row_keys) >= 2:
         pairs = candidates(rows, config, stats, settled_rows)
@@ -385,15 +405,22 @@ def cluster_corpus(
         stats.candidate_pairs = len(pairs)
         needed = unique(pairs)
         texts = texts_for(row_keys[needed])
-        verified = pairs[
-            similar(pairs, lambda r: texts[int(row_keys[r])], config.threshold, config.jobs or default_jobs(), needed)
-        ]
-        del pairs
-        stats.verified_pairs = len(verified)
-        edges.append(np.searchsorted(distinct, row_keys)[verified])
-    if linked is not None and len(linked):
-        edges.append(np.searchsorted(distinct, linked))
-    roots = components(len(distinct), np.concatenate(edges))
+        samples = Samples(needed, lambda r: texts[int(row_keys[r])])
+        row_distinct = np.searchsorted(distinct, row_keys)
+        workers = config.jobs or default_jobs()
+        # in batches, joining the clusters after each: a pair whose texts are already in
+        # one cluster (through pairs verified before) cannot change the clusters, so it
+        # is not compared (teasers shown on several pages make cliques of near-copies)
+        for start in range(0, len(pairs), JOIN_BATCH_PAIRS):
+            batch = pairs[start : start + JOIN_BATCH_PAIRS]
+            ends = row_distinct[batch]
+            apart = roots[ends[:, 0]] != roots[ends[:, 1]]
+            stats.joined_pairs += len(batch) - int(apart.sum())
+            batch, ends = batch[apart], ends[apart]
+            verified = samples.similar(batch, config.threshold, workers)
+            stats.verified_pairs += int(verified.sum())
+            roots = components(len(distinct), ends[verified], roots)
+        del pairs, samples
     return cluster_arrays(keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts)
 
 

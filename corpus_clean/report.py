@@ -140,7 +140,7 @@ def render_summary(report: Report, console: Console) -> None:
     files.add_row(
         "near-duplicate pairs",
         f"{report.clusters.verified_pairs} verified of {report.clusters.candidate_pairs} LSH candidates "
-        f"({report.clusters.bands}x{report.clusters.rows} bands)",
+        f"({report.clusters.bands}x{report.clusters.rows} bands; {report.clusters.joined_pairs} already joined)",
     )
     if report.clusters.capped_buckets:
         files.add_row(
