@@ -3,6 +3,7 @@
     python benchmarks/bench.py --quick          # 1k and 5k pages, about two minutes
     python benchmarks/bench.py                  # 1k, 10k and 100k pages
     python benchmarks/bench.py --sizes 100000 --no-baseline      # one size, without the slow baseline
+    python benchmarks/bench.py --sizes 100000 --no-baseline --engine dask   # and the Dask engine's rows
 
 For each corpus size (made by make_corpus.py and cached under benchmarks/data/), it
 runs, each as its own process, side by side:
@@ -10,6 +11,8 @@ runs, each as its own process, side by side:
 * floor: read + decode + lowercase + split every page (on the same number of
   processes): the fastest any cleaner written in Python could go;
 * corpus-clean with --jobs 1 and with --jobs N (all cores);
+* with --engine dask: the Dask engine (`clean_dask`) on a LocalCluster of 1 and of N
+  single-threaded worker processes, started by the run (bench_dask.py's child);
 * baseline: the same pipeline with --backend datasketch (one datasketch MinHash per
   paragraph, MinHashLSH for candidates, as datasketch's documentation shows).
 
@@ -238,6 +241,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1, help="corpus generator seed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the parallel rows")
     parser.add_argument("--no-baseline", action="store_true", help="skip the datasketch baseline")
+    parser.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: add rows for the Dask engine on a LocalCluster of 1 and of --jobs worker processes "
+        "(needs the [dask] extra; see bench_dask.py)",
+    )
     args = parser.parse_args()
     sizes = args.sizes or ([1000, 5000] if args.quick else [1000, 10000, 100000])
     jobs = args.jobs
@@ -266,6 +276,11 @@ def main() -> None:
         plan = [("floor", [PYTHON, "-c", FLOOR, str(corpus), str(jobs)], None)]
         plan.append(("corpus-clean -j1", clean_cmd("--jobs", "1"), out_dir / f"{pages}_j1.jsonl"))
         plan.append((f"corpus-clean -j{jobs}", clean_cmd("--jobs", str(jobs)), out_dir / f"{pages}_jn.jsonl"))
+        if args.engine == "dask":
+            for workers in sorted({1, jobs}):
+                name = f"dask {workers} worker{'s' if workers > 1 else ''}"
+                child = [PYTHON, str(HERE / "bench_dask.py"), "--run-dask", str(corpus), str(workers)]
+                plan.append((name, child, out_dir / f"{pages}_dask{workers}.jsonl"))
         if not args.no_baseline:
             plan.append(
                 (
@@ -304,6 +319,11 @@ def main() -> None:
             if (out_dir / f"{pages}_j1.jsonl").exists() and (out_dir / f"{pages}_jn.jsonl").exists():
                 identical = (out_dir / f"{pages}_j1.jsonl").read_bytes() == (out_dir / f"{pages}_jn.jsonl").read_bytes()
                 line.append(f"-j1/-j{jobs} output {'identical' if identical else 'DIFFERENT'}")
+            for name, _, out in plan:
+                if name.startswith("dask") and name in runs:
+                    ratio = runs[name].seconds / ours.seconds
+                    same = out.read_bytes() == (out_dir / f"{pages}_j1.jsonl").read_bytes()
+                    line.append(f"{name} {ratio:.2f}x the time of -j{jobs}, output {'identical' if same else 'DIFFERENT'}")
             print(f"{pages:>8} ratios: " + "; ".join(line), flush=True)
             speedup = (
                 runs["baseline datasketch"].seconds / ours.seconds if "baseline datasketch" in runs else float("nan")

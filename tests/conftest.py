@@ -69,3 +69,17 @@ def find(articles: list[dict], prefix: str) -> dict:
 
 def jsonl(text: str) -> list[dict]:
     return [json.loads(line) for line in text.splitlines()]
+
+
+def local_cluster(n_workers: int = 2, processes: bool = True):
+    """A small dask LocalCluster for the Dask engine's tests: single-threaded workers,
+    no dashboard (callers have checked that dask is installed)."""
+    from distributed import LocalCluster
+
+    return LocalCluster(
+        n_workers=n_workers,
+        threads_per_worker=1,
+        processes=processes,
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": ":0"},
+    )

@@ -26,8 +26,8 @@ pytest.importorskip("dask.dataframe")
 import dask  # noqa: E402
 import dask.dataframe as dd  # noqa: E402
 import pandas as pd  # noqa: E402
-from conftest import DATA, SEEDS  # noqa: E402
-from distributed import Client, KilledWorker, LocalCluster  # noqa: E402
+from conftest import DATA, SEEDS, local_cluster  # noqa: E402
+from distributed import Client, KilledWorker  # noqa: E402
 
 from corpus_clean import Config, InputError, Report, clean  # noqa: E402
 from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, UnionFind, band_candidates  # noqa: E402
@@ -43,19 +43,9 @@ MAKE_CORPUS = REPO / "benchmarks" / "make_corpus.py"
 GENERATED_PAGES = 2000
 
 
-def _cluster(n_workers: int = 2) -> LocalCluster:
-    return LocalCluster(
-        n_workers=n_workers,
-        threads_per_worker=1,
-        processes=True,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": ":0"},
-    )
-
-
 @pytest.fixture(scope="module")
 def client():
-    with _cluster() as cluster, Client(cluster, set_as_default=False) as c:
+    with local_cluster() as cluster, Client(cluster, set_as_default=False) as c:
         yield c
 
 
@@ -304,7 +294,7 @@ def test_a_worker_killed_mid_run(generated, when):
     """
     expected, _ = local_result([generated])
     killed: list[int] = []
-    with _cluster() as cluster, Client(cluster, set_as_default=False) as c:
+    with local_cluster() as cluster, Client(cluster, set_as_default=False) as c:
 
         def progress(stage: str, done: int, total: int) -> None:
             if stage == when and not killed and done >= total // (2 if stage == "fingerprint" else 3):

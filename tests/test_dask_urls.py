@@ -21,8 +21,8 @@ pytest.importorskip("distributed", reason="the dask engine needs the optional ex
 pytest.importorskip("dask.dataframe")
 
 import fsspec  # noqa: E402
-from conftest import SEEDS  # noqa: E402
-from distributed import Client, LocalCluster  # noqa: E402
+from conftest import SEEDS, local_cluster  # noqa: E402
+from distributed import Client  # noqa: E402
 
 from corpus_clean import Config, Report, clean, dask_engine  # noqa: E402
 from corpus_clean.containers import discover, spooled  # noqa: E402
@@ -32,25 +32,15 @@ from corpus_clean.records import SkippedFile  # noqa: E402
 BIG_LIMIT = 8000  #: bytes: every seed page is under it (4.4 to 5.8 kB), the big page over it
 
 
-def _cluster(processes: bool) -> LocalCluster:
-    return LocalCluster(
-        n_workers=2,
-        threads_per_worker=1,
-        processes=processes,
-        dashboard_address=None,
-        scheduler_kwargs={"dashboard_address": ":0"},
-    )
-
-
 @pytest.fixture(scope="module")
 def client():
-    with _cluster(processes=True) as cluster, Client(cluster, set_as_default=False) as c:
+    with local_cluster(processes=True) as cluster, Client(cluster, set_as_default=False) as c:
         yield c
 
 
 @pytest.fixture(scope="module")
 def thread_client():
-    with _cluster(processes=False) as cluster, Client(cluster, set_as_default=False) as c:
+    with local_cluster(processes=False) as cluster, Client(cluster, set_as_default=False) as c:
         yield c
 
 
