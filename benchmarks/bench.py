@@ -323,7 +323,9 @@ def main() -> None:
                 if name.startswith("dask") and name in runs:
                     ratio = runs[name].seconds / ours.seconds
                     same = out.read_bytes() == (out_dir / f"{pages}_j1.jsonl").read_bytes()
-                    line.append(f"{name} {ratio:.2f}x the time of -j{jobs}, output {'identical' if same else 'DIFFERENT'}")
+                    line.append(
+                        f"{name} {ratio:.2f}x the time of -j{jobs}, output {'identical' if same else 'DIFFERENT'}"
+                    )
             print(f"{pages:>8} ratios: " + "; ".join(line), flush=True)
             speedup = (
                 runs["baseline datasketch"].seconds / ours.seconds if "baseline datasketch" in runs else float("nan")

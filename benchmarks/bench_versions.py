@@ -27,7 +27,6 @@ sys.path.insert(0, str(HERE))
 
 from bench import DATA, PYTHON, Measured, corpus_bytes, ensure_corpus, measure  # noqa: E402
 
-
 #: The child of a row: the CLI of the package in folder argv[1]. An editable install of
 #: the project would otherwise win over any path (its finder comes first in
 #: sys.meta_path), so it is taken out; the installed dependencies stay.
