@@ -22,6 +22,8 @@ MIN_CHARS = 20
 #: The language is read off the first characters only: they tell it as well for news
 #: prose, and detection costs time in proportion to the length.
 SAMPLE_CHARS = 200
+#: Texts walked through the automaton together (bounds its grids to a few MB).
+BATCH_TEXTS = 1024
 
 
 def detect_language(text: str) -> str | None:
@@ -42,7 +44,12 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
 
         codes = [py3langid.classify(sample)[0] for sample in samples]
     else:
-        codes = model.classify_all(samples)
+        # in batches: the automaton's grid holds a byte and a feature a step per text
+        codes = [
+            code
+            for lo in range(0, len(samples), BATCH_TEXTS)
+            for code in model.classify_all(samples[lo : lo + BATCH_TEXTS])
+        ]
     for i, code in zip(wanted, codes):
         out[i] = None if code == "zxx" else code  # zxx: "no linguistic content"
     return out
@@ -93,7 +100,7 @@ class _BatchModel:
         order = np.argsort(-lengths, kind="stable")
         longest = int(lengths.max()) if len(lengths) else 0
         # byte t of every text in one contiguous row: each step reads one row
-        grid = np.zeros((longest, len(encoded)), dtype=np.int64)
+        grid = np.zeros((longest, len(encoded)), dtype=np.uint8)
         for column, i in enumerate(order.tolist()):
             grid[: lengths[i], column] = np.frombuffer(encoded[i], dtype=np.uint8)
         # how many texts are longer than t, for each step t

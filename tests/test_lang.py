@@ -47,7 +47,9 @@ def edge_texts() -> list[str]:
     ]
 
 
-def test_batch_equals_py3langid_text_by_text():
+@pytest.mark.parametrize("batch", [lang.BATCH_TEXTS, 50])
+def test_batch_equals_py3langid_text_by_text(batch, monkeypatch):
+    monkeypatch.setattr(lang, "BATCH_TEXTS", batch)
     texts = corpus_lines() + edge_texts()
     rng = random.Random(7)
     # lines joined as articles are: several paragraphs, varied lengths, mixed scripts
