@@ -13,12 +13,13 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import fnmatch
+import itertools
 import json
 import os
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -38,6 +39,7 @@ from .index import CorpusIndex, IndexProblem, index_stats, prune
 from .ledger import Block, Ledger
 from .pipeline import clean
 from .read import InputError
+from .records import Article
 from .report import Report, render_summary
 from .settings import SettingsError, load_section, settings_file
 from .write import (
@@ -259,6 +261,15 @@ def run(
             "memory in proportion to it, about 25 times its size.",
         ),
     ] = f"{_DEFAULTS.max_file_bytes // 2**20}M",
+    max_memory: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Aim to stay within this much memory (bytes, or with K, M, G), for crawls larger than memory: "
+            "LSH candidates are then found and checked in rounds, and texts looked up from disk batch by batch "
+            "(slower; at least 256M). The disk holds what memory does not, under --spool-dir.",
+            show_default=False,
+        ),
+    ] = None,
     lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
     index_file: Annotated[
         Optional[Path],
@@ -320,9 +331,13 @@ def run(
     max_file_bytes = _size(max_file_size)
     if max_file_bytes is None:
         raise UsageProblem(f"--max-file-size must be a size such as 300000, 64M or 1G, got {max_file_size!r}")
+    max_memory_bytes = None if max_memory is None else _size(max_memory)
+    if max_memory is not None and max_memory_bytes is None:
+        raise UsageProblem(f"--max-memory must be a size such as 4G or 512M, got {max_memory!r}")
     try:
         config = Config(
             max_file_bytes=max_file_bytes,
+            max_memory=max_memory_bytes,
             glob=glob,
             input_format=input_format,
             text_field=text_field,
@@ -410,7 +425,11 @@ def run(
             with _progress(console) as progress:
                 if engine == "dask":
                     articles = _clean_on_dask(paths, config, report, progress, scheduler, partitions)
-                else:
+                elif ledger is None:
+                    # written as they come, not gathered first: a million-page crawl's
+                    # articles need not fit in memory (all the work is done before the first)
+                    articles = _started(clean(paths, config, report, progress, ledger, index, only_new))
+                else:  # the ledger is settled before the output is written
                     articles = list(clean(paths, config, report, progress, ledger, index, only_new))
         except InputError as err:
             raise UsageProblem(str(err)) from None
@@ -457,6 +476,13 @@ def run(
             f"[bold yellow]{len(report.skipped)} input file(s) skipped[/] (see above); exit code {EXIT_SKIPPED}"
         )
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _started(articles: Iterator[Article]) -> Iterator[Article]:
+    """The same articles, the iterator run up to its first one (or its end)."""
+    for first in articles:
+        return itertools.chain([first], articles)
+    return iter(())
 
 
 def _size(text: str) -> int | None:

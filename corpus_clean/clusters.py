@@ -22,7 +22,8 @@ text): no Python object per paragraph is kept across the corpus.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,6 +35,7 @@ from .executor import default_jobs
 from .fingerprints import exact_key, fingerprint_rows, lsh_params
 from .npsets import run_starts, unique, unique_first, unique_inverse
 from .records import ClusterInfo
+from .rowstore import RowStore, on_disk
 
 #: A band bucket holding more texts than this is linked as a chain plus a star
 #: (enough for connectivity) instead of all its pairs, bounding verification work
@@ -71,6 +73,12 @@ class ClusterArrays:
 
     def slice(self, lo: int, hi: int) -> ClusterArrays:
         return ClusterArrays(self.cluster[lo:hi], self.n_pages[lo:hi], self.pages_hash[lo:hi], self.n_paragraphs[lo:hi])
+
+    def on_disk(self, folder: str) -> ClusterArrays:
+        """The same arrays, in files under `folder`, mapped back (see `rowstore.on_disk`)."""
+        return ClusterArrays(
+            *(on_disk(getattr(self, name), os.path.join(folder, f"clusters-{name}.npy")) for name in self.__slots__)
+        )
 
     def infos(self, lo: int = 0, hi: int | None = None) -> list[ClusterInfo]:
         hi = len(self.cluster) if hi is None else hi
@@ -128,19 +136,39 @@ def _bucket_pairs(members: np.ndarray) -> np.ndarray:
 
 
 def band_candidates(
-    keys: np.ndarray, stats: ClusterStats | None = None, settled: np.ndarray | None = None
+    keys: np.ndarray | RowStore, stats: ClusterStats | None = None, settled: np.ndarray | None = None
 ) -> np.ndarray:
     """Candidate pairs (i < j), sorted and unique, of rows sharing a key in some band.
 
-    `keys` has one row per text and one column per band. Buckets of the same size are
-    turned into pairs together, in one numpy step per size. With `settled` (a mask of
-    rows already clustered among themselves, from an index), buckets of settled rows
-    only are skipped: their pairs are known.
+    `keys` has one row per text and one column per band (or is a `RowStore` of them).
+    Buckets of the same size are turned into pairs together, in one numpy step per
+    size. With `settled` (a mask of rows already clustered among themselves, from an
+    index), buckets of settled rows only are skipped: their pairs are known.
     """
+    rounds = list(band_candidate_rounds(keys, stats, settled))
+    return rounds[0] if len(rounds) == 1 else _unique_pairs(rounds)
+
+
+def band_candidate_rounds(
+    keys: np.ndarray | RowStore,
+    stats: ClusterStats | None = None,
+    settled: np.ndarray | None = None,
+    max_codes: int | None = None,
+) -> Iterator[np.ndarray]:
+    """`band_candidates` in rounds: the pairs found by the bands read so far (sorted and
+    unique within the round) are given out once they pass `max_codes` (8 bytes each,
+    counted before deduplication), so that the pairs of every band are never all in
+    memory at once. A pair found in two rounds is given out twice. Without
+    `max_codes`, one round."""
     found: list[np.ndarray] = []
+    held = 0
     n = max(len(keys), 1)  # pairs are coded as i * n + j (int64: up to 3 billion texts)
-    for band in range(keys.shape[1]):
-        column = keys[:, band]
+    width = keys.width if isinstance(keys, RowStore) else keys.shape[1]
+    for band in range(width):
+        if max_codes is not None and held > max_codes:
+            yield _decoded_pairs(found, n)
+            held = 0
+        column = keys.column(band) if isinstance(keys, RowStore) else keys[:, band]
         # any sort will do: pairs are put in (low, high) order and capped buckets sorted
         order = np.argsort(column)
         sorted_keys = column[order]
@@ -165,12 +193,14 @@ def band_candidates(
                 for s in bucket_starts.tolist():
                     capped = _bucket_pairs(np.sort(order[s : s + size]))
                     found.append(capped[:, 0] * n + capped[:, 1])
+                    held += len(capped)
                 continue
             i, j = np.triu_indices(size, k=1)
             a = order[bucket_starts[:, None] + i[None, :]].ravel()
             b = order[bucket_starts[:, None] + j[None, :]].ravel()
             found.append(np.minimum(a, b) * n + np.maximum(a, b))
-    return _decoded_pairs(found, n)
+            held += len(a)
+    yield _decoded_pairs(found, n)
 
 
 def _decoded_pairs(codes: list[np.ndarray], n: int) -> np.ndarray:
@@ -215,9 +245,23 @@ def candidates(
     rows: np.ndarray, config: Config, stats: ClusterStats | None = None, settled: np.ndarray | None = None
 ) -> np.ndarray:
     """Candidate pairs among fingerprint rows (band keys, or signatures for datasketch)."""
+    return np.concatenate(list(candidate_rounds(rows, config, stats, settled)))
+
+
+def candidate_rounds(
+    rows: np.ndarray | RowStore, config: Config, stats: ClusterStats | None = None, settled: np.ndarray | None = None
+) -> Iterator[np.ndarray]:
+    """`candidates` in rounds bounded by `Config.max_memory` (see `band_candidate_rounds`)."""
     if config.backend == "datasketch":
-        return datasketch_candidates(rows, config)
-    return band_candidates(rows, stats, settled)
+        yield datasketch_candidates(rows.matrix() if isinstance(rows, RowStore) else rows, config)
+        return
+    max_codes = None if config.max_memory is None else max(config.max_memory // CANDIDATE_MEMORY_SHARE, 1 << 20)
+    yield from band_candidate_rounds(rows, stats, settled, max_codes)
+
+
+#: With `Config.max_memory`, the candidate pairs of a round take at most about this
+#: fraction of it (codes of 8 bytes, sorted in place, then decoded to 16-byte pairs).
+CANDIDATE_MEMORY_SHARE = 8 * 32
 
 
 #: Texts longer than this are compared by their beginning and end only: the edit
@@ -266,9 +310,16 @@ class Samples:
     """The texts that pairs are verified on, looked up once each (a text is in many
     pairs), then indexed by the pairs."""
 
-    def __init__(self, ends: np.ndarray, text_of: Callable[[int], str]) -> None:
+    def __init__(
+        self,
+        ends: np.ndarray,
+        text_of: Callable[[int], str] | None = None,
+        texts_of: Callable[[np.ndarray], list[str]] | None = None,
+    ) -> None:
+        """The texts of `ends`, from text_of(id), or from texts_of(ids) all at once."""
         self.ends = ends  #: the ids of the texts, sorted
-        self.samples = [verification_sample(text_of(e)) for e in ends.tolist()]
+        texts = texts_of(ends) if texts_of is not None else map(text_of, ends.tolist())
+        self.samples = [t if len(t) <= MAX_VERIFY_CHARS else verification_sample(t) for t in texts]
         self.lengths = np.fromiter(map(len, self.samples), dtype=np.int64, count=len(self.samples))
 
     def similar(self, pairs: np.ndarray, threshold: float, workers: int = 1) -> np.ndarray:
@@ -323,6 +374,45 @@ def components(n: int, edges: np.ndarray, parent: np.ndarray | None = None) -> n
     return parent
 
 
+def find_roots(parent: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """The roots of the trees of elements `x` under `parent` (any shape of x), and, on
+    the way, every element of x pointed at its root (path compression, in place)."""
+    roots = parent[x]
+    while True:
+        up = parent[roots]
+        if np.array_equal(up, roots):
+            break
+        roots = up
+    parent[x] = roots
+    return roots
+
+
+def join(parent: np.ndarray, edges: np.ndarray) -> None:
+    """Join, in place, the trees of the two ends of every edge ((k, 2) array): what
+    `components` does, for many small batches of edges in a row. `parent` need not be
+    flat (`flatten` makes it so): only the trees the edges touch are walked, where
+    `components` walks every element each time (at 1M pages, 8M texts for each of
+    hundreds of batches)."""
+    edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
+    while len(edges):
+        ends = find_roots(parent, edges)
+        lo, hi = ends.min(axis=1), ends.max(axis=1)
+        apart = lo != hi
+        if not apart.any():
+            return
+        edges, lo, hi = edges[apart], lo[apart], hi[apart]
+        np.minimum.at(parent, hi, lo)  # roots join, the smaller wins (as in `components`)
+
+
+def flatten(parent: np.ndarray) -> np.ndarray:
+    """Every element pointed at its root: `components`' form of the trees."""
+    while True:
+        up = parent[parent]
+        if np.array_equal(up, parent):
+            return parent
+        parent = up
+
+
 class UnionFind:
     """Disjoint sets over 0..n-1 whose representative is always the smallest member."""
 
@@ -373,6 +463,7 @@ def cluster_corpus(
     page_groups: np.ndarray | None = None,
     linked: np.ndarray | None = None,
     settled_rows: np.ndarray | None = None,
+    row_texts: Callable[[np.ndarray], list[str]] | None = None,
 ) -> ClusterArrays:
     """Cluster every paragraph of the corpus (and fill `table`, when given).
 
@@ -384,12 +475,16 @@ def cluster_corpus(
     page index; a paragraph's page counts are then taken within its page's group.
     linked: (k, 2) key pairs known to be in one cluster (from an index), joined without
     verification; settled_rows: rows whose clusters are already known among themselves
-    (candidate pairs of two such rows are not verified again).
+    (candidate pairs of two such rows are not verified again). rows may be a
+    `RowStore`; row_texts(rows), when given, gives the texts of rows (then `texts_for` is
+    asked only to fill `table`).
     """
     stats = stats if stats is not None else ClusterStats()
     stats.paragraphs = len(keys)
     stats.bands, stats.rows = lsh_params(config)
-    distinct = unique(keys[~empty])
+    distinct = keys[~empty]
+    distinct.sort()
+    distinct = distinct[run_starts(distinct)]
     stats.distinct_texts = len(distinct)
     stats.minhashed_texts = len(row_keys)
 
@@ -399,28 +494,41 @@ def cluster_corpus(
     roots = components(len(distinct), known)
     texts: dict[int, str] = {}
     if len(row_keys) >= 2:
-        pairs = candidates(rows, config, stats, settled_rows)
-        if settled_rows is not None:
-            pairs = pairs[~(settled_rows[pairs[:, 0]] & settled_rows[pairs[:, 1]])]
-        stats.candidate_pairs = len(pairs)
-        needed = unique(pairs)
-        texts = texts_for(row_keys[needed])
-        samples = Samples(needed, lambda r: texts[int(row_keys[r])])
         row_distinct = np.searchsorted(distinct, row_keys)
         workers = config.jobs or default_jobs()
-        # in batches, joining the clusters after each: a pair whose texts are already in
-        # one cluster (through pairs verified before) cannot change the clusters, so it
-        # is not compared (teasers shown on several pages make cliques of near-copies)
-        for start in range(0, len(pairs), JOIN_BATCH_PAIRS):
-            batch = pairs[start : start + JOIN_BATCH_PAIRS]
-            ends = row_distinct[batch]
-            apart = roots[ends[:, 0]] != roots[ends[:, 1]]
-            stats.joined_pairs += len(batch) - int(apart.sum())
-            batch, ends = batch[apart], ends[apart]
-            verified = samples.similar(batch, config.threshold, workers)
-            stats.verified_pairs += int(verified.sum())
-            roots = components(len(distinct), ends[verified], roots)
-        del pairs, samples
+        bounded = config.max_memory is not None and row_texts is not None
+        for pairs in candidate_rounds(rows, config, stats, settled_rows):
+            if settled_rows is not None:
+                pairs = pairs[~(settled_rows[pairs[:, 0]] & settled_rows[pairs[:, 1]])]
+            stats.candidate_pairs += len(pairs)
+            needed = unique(pairs)
+            if table is not None or row_texts is None:
+                texts.update(texts_for(row_keys[needed]))
+            # with a memory limit, the texts are looked up for each batch of pairs rather
+            # than for the whole round (which may need nearly every text)
+            if bounded:
+                samples = None
+            elif row_texts is not None:
+                samples = Samples(needed, texts_of=row_texts)
+            else:
+                samples = Samples(needed, lambda r: texts[int(row_keys[r])])
+            batch_samples = samples
+            # in batches, joining the clusters after each: a pair whose texts are already in
+            # one cluster (through pairs verified before) cannot change the clusters, so it
+            # is not compared (teasers shown on several pages make cliques of near-copies)
+            for start in range(0, len(pairs), JOIN_BATCH_PAIRS):
+                batch = pairs[start : start + JOIN_BATCH_PAIRS]
+                ends = row_distinct[batch]
+                ends_roots = find_roots(roots, ends)
+                apart = ends_roots[:, 0] != ends_roots[:, 1]
+                stats.joined_pairs += len(batch) - int(apart.sum())
+                batch, ends = batch[apart], ends[apart]
+                batch_samples = samples or Samples(unique(batch), texts_of=row_texts)
+                verified = batch_samples.similar(batch, config.threshold, workers)
+                stats.verified_pairs += int(verified.sum())
+                join(roots, ends[verified])
+            del pairs, samples, batch_samples  # their texts: all the candidates' texts
+        roots = flatten(roots)
     return cluster_arrays(keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts)
 
 
@@ -441,21 +549,29 @@ def cluster_arrays(
     for the other arguments; `texts`, the verified texts by key, only fills `table`).
     Shared by both engines (`pipeline`, `dask_engine`), so their arrays are the same."""
     texts = texts if texts is not None else {}
+    # (the arrays here are a few per paragraph, 250 MB each at 1M pages: temporaries
+    # are made in place, and dropped as soon as they are used)
     cluster = np.empty(len(keys), dtype=np.int64)
-    cluster[~empty] = roots[np.searchsorted(distinct, keys[~empty])]
+    full = ~empty
+    cluster[full] = roots[np.searchsorted(distinct, keys[full])]
+    del full
     # paragraphs of punctuation only: each its own cluster, after the real ones
     cluster[empty] = len(distinct) + np.arange(int(empty.sum()))
 
     n_clusters = len(distinct) + int(empty.sum())
-    pages = pages.astype(np.int64)
+    pages = np.asarray(pages, dtype=np.int64)
     n_pages, pages_hash, pair_cluster, pair_page = _pages_per_group(cluster, pages, n_clusters)
     # what a page learns about its paragraphs is counted among the pages of its own group
     # (its site): one site's sidebar says nothing about another site's article, while
     # the clusters themselves, and so the merging of copies, stay corpus-wide
     scope, n_scopes = cluster, n_clusters
     if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
-        scopes, scope = unique_inverse(cluster * (int(page_groups.max()) + 1) + page_groups[pages])
+        scoped = cluster * (int(page_groups.max()) + 1)
+        scoped += page_groups[pages]
+        scopes, scope = unique_inverse(scoped)
+        del scoped
         n_scopes = len(scopes)
+        del scopes
     scope_pages, scope_hash = (
         (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes)[:2]
     )
@@ -493,8 +609,13 @@ def _pages_per_group(group: np.ndarray, pages: np.ndarray, n_groups: int):
     distinct pages of each group, an order-free hash of that set of pages, and the
     sorted distinct (group, page) pairs."""
     width = int(pages.max(initial=0)) + 1
-    pairs = unique(group * width + pages)
+    codes = group * width
+    codes += pages
+    codes.sort()
+    pairs = codes[run_starts(codes)]
+    del codes
     pair_group, pair_page = pairs // width, pairs % width
+    del pairs
     n_pages = np.bincount(pair_group, minlength=n_groups).astype(np.int32)
     pages_hash = np.zeros(n_groups, dtype=np.uint64)
     with np.errstate(over="ignore"):

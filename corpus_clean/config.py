@@ -94,6 +94,12 @@ class Config:
     #: Worker processes for the two passes over the pages. None: every core.
     #: The output is the same whatever the number.
     jobs: int | None = None
+    #: Bytes of memory the run aims to stay within (None: no limit). With a limit, the
+    #: stages that grow with the corpus work in rounds bounded by it (LSH candidates)
+    #: and look up texts from disk batch by batch instead of holding them all; what
+    #: grows with the corpus otherwise lives on disk in every run (fingerprint rows,
+    #: texts, article texts). Slower: for crawls that would not fit in memory.
+    max_memory: int | None = None
 
     # --- output -----------------------------------------------------------------
     #: Detect each article's language (ISO 639-1) with py3langid.
@@ -137,6 +143,8 @@ class Config:
             yield f"min_article_words must be >= 1, got {self.min_article_words}"
         if self.max_file_bytes < 1:
             yield f"max_file_bytes must be >= 1, got {self.max_file_bytes}"
+        if self.max_memory is not None and self.max_memory < 256 * 1024 * 1024:
+            yield f"max_memory must be at least 256M, got {self.max_memory} bytes"
         if self.jobs is not None and self.jobs < 1:
             yield f"jobs must be >= 1, got {self.jobs}"
         if self.input_format not in ("auto", "txt", "jsonl", "warc", "wet"):

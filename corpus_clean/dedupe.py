@@ -31,6 +31,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+import xxhash
 from rapidfuzz.distance import Indel
 
 from .clusters import verification_sample
@@ -66,13 +68,65 @@ def article_id(text: str) -> str:
     return hashlib.blake2b(normalise_for_dedup(text).encode("utf-8"), digest_size=8).hexdigest()
 
 
-class _Tally(dict):
-    """value -> [count, first position, extra]: what `most_common` chooses from."""
+class _Tally:
+    """value -> (count, first position, extra): what `most_common` chooses from.
 
-    def add(self, value, position: Position, count: int = 1, extra=None) -> None:
+    Most tallies hold one value (an article's one title, one date, one text), so
+    that one is kept in slots of the tally itself, and a dict (of lists) is made only
+    for a second value: a million-page crawl's merger holds millions of tallies (a
+    dict of one entry and its list take 312 bytes, this 72). Iteration is in order of
+    first addition, as a dict's."""
+
+    __slots__ = ("_value", "_count", "_position", "_extra", "_many")
+
+    def __init__(self, items: dict | None = None) -> None:
+        self._count = 0  # 0: no single value held
+        self._value = self._position = self._extra = self._many = None
+        for value, (count, position, extra) in (items or {}).items():
+            self.add(value, position, count, extra)
+
+    def get(self, value) -> tuple | None:
+        if self._many is not None:
+            entry = self._many.get(value)
+            return None if entry is None else tuple(entry)
+        return (self._count, self._position, self._extra) if self._count and self._value == value else None
+
+    def __getitem__(self, value) -> tuple:
         entry = self.get(value)
         if entry is None:
-            self[value] = [count, position, extra]
+            raise KeyError(value)
+        return entry
+
+    def __len__(self) -> int:
+        return len(self._many) if self._many is not None else int(self._count > 0)
+
+    def __bool__(self) -> bool:
+        return self._count > 0 or self._many is not None
+
+    def __iter__(self):
+        return iter(self._many) if self._many is not None else iter((self._value,) if self._count else ())
+
+    def items(self) -> list[tuple]:
+        if self._many is not None:
+            return [(value, tuple(entry)) for value, entry in self._many.items()]
+        return [(self._value, (self._count, self._position, self._extra))] if self._count else []
+
+    def add(self, value, position: Position, count: int = 1, extra=None) -> None:
+        if self._many is None:
+            if not self._count:
+                self._value, self._count, self._position, self._extra = value, count, position, extra
+                return
+            if self._value == value:
+                self._count += count
+                if position < self._position:
+                    self._position, self._extra = position, extra if extra is not None else self._extra
+                return
+            self._many = {self._value: [self._count, self._position, self._extra]}
+            self._value = self._position = self._extra = None
+            self._count = 0
+        entry = self._many.get(value)
+        if entry is None:
+            self._many[value] = [count, position, extra]
         else:
             entry[0] += count
             if position < entry[1]:
@@ -84,14 +138,19 @@ class _Tally(dict):
 
     def most_common(self):
         """The most frequent value; ties go to the value seen first in input order."""
-        return min(self, key=lambda v: (-self[v][0], self[v][1]))
+        if self._many is None:
+            return self._value
+        many = self._many
+        return min(many, key=lambda v: (-many[v][0], many[v][1]))
 
 
 @dataclass(slots=True)
 class _Group:
     key: tuple[int, ...]
     first: Position
-    pages: set[int] = field(default_factory=set)
+    #: the pages of the copies, as added (a page may repeat): a list costs a quarter of
+    #: a set for the one or two pages most groups have
+    pages: list[int] = field(default_factory=list)
     copies: int = 0
     #: the texts of the copies with exactly this key, by their handles in the merger's spool
     texts: _Tally = field(default_factory=_Tally)
@@ -100,7 +159,7 @@ class _Group:
     repeated_only: bool = True
     #: (page, start, end, chars) of the body paragraphs, kept only while the group may
     #: still turn out to be boilerplate (every copy repeated, no title, no date)
-    body_spans: list[tuple[int, int, int, int]] = field(default_factory=list)
+    body_spans: list[tuple[int, int, int, int]] | None = None  #: None: none (most groups)
     #: the group this one was folded into (its copies are copies of that article)
     absorbed_into: _Group | None = None
     #: once merged: the article's id (None: dropped as boilerplate) and the position
@@ -108,12 +167,13 @@ class _Group:
     article: str | None = None
     shown: Position | None = None
     article_text_id: str | None = None
+    rank: int = 0  #: its place among all groups by first position (set when folding)
 
     def add(self, copy: ArticleCopy, text: int) -> None:
         """Take in a copy whose text is kept in the merger's spool as handle `text`."""
         position = (copy.page, copy.start)
         self.first = min(self.first, position)
-        self.pages.add(copy.page)
+        self.pages.append(copy.page)
         self.copies += 1
         self.texts.add(text, position, extra=(copy.lang, copy.id or article_id(copy.text)))
         if copy.title:
@@ -123,9 +183,11 @@ class _Group:
         self.repeated_only = self.repeated_only and copy.repeated_only
         if self.maybe_boilerplate:
             lengths = [len(p) for p in copy.text.split("\n\n")]
-            self.body_spans.extend((copy.page, s, e, n) for (s, e), n in zip(copy.spans, lengths))
+            spans = self.body_spans if self.body_spans is not None else []
+            spans.extend((copy.page, s, e, n) for (s, e), n in zip(copy.spans, lengths))
+            self.body_spans = spans or None
         else:
-            self.body_spans.clear()
+            self.body_spans = None
 
     @property
     def maybe_boilerplate(self) -> bool:
@@ -135,15 +197,18 @@ class _Group:
         """Take in a group whose body is contained in this one's (its text variants are not ours)."""
         other.absorbed_into = self
         self.first = min(self.first, other.first)
-        self.pages |= other.pages
+        self.pages.extend(other.pages)
         self.copies += other.copies
         self.titles.merge(other.titles)
         self.dates.merge(other.dates)
         self.repeated_only = self.repeated_only and other.repeated_only
         if self.maybe_boilerplate:
-            self.body_spans.extend(other.body_spans)
+            if other.body_spans:
+                if self.body_spans is None:
+                    self.body_spans = []
+                self.body_spans.extend(other.body_spans)
         else:
-            self.body_spans.clear()
+            self.body_spans = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +225,18 @@ class CopyFate:
     article: str | None  #: the article it is (or duplicates)
     matched_page: int | None  #: for a duplicate: the page of the copy that was kept
     similarity: float | None  #: for a duplicate: of its text to the article's (normalised)
+
+
+@dataclass(frozen=True, slots=True)
+class UnreadArticle(Article):
+    """An article whose text is still in the merger's spool, as handle `text_handle`
+    (its `text` is empty until `ArticleMerger.read` gives the whole article)."""
+
+    text_handle: int = -1
+
+
+#: Texts read back from the spool per call to the language detector.
+_DETECT_BATCH = 10_000
 
 
 def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
@@ -243,100 +320,153 @@ class ArticleMerger:
     def _fold_contained(self) -> list[_Group]:
         """Fold each group into the longest group containing its body (then the earliest)."""
         groups = sorted(self.groups.values(), key=lambda g: g.first)
-        rank = {g.key: i for i, g in enumerate(groups)}
-        holders: dict[int, list[tuple[int, ...]]] = {}
+        for i, g in enumerate(groups):
+            g.rank = i
+        # only a body of several paragraphs can contain another, and only at the first
+        # cluster of some group's body is it looked for: the index holds nothing else
+        # (every cluster of every body was half a gigabyte at 1M pages)
+        wanted = {g.key[0] for g in groups}
+        holders: dict[int, list[_Group]] = {}
         for g in groups:
-            for cluster in set(g.key):
-                holders.setdefault(cluster, []).append(g.key)
-        target: dict[tuple[int, ...], tuple[int, ...]] = {}
+            if len(g.key) > 1:
+                for cluster in set(g.key):
+                    if cluster in wanted:
+                        holders.setdefault(cluster, []).append(g)
+        del wanted
+        target: dict[tuple[int, ...], _Group] = {}
         for g in groups:
             # an article's own copy is never folded into a longer block that is only ever
             # repeated (the article followed by a site's footer, on another site's pages)
             containers = [
-                k
-                for k in holders[g.key[0]]
-                if len(k) > len(g.key) and _contains(k, g.key) and (g.repeated_only or not self.groups[k].repeated_only)
+                h
+                for h in holders.get(g.key[0], ())
+                if len(h.key) > len(g.key) and _contains(h.key, g.key) and (g.repeated_only or not h.repeated_only)
             ]
             if containers:
-                target[g.key] = max(containers, key=lambda k: (len(k), -rank[k]))
+                target[g.key] = max(containers, key=lambda h: (len(h.key), -h.rank))
+        del holders
         for g in groups:
             if g.key in target:
-                root = g.key
-                while root in target:
-                    root = target[root]
-                self.groups[root].absorb(g)
+                root = target[g.key]
+                while root.key in target:
+                    root = target[root.key]
+                root.absorb(g)
         roots = [g for g in groups if g.key not in target]
         return self._fold_lead_sentences(roots)
 
     def _fold_lead_sentences(self, groups: list[_Group]) -> list[_Group]:
         """Fold a one-paragraph group whose text is the literal start of another group's
-        first paragraph (a teaser showing only an article's first sentence) into it."""
-        by_start: dict[str, list[_Group]] = {}
-        first_paragraph = {}
-        for g in groups:
-            first = self.spool.get(g.texts.most_common()).split("\n\n", 1)[0] if g.texts else ""
-            first_paragraph[id(g)] = first
+        first paragraph (a teaser showing only an article's first sentence) into it.
+
+        Such a pair starts with the same `_LEAD_PREFIX_CHARS` characters, so groups are
+        bucketed by a hash of those, and only buckets of several groups are looked at,
+        one at a time (their first paragraphs read again then): the first paragraphs of
+        every group at once would be most of a gigabyte at 1M pages. A folding only
+        involves groups of one bucket, so the outcome is the one of going through all
+        groups in order."""
+        prefix_hash = np.zeros(len(groups), dtype=np.uint64)
+        long_enough = np.zeros(len(groups), dtype=bool)
+        for i, g in enumerate(groups):
+            first = self._first_paragraph(g)
             if len(first) >= _LEAD_PREFIX_CHARS:
-                by_start.setdefault(first[:_LEAD_PREFIX_CHARS], []).append(g)
-        folded = set()
-        for g in groups:
-            text = first_paragraph[id(g)]
-            if len(g.key) != 1 or len(text) < _LEAD_PREFIX_CHARS:
+                long_enough[i] = True
+                prefix_hash[i] = xxhash.xxh64_intdigest(first[:_LEAD_PREFIX_CHARS].encode("utf-8", "surrogatepass"))
+        where = np.flatnonzero(long_enough)
+        order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in groups' order
+        hashes = prefix_hash[order]
+        starts = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]])) if len(order) else order
+        ends = np.append(starts[1:], len(order))
+        folded: set[int] = set()
+        for lo, hi in zip(starts.tolist(), ends.tolist()):
+            if hi - lo < 2:
                 continue
-            hosts = [
-                h
-                for h in by_start.get(text[:_LEAD_PREFIX_CHARS], [])
-                if h is not g
-                and id(h) not in folded
-                and len(first_paragraph[id(h)]) > len(text)
-                and first_paragraph[id(h)].startswith(text)
-            ]
-            if hosts:
-                min(hosts, key=lambda h: h.first).absorb(g)
-                folded.add(id(g))
+            members = [groups[i] for i in order[lo:hi].tolist()]
+            first_paragraph = {id(g): self._first_paragraph(g) for g in members}
+            by_start: dict[str, list[_Group]] = {}
+            for g in members:
+                by_start.setdefault(first_paragraph[id(g)][:_LEAD_PREFIX_CHARS], []).append(g)
+            for g in members:
+                text = first_paragraph[id(g)]
+                if len(g.key) != 1:
+                    continue
+                hosts = [
+                    h
+                    for h in by_start[text[:_LEAD_PREFIX_CHARS]]
+                    if h is not g
+                    and id(h) not in folded
+                    and len(first_paragraph[id(h)]) > len(text)
+                    and first_paragraph[id(h)].startswith(text)
+                ]
+                if hosts:
+                    min(hosts, key=lambda h: h.first).absorb(g)
+                    folded.add(id(g))
         return [g for g in groups if id(g) not in folded]
+
+    def _first_paragraph(self, group: _Group) -> str:
+        return self.spool.get(group.texts.most_common()).split("\n\n", 1)[0] if group.texts else ""
 
     def articles(self, detect_languages: LanguageDetector | None = None) -> list[Article]:
         """The unique articles, in order of first appearance in the input."""
         return [article for _, article in self.positioned_articles(detect_languages)]
 
-    def positioned_articles(self, detect_languages: LanguageDetector | None = None) -> list[tuple[Position, Article]]:
+    def positioned_articles(
+        self, detect_languages: LanguageDetector | None = None, unread: bool = False
+    ) -> list[tuple[Position, Article]]:
         """(first position, article) of the unique articles, in order of first appearance.
         `detect_languages` names the language of the articles whose copies did not have
-        it (copies made only of repeated paragraphs are not detected when segmented)."""
+        it (copies made only of repeated paragraphs are not detected when segmented).
+        With `unread`, the articles' texts stay in the spool (`UnreadArticle`, text
+        empty): `read(article)` gives each its text when it is written (the texts of a
+        million-page crawl's articles are gigabytes)."""
         stats = self.stats
         # groups whose chosen texts normalise alike are one article, whatever their keys
         by_id: dict[str, _Group] = {}
-        for group in self._fold_contained():
+        roots = self._fold_contained()
+        if not self.record_copies:
+            # nothing asks for the groups folded into others again (`copy_fates` would):
+            # they go now, the others as each becomes its article
+            self.groups = {}
+        for group in roots:
             aid = group.texts[group.texts.most_common()][2][1]
             if aid in by_id:
                 by_id[aid].absorb(group)
             else:
                 by_id[aid] = group
+        del roots
         articles = []
         emitted_copies = 0
-        for aid, group in by_id.items():
+        for aid in list(by_id):
+            group = by_id.pop(aid) if not self.record_copies else by_id[aid]
             if group.maybe_boilerplate:
                 group.article = None
                 stats.boilerplate_groups += 1
-                stats.boilerplate.append((aid, tuple(sorted(group.pages))))
-                stats.dropped.extend(Dropped(p, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in group.body_spans)
+                stats.boilerplate.append((aid, tuple(sorted(set(group.pages)))))
+                stats.dropped.extend(Dropped(p, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in group.body_spans or ())
                 continue
-            articles.append(self._article(aid, group))
+            articles.append(self._article(aid, group, unread))
             emitted_copies += group.copies
         if detect_languages is not None:
-            # all at once: detection runs faster on many texts together
+            # many at once: detection runs faster on many texts together
             undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
-            found = detect_languages([articles[i][1].text for i in undetected])
-            for i, lang in zip(undetected, found):
-                if lang is not None:
-                    articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
+            for lo in range(0, len(undetected), _DETECT_BATCH):
+                batch = undetected[lo : lo + _DETECT_BATCH]
+                found = detect_languages([self.read(articles[i][1]).text for i in batch])
+                for i, lang in zip(batch, found):
+                    if lang is not None:
+                        articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
         articles.sort(key=lambda pair: pair[0])
         stats.articles = len(articles)
         stats.merged_copies = emitted_copies - len(articles)
         return articles
 
-    def _article(self, aid: str, group: _Group) -> tuple[Position, Article]:
+    def read(self, article: Article) -> Article:
+        """The article with its text (see `positioned_articles`)."""
+        if not isinstance(article, UnreadArticle):
+            return article
+        fields = {name: getattr(article, name) for name in Article.__dataclass_fields__}
+        return Article(**{**fields, "text": self.spool.get(article.text_handle)})
+
+    def _article(self, aid: str, group: _Group, unread: bool = False) -> tuple[Position, Article]:
         handle = group.texts.most_common()
         group.article, group.shown, group.article_text_id = aid, group.texts[handle][1], group.texts[handle][2][1]
         lang = group.texts[handle][2][0]
@@ -351,17 +481,10 @@ class ArticleMerger:
         for page in group.pages:
             pages.update(self.aliases.get(page, ()))
         sources = tuple(self.page_paths[p] for p in sorted(pages))
-        article = Article(
-            id=aid,
-            title=title,
-            date=date,
-            text=text,
-            source=sources[0],
-            sources=sources,
-            lang=lang,
-            n_chars=len(text),
-        )
-        return group.first, article
+        fields = dict(id=aid, title=title, date=date, source=sources[0], sources=sources, lang=lang, n_chars=len(text))
+        if unread:
+            return group.first, UnreadArticle(text="", text_handle=handle, **fields)
+        return group.first, Article(text=text, **fields)
 
 
 def dedupe_articles(

@@ -33,6 +33,28 @@ def chunked(items: Sequence[T], size: int) -> list[Sequence[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+class LazyChunks(Sequence):
+    """Chunks of `size` items out of `n` (the last one shorter), each made only when a
+    worker is about to get it: `make(lo, hi)` builds the chunk of items lo..hi-1.
+
+    A million pages' units of work, built all at once, would hold a tuple and its
+    arrays' views per page (about 600 MB) for the whole pass; `Pool.imap` takes them
+    one by one from an iterator, so at most the pool's backlog exists at a time.
+    """
+
+    def __init__(self, n: int, size: int, make: Callable[[int, int], T]) -> None:
+        self.n, self.size, self.make = n, size, make
+
+    def __len__(self) -> int:
+        return -(-self.n // self.size)
+
+    def __getitem__(self, k: int) -> T:
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        lo = k * self.size
+        return self.make(lo, min(lo + self.size, self.n))
+
+
 def _worker_signals() -> None:
     """Workers leave Ctrl-C to the parent, and die quietly when the pool ends them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

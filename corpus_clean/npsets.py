@@ -43,6 +43,10 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(values)
     ordered = values[order]
     first = run_starts(ordered)
+    distinct = ordered[first]
+    del ordered
+    rank = np.cumsum(first)
+    rank -= 1
     inverse = np.empty(len(values), dtype=np.int64)
-    inverse[order] = np.cumsum(first) - 1
-    return ordered[first], inverse
+    inverse[order] = rank
+    return distinct, inverse

@@ -21,21 +21,22 @@ from functools import partial
 
 import numpy as np
 
-from .clusters import cluster_corpus
+from .clusters import ClusterArrays, cluster_corpus
 from .config import Config
 from .containers import spooled
 from .dedupe import ArticleMerger
-from .executor import Workers, chunked, default_jobs, in_background, release_freed_memory, run_collections
+from .executor import LazyChunks, Workers, default_jobs, in_background, release_freed_memory, run_collections
 from .groups import group_name
 from .index import CorpusIndex, Known, contains
 from .lang import detect_languages, load_model
 from .ledger import Ledger
 from .npsets import unique, unique_first
-from .passes import PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
+from .passes import PageInfo, fingerprint_chunk, segment_chunk
 from .read import InputFile
 from .records import Article
 from .report import Report
-from .textstore import read_texts, text_folder
+from .rowstore import RowStore, on_disk
+from .textstore import text_folder
 
 #: Pages per unit of work sent to a process: big enough to amortise the transfer,
 #: small enough to balance the load and to report progress.
@@ -87,9 +88,9 @@ def clean(
         text_folder(config.spool_dir) as text_dir,
     ):
         model_loaded()
-        articles = _articles(files, config, report, progress, workers, ledger, index, only_new, text_dir)
+        articles, read = _articles(files, config, report, progress, workers, ledger, index, only_new, text_dir=text_dir)
     for _, article in articles:
-        yield article
+        yield read(article)
 
 
 def _articles(
@@ -101,26 +102,27 @@ def _articles(
     ledger: Ledger | None,
     index: CorpusIndex | None = None,
     only_new: bool = True,
-    text_dir: str | None = None,
-) -> list[tuple[tuple[int, int], Article]]:
+    *,
+    text_dir: str,
+) -> tuple[list[tuple[tuple[int, int], Article]], Callable[[Article], Article]]:
+    """(first position, article) of the unique articles, in input order, with their
+    texts still on disk, and the function that reads an article's text."""
     started = time.perf_counter()
     report.files_found = len(files)
-    numbered = list(enumerate(files))
-    chunks = chunked(numbered, PAGES_PER_CHUNK)
+    chunks = LazyChunks(len(files), PAGES_PER_CHUNK, lambda lo, hi: [(i, files[i]) for i in range(lo, hi)])
 
     # pass 1: fingerprints
     infos: list[PageInfo] = []
-    keys, empty, row_keys, rows = [], [], [], []
+    keys, empty = [], []
+    store = RowStore(text_dir)  # each distinct text's row and text, once, on disk
     done = 0
     known = index.known() if index is not None else None
     # with an index, this run's new texts are stored: keep them from the first pass
     # rather than reading the pages a third time
     new_texts: dict[int, str] = {}
-    texts_files: list[str] = []
     fingerprint = partial(fingerprint_chunk, config, keep_texts=known is not None, text_dir=text_dir)
     for chunk in workers.map(fingerprint, chunks):
-        if chunk.texts_file is not None:
-            texts_files.append(chunk.texts_file)
+        store.add(chunk.row_keys, chunk.rows, chunk.texts_file)
         if chunk.texts:
             fresh = [k for k in chunk.texts if k not in new_texts]
             is_known = contains(known.text_keys, np.array(fresh, dtype=np.uint64))
@@ -134,8 +136,6 @@ def _articles(
                 report.skipped.append(page)
         keys.append(chunk.keys)
         empty.append(chunk.empty)
-        row_keys.append(chunk.row_keys)
-        rows.append(chunk.rows)
         done += len(chunk.pages)
         progress("fingerprint", done, len(files))
     report.pages_read = len(infos)
@@ -148,28 +148,25 @@ def _articles(
     page_paths = [files[i].path for i in range(len(files))]
     if not infos:
         report.seconds = time.perf_counter() - started
-        return []
+        return [], lambda article: article
 
     kept = set_aside_copies(infos, np.concatenate(keys), np.concatenate(empty), ledger)
     report.duplicate_pages = kept.n_copies
     infos, aliases, offsets = kept.infos, kept.aliases, kept.offsets
+    bounded = config.max_memory is not None and known is None
+    if bounded:  # these few numbers a paragraph are half a gigabyte at 1M pages
+        kept.keys, kept.empty, kept.pages = (
+            on_disk(array, os.path.join(text_dir, f"paragraph-{name}.npy"))
+            for name, array in (("keys", kept.keys), ("empty", kept.empty), ("pages", kept.pages))
+        )
     para_keys, para_empty, para_pages = kept.keys, kept.empty, kept.pages
-    all_row_keys = np.concatenate(row_keys)
-    row_keys_unique, first_row = unique_first(all_row_keys)
-    # one row per distinct text (the band keys: 264 bytes a text, 200 MB at 100k pages)
-    unique_rows = np.concatenate(rows)[first_row]
-    del keys, empty, row_keys, rows, all_row_keys
+    del keys, empty
+    row_keys_unique = store.finish()
 
     def texts_for(wanted_keys: np.ndarray) -> dict[int, str]:
-        """The wanted texts: from the first pass's text files, else by re-reading the
-        pages holding one occurrence of each."""
-        if text_dir is not None:
-            return read_texts(texts_files, wanted_keys)
-        wanted = fetch_plan(wanted_keys, kept, files)
-        texts: dict[int, str] = {}
-        for part in workers.map(partial(fetch_texts_chunk, config), chunked(wanted, PAGES_PER_CHUNK)):
-            texts.update(part)
-        return texts
+        """The wanted texts (of some row keys), from the store."""
+        at = np.searchsorted(row_keys_unique, wanted_keys)
+        return {int(k): store.text(int(i)) for k, i in zip(wanted_keys.tolist(), at.tolist())}
 
     mark = time.perf_counter()
     table = ledger.table if ledger is not None else None
@@ -180,13 +177,19 @@ def _articles(
             para_empty,
             para_pages,
             row_keys_unique,
-            unique_rows,
+            store,
             texts_for,
             config,
             report.clusters,
             table,
             page_groups=_numbered(new_groups),
+            row_texts=store.texts,
         )
+        # the per-paragraph keys are not needed again (half a gigabyte at 1M pages)
+        kept.keys = kept.empty = kept.pages = None
+        del para_keys, para_empty, para_pages
+        if bounded:  # 24 bytes a paragraph, read page by page in the second pass
+            arrays = arrays.on_disk(text_dir)
     else:
         # the index's pages take part as pages numbered after this run's, holding their
         # paragraphs' keys; their texts come from the index, their clusters are settled
@@ -194,7 +197,7 @@ def _articles(
         twins = {known.digests[info.digest] for info in infos if info.digest in known.digests}
         report.pages_in_index = len(twins)
         combined = _with_known(
-            para_keys, para_empty, para_pages, row_keys_unique, unique_rows, known, len(files), twins
+            para_keys, para_empty, para_pages, row_keys_unique, store.matrix(), known, len(files), twins
         )
         arrays = cluster_corpus(
             *combined.arrays,
@@ -213,7 +216,7 @@ def _articles(
         report.clusters.repeated_paragraphs = int((arrays.n_pages >= config.min_repeat_pages).sum())
         if ledger is not None:
             ledger.page_paths = [f.path for f in files] + known.page_paths
-    del unique_rows
+    store.close()
     sampled = frozenset()
     if table is not None:
         # the most repeated blocks of the corpus, whose texts reports show
@@ -229,13 +232,18 @@ def _articles(
     )
     if ledger is not None:
         ledger.merger = merger
-    work = [
-        (info.index, files[info.index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
-        for slot, info in enumerate(infos)
-    ]
+
+    def page_work(lo: int, hi: int) -> list[tuple[int, InputFile, ClusterArrays]]:
+        return [
+            (infos[slot].index, files[infos[slot].index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
+            for slot in range(lo, hi)
+        ]
+
+    work = LazyChunks(len(infos), PAGES_PER_CHUNK, page_work)
+    n_work = len(infos)
     done = 0
     segment = partial(segment_chunk, config, record=ledger is not None, sample_clusters=sampled)
-    for chunk in workers.map(segment, chunked(work, PAGES_PER_CHUNK)):
+    for chunk in workers.map(segment, work):
         if ledger is not None:
             ledger.add_removals(chunk.removals)
             for cluster, text in chunk.samples.items():
@@ -245,12 +253,16 @@ def _articles(
         report.skipped.extend(chunk.failed)
         for copy in chunk.copies:
             merger.add(copy)
-        done += min(PAGES_PER_CHUNK, len(work) - done)
-        progress("segment", done, len(work))
+        done += min(PAGES_PER_CHUNK, n_work - done)
+        progress("segment", done, n_work)
     workers.close()  # the rest of the run is in this process
+    del work, page_work
+    arrays = None  # the clusters' arrays (24 bytes a paragraph) are not needed again
+    release_freed_memory()
     report.stage_seconds["segment"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    merged = merger.positioned_articles(detect_languages if config.detect_language else None)
+    # the texts stay in the merger's spool until each article is yielded
+    merged = merger.positioned_articles(detect_languages if config.detect_language else None, unread=True)
     report.count_dropped(report.dedupe.dropped)
     articles = merged
     if index is not None:
@@ -264,7 +276,7 @@ def _articles(
     report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["index" if index is not None else "merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
-    return articles
+    return articles, merger.read
 
 
 @dataclass

@@ -1,15 +1,13 @@
 """Texts kept on disk rather than in memory: the first pass's texts, read back for
-verification (`write_texts`, `read_texts`), and the merger's (`TextSpool`).
-
-Normalised texts written once by the first pass, read back for verification.
+verification (`write_texts`, then `rowstore.RowStore`), and the merger's (`TextSpool`).
 
 Which texts verification needs (the texts of candidate pairs) is known only once every
 page is fingerprinted. Re-reading the pages that hold them was a third pass over
 nearly the whole corpus (on the 100k-page benchmark corpus, 97,814 of 97,972 pages
 hold a candidate's first occurrence: 16 s of 195). Instead each first-pass chunk
-writes its distinct texts to a scratch file, and verification reads back the ones it
-needs. Nothing stays in memory between the two: a chunk's file is a sorted uint64 key
-array, the end offset of each text, then the texts as one UTF-8 blob.
+writes its distinct texts to a scratch file, which the main process reads as it
+arrives, keeping each text once (see `rowstore`). A chunk's file is a sorted uint64
+key array, the end offset of each text, then the texts as one UTF-8 blob.
 """
 
 from __future__ import annotations
@@ -24,8 +22,6 @@ from contextlib import contextmanager
 import numpy as np
 import xxhash
 
-from .npsets import unique
-
 _HEADER = np.dtype("<u8")
 _ENCODING = ("utf-8", "surrogatepass")  # lone surrogates of badly decoded pages survive
 
@@ -39,31 +35,6 @@ def write_texts(path: str, keys: np.ndarray, texts: Sequence[str]) -> None:
         out.write(np.ascontiguousarray(keys, dtype="<u8").tobytes())
         out.write(ends.astype("<i8").tobytes())
         out.write(b"".join(encoded))
-
-
-def read_texts(paths: Sequence[str], wanted: np.ndarray) -> dict[int, str]:
-    """The texts of the `wanted` keys found in the files at `paths` (the first file that
-    holds a key gives its text: all hold the same text for it)."""
-    wanted = unique(np.asarray(wanted, dtype=np.uint64))
-    out: dict[int, str] = {}
-    if not len(wanted):
-        return out
-    for path in paths:
-        with open(path, "rb") as f:
-            data = f.read()
-        n = int(np.frombuffer(data, dtype=_HEADER, count=1)[0])
-        keys = np.frombuffer(data, dtype="<u8", count=n, offset=8)
-        ends = np.frombuffer(data, dtype="<i8", count=n, offset=8 + 8 * n)
-        blob = memoryview(data)[8 + 16 * n :]
-        at = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
-        for i in np.flatnonzero(wanted[at] == keys).tolist():
-            key = int(keys[i])
-            if key not in out:
-                start = int(ends[i - 1]) if i else 0
-                out[key] = str(blob[start : int(ends[i])], *_ENCODING)
-        if len(out) == len(wanted):
-            break
-    return out
 
 
 @contextmanager

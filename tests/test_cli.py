@@ -54,6 +54,8 @@ def test_output_file_equals_stdout(tmp_path, seeds_run):
         (["--num-perm", "many"], "'--num-perm'"),
         (["--no-such-flag"], "No such option"),
         (["--max-file-size", "lots"], "--max-file-size must be a size"),
+        (["--max-memory", "lots"], "--max-memory must be a size"),
+        (["--max-memory", "100M"], "--max-memory must be at least 256M"),
         (["--fail-if", "articles"], "--fail-if 'articles' is not NAME OP NUMBER"),
         (["--shard-size", "2"], "--shard-size needs --output"),
     ],

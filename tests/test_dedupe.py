@@ -81,3 +81,53 @@ def test_a_teaser_showing_the_first_sentence_is_merged_into_its_article():
     articles = dedupe_articles([teaser, full, other], PATHS)
     assert [a.sources for a in articles] == [("a.txt", "b.txt"), ("c.txt",)]
     assert articles[0].text.startswith(lead)
+
+
+def _fold_lead_sentences_at_once(self, groups):
+    """The folding of lead sentences as first written: every group's first paragraph in
+    one dict (the reference for the bucketed version)."""
+    prefix = 40
+    by_start, first_paragraph = {}, {}
+    for g in groups:
+        first = self.spool.get(g.texts.most_common()).split("\n\n", 1)[0] if g.texts else ""
+        first_paragraph[id(g)] = first
+        if len(first) >= prefix:
+            by_start.setdefault(first[:prefix], []).append(g)
+    folded = set()
+    for g in groups:
+        text = first_paragraph[id(g)]
+        if len(g.key) != 1 or len(text) < prefix:
+            continue
+        hosts = [
+            h
+            for h in by_start.get(text[:prefix], [])
+            if h is not g
+            and id(h) not in folded
+            and len(first_paragraph[id(h)]) > len(text)
+            and first_paragraph[id(h)].startswith(text)
+        ]
+        if hosts:
+            min(hosts, key=lambda h: h.first).absorb(g)
+            folded.add(id(g))
+    return [g for g in groups if id(g) not in folded]
+
+
+def test_lead_sentences_fold_as_when_all_first_paragraphs_were_held_at_once(monkeypatch):
+    import random
+
+    rng = random.Random(4)
+    starts = [f"Opening words of story {n} that run on long enough to count here" for n in range(6)]
+    pages = [f"p{i}.txt" for i in range(40)]
+    for trial in range(30):
+        copies = []
+        for k in range(rng.randint(5, 25)):
+            words = rng.choice(starts).split() + [rng.choice("abc") for _ in range(rng.randint(0, 6))]
+            cut = rng.randint(6, len(words))
+            paragraphs = [" ".join(words[:cut])] + ["More text of the body."] * rng.randint(0, 2)
+            key = tuple(rng.randint(0, 9) for _ in paragraphs) if len(paragraphs) > 1 else (100 + k,)
+            copies.append(copy(rng.randint(0, 39), key, paragraphs, title=rng.choice([None, "T"]), start=k))
+        expected = [a.to_dict() for a in dedupe_articles(copies, pages)]
+        with monkeypatch.context() as m:
+            m.setattr(ArticleMerger, "_fold_lead_sentences", _fold_lead_sentences_at_once)
+            reference = [a.to_dict() for a in dedupe_articles(copies, pages)]
+        assert expected == reference, trial

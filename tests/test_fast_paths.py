@@ -11,9 +11,19 @@ import pytest
 from rapidfuzz.distance import Indel
 
 from corpus_clean import clusters
-from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, UnionFind, band_candidates, components, verify
+from corpus_clean.clusters import (
+    MAX_BUCKET_PAIRS_SIZE,
+    UnionFind,
+    band_candidates,
+    components,
+    find_roots,
+    flatten,
+    join,
+    verify,
+)
 from corpus_clean.npsets import unique, unique_first, unique_inverse
-from corpus_clean.textstore import read_texts, text_folder, write_texts
+from corpus_clean.rowstore import RowStore
+from corpus_clean.textstore import text_folder, write_texts
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 17, 5000])
@@ -71,18 +81,33 @@ def test_verify_equals_comparing_every_pair(batch, monkeypatch):
 
 
 def test_text_files_give_back_what_was_written(tmp_path):
+    """What the first pass's chunks write is what the row store reads back: odd text,
+    an empty file, a key met again in a later file (its first text is kept)."""
     texts_a = ["première ligne", "menu", "éàü ☃ \U0001f600", "lone \udce9 surrogate", ""]
     keys_a = np.array([5, 9, 11, 20, 30], dtype=np.uint64)
     texts_b = ["menu (second file)", "only in b"]
     keys_b = np.array([9, 40], dtype=np.uint64)
-    write_texts(str(tmp_path / "a"), keys_a, texts_a)
-    write_texts(str(tmp_path / "b"), keys_b, texts_b)
-    write_texts(str(tmp_path / "empty"), np.empty(0, dtype=np.uint64), [])
-    paths = [str(tmp_path / name) for name in ("empty", "a", "b")]
-    got = read_texts(paths, np.array([40, 11, 9, 20, 30, 77, 9], dtype=np.uint64))
-    # the first file holding a key gives its text; unknown keys are absent
-    assert got == {40: "only in b", 11: texts_a[2], 9: "menu", 20: texts_a[3], 30: ""}
-    assert read_texts(paths, np.empty(0, dtype=np.uint64)) == {}
+    folder = tmp_path / "store"
+    folder.mkdir()
+    store = RowStore(str(folder))
+    for name, keys, texts in (
+        ("empty", np.empty(0, dtype=np.uint64), []),
+        ("a", keys_a, texts_a),
+        ("b", keys_b, texts_b),
+    ):
+        write_texts(str(tmp_path / name), keys, texts)
+        store.add(keys, np.zeros((len(keys), 2), dtype=np.uint64), str(tmp_path / name))
+    keys = store.finish()
+    assert keys.tolist() == [5, 9, 11, 20, 30, 40]
+    assert [store.text(i) for i in range(len(keys))] == [
+        "première ligne",
+        "menu",
+        texts_a[2],
+        texts_a[3],
+        "",
+        "only in b",
+    ]
+    store.close()
 
 
 def test_text_folder_is_removed_even_when_the_run_fails(tmp_path):
@@ -105,6 +130,24 @@ def test_components_are_union_finds_representatives(seed):
     for a, b in edges.tolist():
         sets.union(a, b)
     assert np.array_equal(components(n, edges), sets.roots(n))
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("batch", [1, 7, 500])
+def test_joining_batch_after_batch_gives_the_components(seed, batch):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 3000))
+    edges = rng.integers(0, n, size=(int(rng.integers(0, 2 * n)), 2))
+    if seed == 0:  # a long chain in scrambled order
+        chain = rng.permutation(n)
+        edges = np.stack([chain[:-1], chain[1:]], axis=1)[rng.permutation(n - 1)]
+    parent = np.arange(n, dtype=np.int64)
+    for lo in range(0, len(edges), batch):
+        part = edges[lo : lo + batch]
+        roots = find_roots(parent, part)
+        assert np.array_equal(roots, components(n, edges[:lo])[part])  # the trees so far
+        join(parent, part)
+    assert np.array_equal(flatten(parent), components(n, edges))
 
 
 def test_components_without_edges_are_singletons():
