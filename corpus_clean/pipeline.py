@@ -143,6 +143,10 @@ def _articles(
         ledger.page_paths = [f.path for f in files]
         ledger.locations = [f.location for f in files]
         ledger.read_pages = [info.index for info in infos]
+    if config.max_memory is not None:
+        # the workers' own memory (their caches: a few hundred MB) is not held through
+        # the cluster stage; the second pass starts a new pool
+        workers.close()
     release_freed_memory()
     report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
     page_paths = [files[i].path for i in range(len(files))]
@@ -309,6 +313,11 @@ def set_aside_copies(
                 ledger.add_copied_page(info.index, info.n_chars, original)
         kept.append(original == info.index)
     all_counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
+    if all(kept):  # no copy: the arrays as they are (no copies of them either)
+        counts = all_counts
+        pages = np.repeat(np.array([p.index for p in infos], dtype=np.int64), counts)
+        offsets = np.concatenate([[0], np.cumsum(counts)])
+        return KeptPages(infos, keys, empty, pages, offsets, aliases, 0)
     keep_paragraph = np.repeat(np.array(kept, dtype=bool), all_counts)
     infos = [info for info, keep in zip(infos, kept) if keep]
     counts = np.array([p.n_paragraphs for p in infos], dtype=np.int64)
