@@ -42,6 +42,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,21 +98,30 @@ class Measured:
     returncode: int
     stderr: str
     peak_pss_mb: float = 0.0  #: peak of the tree's PSS sum (shared pages counted once)
+    peak_extra: int = 0  #: peak of what `measure`'s `extra` sampled
 
 
-def measure(cmd: list[str], stdout_path: Path | None = None, env: dict[str, str] | None = None) -> Measured:
-    """Run cmd, sampling the memory of its whole process tree every 50 ms."""
+def measure(
+    cmd: list[str],
+    stdout_path: Path | None = None,
+    env: dict[str, str] | None = None,
+    extra: Callable[[], int] | None = None,
+) -> Measured:
+    """Run cmd, sampling the memory of its whole process tree every 50 ms (and `extra()`,
+    another reading whose peak is wanted, with it)."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env)
-    peak = peak_pss = 0
+    peak = peak_pss = peak_extra = 0
     stop = threading.Event()
 
     def sample() -> None:
-        nonlocal peak, peak_pss
+        nonlocal peak, peak_pss, peak_extra
         while not stop.is_set():
             rss, pss = _tree_memory_kb(proc.pid)
             peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            if extra is not None:
+                peak_extra = max(peak_extra, extra())
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -122,7 +132,7 @@ def measure(cmd: list[str], stdout_path: Path | None = None, env: dict[str, str]
     seconds = time.perf_counter() - started
     if stdout_path:
         out.close()
-    return Measured(seconds, peak / 1024, proc.returncode, err.decode("utf-8", "replace"), peak_pss / 1024)
+    return Measured(seconds, peak / 1024, proc.returncode, err.decode("utf-8", "replace"), peak_pss / 1024, peak_extra)
 
 
 # --- the floor -------------------------------------------------------------------------

@@ -27,13 +27,11 @@ import contextlib
 import hashlib
 import os
 import re
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-from bench import DATA, PYTHON, _tree_memory_kb, ensure_corpus
+from bench import DATA, PYTHON, ensure_corpus, measure
 
 CLI = [PYTHON, "-m", "corpus_clean.cli"]
 
@@ -112,38 +110,21 @@ def run(corpus: Path, out: Path, limit: int | None, jobs: int | None) -> dict:
     if jobs is not None:
         cmd += ["--jobs", str(jobs)]
     group = MemoryCgroup(f"corpus-clean-bench-{os.getpid()}-{int(time.time())}", limit) if limit else None
-    peak_anon = peak_rss = 0
-    stop = threading.Event()
-    started = time.perf_counter()
-    proc = subprocess.Popen(group.command(cmd) if group else cmd, stderr=subprocess.PIPE)
-
-    def sample() -> None:
-        nonlocal peak_anon, peak_rss
-        while not stop.is_set():
-            peak_anon = max(peak_anon, group.anon_bytes() if group else 0)
-            peak_rss = max(peak_rss, _tree_memory_kb(proc.pid)[0] * 1024)
-            stop.wait(0.2)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, err = proc.communicate()
-    stop.set()
-    sampler.join()
-    seconds = time.perf_counter() - started
+    measured = measure(group.command(cmd) if group else cmd, extra=group.anon_bytes if group else None)
     killed = group.killed() if group else False
     if group:
         group.remove()
-    articles = sum(1 for _ in out.open("rb")) if proc.returncode == 0 and out.exists() else 0
+    articles = sum(1 for _ in out.open("rb")) if measured.returncode in (0, 3) and out.exists() else 0
     return {
         "limit": limit,
         "enforced": bool(group and group.path),
-        "seconds": seconds,
-        "peak_anon_mb": peak_anon / 2**20,
-        "peak_rss_mb": peak_rss / 2**20,
-        "returncode": proc.returncode,
+        "seconds": measured.seconds,
+        "peak_anon_mb": measured.peak_extra / 2**20,
+        "peak_rss_mb": measured.peak_rss_mb,
+        "returncode": measured.returncode,
         "killed": killed,
         "articles": articles,
-        "stderr": err.decode("utf-8", "replace"),
+        "stderr": measured.stderr,
     }
 
 
@@ -179,9 +160,10 @@ def main() -> None:
     for name, r in rows:
         limit = f"{r['limit'] / 2**30:.1f}G" if r["limit"] else "-"
         status = f"{r['returncode']}" + (" KILLED (out of memory)" if r["killed"] else "")
+        anon = f"{r['peak_anon_mb']:.0f}" if r["enforced"] else "-"
         print(
             f"{name:10} {limit:>8} {r['seconds']:9.1f} {args.pages / r['seconds']:9.0f} "
-            f"{r['peak_anon_mb']:9.0f} {r['peak_rss_mb']:9.0f} {r['articles']:9d} {status}"
+            f"{anon:>9} {r['peak_rss_mb']:9.0f} {r['articles']:9d} {status}"
         )
         if r["returncode"] not in (0, 3):
             print(r["stderr"][-2000:], file=sys.stderr)
