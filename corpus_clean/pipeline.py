@@ -143,10 +143,6 @@ def _articles(
         ledger.page_paths = [f.path for f in files]
         ledger.locations = [f.location for f in files]
         ledger.read_pages = [info.index for info in infos]
-    if config.max_memory is not None:
-        # the workers' own memory (their caches: a few hundred MB) is not held through
-        # the cluster stage; the second pass starts a new pool
-        workers.close()
     release_freed_memory()
     report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
     page_paths = [files[i].path for i in range(len(files))]
