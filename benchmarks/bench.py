@@ -54,13 +54,8 @@ PYTHON = sys.executable
 # --- measuring a process tree -------------------------------------------------------
 
 
-def _tree_memory_kb(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) of a process and all its descendants, summed, in kB (Linux /proc).
-
-    The RSS sum counts a page shared by several processes (the libraries and the
-    language model workers share with the parent they were forked from) once in every
-    one of them; the PSS sum divides each shared page among its sharers, so it is the
-    memory the tree really takes. Both are shown; the RESULT line gives the RSS sum."""
+def _tree_pids(pid: int) -> list[int]:
+    """A process and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -70,14 +65,34 @@ def _tree_memory_kb(pid: int) -> tuple[int, int]:
                 children.setdefault(ppid, []).append(int(entry))
             except (OSError, IndexError, ValueError):
                 continue
-    rss = pss = 0
-    stack = [pid]
+    out, stack = [], [pid]
     while stack:
         p = stack.pop()
+        out.append(p)
         stack.extend(children.get(p, []))
-        rss += _status_field(f"/proc/{p}/status", "VmRSS:")
-        pss += _status_field(f"/proc/{p}/smaps_rollup", "Pss:")
-    return rss, pss
+    return out
+
+
+def _tree_rss_kb(pids: list[int]) -> int:
+    """RSS of the processes, summed, in kB: counts a page shared by several processes (the
+    libraries and the language model workers share with the parent they were forked
+    from) once in every one of them. Cheap: /proc/PID/status is a few counters."""
+    return sum(_status_field(f"/proc/{p}/status", "VmRSS:") for p in pids)
+
+
+def _tree_pss_kb(pids: list[int]) -> int:
+    """PSS of the processes, summed, in kB: each shared page divided among its sharers,
+    so the memory the tree really takes. Costly: reading smaps_rollup walks the
+    process's page tables (about 1 ms per 1.5 GB) under its memory map's lock."""
+    return sum(_status_field(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids)
+
+
+#: Seconds between two samples of the tree's RSS, and between two listings of the tree
+#: and readings of its PSS. Listing every process and walking the page tables every
+#: 50 ms cost 15 % of a core at 10k pages, taken from the run it measured: a `-j2` run,
+#: which needs both cores, lost 12 % of its speed to it, a `-j1` run nothing.
+RSS_EVERY = 0.05
+PSS_EVERY = 0.5
 
 
 def _status_field(path: str, name: str) -> int:
@@ -107,8 +122,9 @@ def measure(
     env: dict[str, str] | None = None,
     extra: Callable[[], int] | None = None,
 ) -> Measured:
-    """Run cmd, sampling the memory of its whole process tree every 50 ms (and `extra()`,
-    another reading whose peak is wanted, with it)."""
+    """Run cmd, sampling the RSS of its whole process tree every 50 ms and its PSS every
+    half second (see `RSS_EVERY`), and `extra()`, another reading whose peak is wanted,
+    with the RSS."""
     out = open(stdout_path, "wb") if stdout_path else subprocess.DEVNULL  # noqa: SIM115 (closed below)
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.PIPE, env=env)
@@ -117,12 +133,17 @@ def measure(
 
     def sample() -> None:
         nonlocal peak, peak_pss, peak_extra
+        pids: list[int] = []
+        listed = -PSS_EVERY
         while not stop.is_set():
-            rss, pss = _tree_memory_kb(proc.pid)
-            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
+            now = time.perf_counter()
+            if now - listed >= PSS_EVERY:
+                pids, listed = _tree_pids(proc.pid), now
+                peak_pss = max(peak_pss, _tree_pss_kb(pids))
+            peak = max(peak, _tree_rss_kb(pids))
             if extra is not None:
                 peak_extra = max(peak_extra, extra())
-            stop.wait(0.05)
+            stop.wait(RSS_EVERY)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,53 +155,76 @@ def band_candidate_rounds(
     stats: ClusterStats | None = None,
     settled: np.ndarray | None = None,
     max_codes: int | None = None,
+    threads: int = 1,
 ) -> Iterator[np.ndarray]:
     """`band_candidates` in rounds: the pairs found by the bands read so far (sorted and
     unique within the round) are given out once they pass `max_codes` (8 bytes each,
     counted before deduplication), so that the pairs of every band are never all in
     memory at once. A pair found in two rounds is given out twice. Without
-    `max_codes`, one round."""
+    `max_codes`, one round. With `threads` > 1, that many bands are worked on at once
+    (numpy sorts and gathers without holding the GIL); rounds are the same."""
     found: list[np.ndarray] = []
     held = 0
     n = max(len(keys), 1)  # pairs are coded as i * n + j (int64: up to 3 billion texts)
     width = keys.width if isinstance(keys, RowStore) else keys.shape[1]
-    for band in range(width):
-        if max_codes is not None and held > max_codes:
-            yield _decoded_pairs(found, n)
-            held = 0
+
+    def band_codes(band: int) -> tuple[list[np.ndarray], int, int]:
         column = keys.column(band) if isinstance(keys, RowStore) else keys[:, band]
-        # any sort will do: pairs are put in (low, high) order and capped buckets sorted
-        order = np.argsort(column)
-        sorted_keys = column[order]
-        boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
-        starts = np.concatenate([[0], boundaries])
-        sizes = np.diff(np.concatenate([starts, [len(column)]]))
-        if settled is not None and len(starts):
-            fresh = np.add.reduceat((~settled[order]).astype(np.int64), starts) > 0
-            starts, sizes = starts[fresh], sizes[fresh]
-        several = sizes > 1
-        starts, sizes = starts[several], sizes[several]
-        by_size = np.argsort(sizes, kind="stable")
-        starts, sizes = starts[by_size], sizes[by_size]
-        size_values, size_first = np.unique(sizes, return_index=True)  # few values: fast
-        size_ends = np.append(size_first[1:], len(sizes))
-        for size, lo, hi in zip(size_values.tolist(), size_first.tolist(), size_ends.tolist()):
-            bucket_starts = starts[lo:hi]
-            if size > MAX_BUCKET_PAIRS_SIZE:
-                if stats is not None:
-                    stats.capped_buckets += len(bucket_starts)
-                    stats.capped_pairs += len(bucket_starts) * (size * (size - 1) // 2 - (2 * size - 3))
-                for s in bucket_starts.tolist():
-                    capped = _bucket_pairs(np.sort(order[s : s + size]))
-                    found.append(capped[:, 0] * n + capped[:, 1])
-                    held += len(capped)
-                continue
-            i, j = np.triu_indices(size, k=1)
-            a = order[bucket_starts[:, None] + i[None, :]].ravel()
-            b = order[bucket_starts[:, None] + j[None, :]].ravel()
-            found.append(np.minimum(a, b) * n + np.maximum(a, b))
-            held += len(a)
+        return _band_codes(column, n, settled)
+
+    with ThreadPoolExecutor(max(threads, 1)) as pool:
+        # bands run at most `threads` ahead of the one consumed: each holds its codes
+        ahead = [pool.submit(band_codes, band) for band in range(min(threads, width))]
+        for band in range(width):
+            if max_codes is not None and held > max_codes:
+                yield _decoded_pairs(found, n)
+                held = 0
+            codes, capped_buckets, capped_pairs = ahead.pop(0).result()
+            if band + len(ahead) + 1 < width:
+                ahead.append(pool.submit(band_codes, band + len(ahead) + 1))
+            if stats is not None:
+                stats.capped_buckets += capped_buckets
+                stats.capped_pairs += capped_pairs
+            found.extend(codes)
+            held += sum(map(len, codes))
     yield _decoded_pairs(found, n)
+
+
+def _band_codes(column: np.ndarray, n: int, settled: np.ndarray | None) -> tuple[list[np.ndarray], int, int]:
+    """The candidate pairs of one band (texts sharing its key), coded i * n + j (i < j),
+    with the number of buckets capped (see `MAX_BUCKET_PAIRS_SIZE`) and of the pairs
+    they would have held beyond their chain and star."""
+    codes: list[np.ndarray] = []
+    capped_buckets = capped_pairs = 0
+    # any sort will do: pairs are put in (low, high) order and capped buckets sorted
+    order = np.argsort(column)
+    sorted_keys = column[order]
+    boundaries = np.flatnonzero(sorted_keys[1:] != sorted_keys[:-1]) + 1
+    starts = np.concatenate([[0], boundaries])
+    sizes = np.diff(np.concatenate([starts, [len(column)]]))
+    if settled is not None and len(starts):
+        fresh = np.add.reduceat((~settled[order]).astype(np.int64), starts) > 0
+        starts, sizes = starts[fresh], sizes[fresh]
+    several = sizes > 1
+    starts, sizes = starts[several], sizes[several]
+    by_size = np.argsort(sizes, kind="stable")
+    starts, sizes = starts[by_size], sizes[by_size]
+    size_values, size_first = np.unique(sizes, return_index=True)  # few values: fast
+    size_ends = np.append(size_first[1:], len(sizes))
+    for size, lo, hi in zip(size_values.tolist(), size_first.tolist(), size_ends.tolist()):
+        bucket_starts = starts[lo:hi]
+        if size > MAX_BUCKET_PAIRS_SIZE:
+            capped_buckets += len(bucket_starts)
+            capped_pairs += len(bucket_starts) * (size * (size - 1) // 2 - (2 * size - 3))
+            for s in bucket_starts.tolist():
+                capped = _bucket_pairs(np.sort(order[s : s + size]))
+                codes.append(capped[:, 0] * n + capped[:, 1])
+            continue
+        i, j = np.triu_indices(size, k=1)
+        a = order[bucket_starts[:, None] + i[None, :]].ravel()
+        b = order[bucket_starts[:, None] + j[None, :]].ravel()
+        codes.append(np.minimum(a, b) * n + np.maximum(a, b))
+    return codes, capped_buckets, capped_pairs
 
 
 def _decoded_pairs(codes: list[np.ndarray], n: int) -> np.ndarray:
@@ -256,7 +280,9 @@ def candidate_rounds(
         yield datasketch_candidates(rows.matrix() if isinstance(rows, RowStore) else rows, config)
         return
     max_codes = None if config.max_memory is None else max(config.max_memory // CANDIDATE_MEMORY_SHARE, 1 << 20)
-    yield from band_candidate_rounds(rows, stats, settled, max_codes)
+    # bands ahead hold their pairs too: none with a memory limit
+    threads = 1 if max_codes is not None else config.jobs or default_jobs()
+    yield from band_candidate_rounds(rows, stats, settled, max_codes, threads)
 
 
 #: With `Config.max_memory`, the candidate pairs of a round take at most about this
@@ -319,8 +345,12 @@ class Samples:
         """The texts of `ends`, from text_of(id), or from texts_of(ids) all at once."""
         self.ends = ends  #: the ids of the texts, sorted
         texts = texts_of(ends) if texts_of is not None else map(text_of, ends.tolist())
-        self.samples = [t if len(t) <= MAX_VERIFY_CHARS else verification_sample(t) for t in texts]
-        self.lengths = np.fromiter(map(len, self.samples), dtype=np.int64, count=len(self.samples))
+        samples = [t if len(t) <= MAX_VERIFY_CHARS else verification_sample(t) for t in texts]
+        self.lengths = np.fromiter(map(len, samples), dtype=np.int64, count=len(samples))
+        # an array of the str objects (not copies): picking a batch's texts out of it is
+        # numpy's loop, not Python's (14M picks at 100k pages)
+        self.samples = np.empty(len(samples), dtype=object)
+        self.samples[:] = samples
 
     def similar(self, pairs: np.ndarray, threshold: float, workers: int = 1) -> np.ndarray:
         """Mask of the pairs (of ids among `ends`) whose texts are at least `threshold` similar."""
@@ -336,8 +366,8 @@ class Samples:
             # pair a rounding error could put on the threshold
             a, b = lengths[where[:, 0]], lengths[where[:, 1]]
             reachable = np.flatnonzero(2 * np.minimum(a, b) >= (threshold - 1e-9) * np.maximum(a + b, 1))
-            left = [samples[i] for i in where[reachable, 0].tolist()]
-            right = [samples[i] for i in where[reachable, 1].tolist()]
+            left = samples[where[reachable, 0]].tolist()
+            right = samples[where[reachable, 1]].tolist()
             # element-wise similarity of the two lists, in rapidfuzz's C++ (no Python per pair)
             scores = process.cpdist(
                 left, right, scorer=Indel.normalized_similarity, score_cutoff=threshold, workers=max(workers, 1)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -265,18 +266,37 @@ class ArticleMerger:
         #: with `record_copies`: where every copy was, so `copy_fates` can say what became of it
         self.record_copies = record_copies
         self.copy_records: list[tuple] = []  # (page, start, title, title_span, spans, key, text id)
+        # per spool handle (texts are numbered 0, 1, ... as first put): what merging asks
+        # of each text, noted as it arrives, so that merging reads few texts back
+        self._n_chars = array("q")  #: the text's length
+        self._lead = array("Q")  #: xxh64 of its first paragraph's first _LEAD_PREFIX_CHARS characters
+        self._lead_long = bytearray()  #: whether that paragraph has that many (else no hash)
 
     def add(self, copy: ArticleCopy) -> None:
         group = self.groups.get(copy.key)
         if group is None:
             group = self.groups[copy.key] = _Group(copy.key, (copy.page, copy.start))
-        group.add(copy, self.spool.put(copy.text))
+        handle = self.spool.put(copy.text)
+        if handle == len(self._n_chars):  # a text not seen before
+            self._note(copy.text)
+        group.add(copy, handle)
         self.stats.copies += 1
         if self.record_copies:
             text_id = copy.id or article_id(copy.text)
             self.copy_records.append(
                 (copy.page, copy.start, copy.title, copy.title_span, copy.spans, copy.key, text_id)
             )
+
+    def _note(self, text: str) -> None:
+        """Note what merging needs of a new text (see `_n_chars`)."""
+        self._n_chars.append(len(text))
+        first_end = text.find("\n\n")
+        if (len(text) if first_end < 0 else first_end) >= _LEAD_PREFIX_CHARS:
+            self._lead.append(xxhash.xxh64_intdigest(text[:_LEAD_PREFIX_CHARS].encode("utf-8", "surrogatepass")))
+            self._lead_long.append(1)
+        else:
+            self._lead.append(0)
+            self._lead_long.append(0)
 
     def copy_fates(self) -> Iterator[CopyFate]:
         """What became of every copy added (with `record_copies`), in the order added.
@@ -366,11 +386,13 @@ class ArticleMerger:
         groups in order."""
         prefix_hash = np.zeros(len(groups), dtype=np.uint64)
         long_enough = np.zeros(len(groups), dtype=bool)
+        lead, lead_long = self._lead, self._lead_long
         for i, g in enumerate(groups):
-            first = self._first_paragraph(g)
-            if len(first) >= _LEAD_PREFIX_CHARS:
-                long_enough[i] = True
-                prefix_hash[i] = xxhash.xxh64_intdigest(first[:_LEAD_PREFIX_CHARS].encode("utf-8", "surrogatepass"))
+            if g.texts:
+                handle = g.texts.most_common()
+                if lead_long[handle]:
+                    long_enough[i] = True
+                    prefix_hash[i] = lead[handle]
         where = np.flatnonzero(long_enough)
         order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in groups' order
         hashes = prefix_hash[order]
@@ -470,7 +492,6 @@ class ArticleMerger:
         handle = group.texts.most_common()
         group.article, group.shown, group.article_text_id = aid, group.texts[handle][1], group.texts[handle][2][1]
         lang = group.texts[handle][2][0]
-        text = self.spool.get(handle)
         title = group.titles.most_common() if group.titles else None
         date = None
         if group.dates:
@@ -481,10 +502,12 @@ class ArticleMerger:
         for page in group.pages:
             pages.update(self.aliases.get(page, ()))
         sources = tuple(self.page_paths[p] for p in sorted(pages))
-        fields = dict(id=aid, title=title, date=date, source=sources[0], sources=sources, lang=lang, n_chars=len(text))
+        fields = dict(
+            id=aid, title=title, date=date, source=sources[0], sources=sources, lang=lang, n_chars=self._n_chars[handle]
+        )
         if unread:
             return group.first, UnreadArticle(text="", text_handle=handle, **fields)
-        return group.first, Article(text=text, **fields)
+        return group.first, Article(text=self.spool.get(handle), **fields)
 
 
 def dedupe_articles(

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from corpus_clean import clusters, pipeline
 from corpus_clean.cli import app
-from corpus_clean.clusters import band_candidate_rounds, band_candidates
+from corpus_clean.clusters import ClusterStats, band_candidate_rounds, band_candidates
 from corpus_clean.config import Config
 from corpus_clean.dedupe import ArticleMerger, UnreadArticle
 from corpus_clean.rowstore import RowStore, SortedKeySet
@@ -85,6 +85,20 @@ def test_rounds_of_candidates_cover_every_pair_once_merged():
     assert sum(map(len, rounds)) > len(whole)  # pairs of several rounds are given again
 
 
+@pytest.mark.parametrize("max_codes", [None, 3000])
+def test_bands_worked_on_threads_give_the_same_rounds(max_codes):
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 40, size=(600, 7)).astype(np.uint64)
+    keys[:200, 2] = 7  # one bucket too big to pair in full: capped
+    alone, threaded = ClusterStats(), ClusterStats()
+    one = list(band_candidate_rounds(keys, alone, max_codes=max_codes, threads=1))
+    three = list(band_candidate_rounds(keys, threaded, max_codes=max_codes, threads=3))
+    assert len(one) == len(three) == (1 if max_codes is None else len(one)) and len(one) >= 1
+    assert all(np.array_equal(a, b) for a, b in zip(one, three))
+    assert alone.capped_buckets == threaded.capped_buckets == 1
+    assert alone.capped_pairs == threaded.capped_pairs > 0
+
+
 @pytest.fixture
 def teaser_corpus(tmp_path):
     """Pages sharing edited teasers (near-duplicate paragraphs) and their articles."""
@@ -112,8 +126,8 @@ def test_bounded_run_gives_the_same_articles(teaser_corpus, monkeypatch):
     calls = []
     original = clusters.band_candidate_rounds
 
-    def counted(keys, stats=None, settled=None, max_codes=None):
-        for pairs in original(keys, stats, settled, 20):
+    def counted(keys, stats=None, settled=None, max_codes=None, threads=1):
+        for pairs in original(keys, stats, settled, 20, threads):
             calls.append(len(pairs))
             yield pairs
 

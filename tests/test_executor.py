@@ -1,0 +1,55 @@
+"""Where work runs: results in chunk order whatever the number of workers, and a pool
+whose housekeeping thread stays asleep while results come in."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.pool
+import sys
+import time
+
+import pytest
+
+from corpus_clean.executor import LazyChunks, Workers, _QuietPool
+
+
+def _square(chunk: list[int]) -> list[int]:
+    return [x * x for x in chunk]
+
+
+def _slow_square(x: int) -> int:
+    time.sleep(0.002)  # results arrive one by one, as a run's do
+    return x * x
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_results_come_in_chunk_order(jobs):
+    chunks = LazyChunks(1000, 7, lambda lo, hi: list(range(lo, hi)))
+    with Workers(jobs) as workers:
+        out = [x for result in workers.map(_square, chunks) for x in result]
+    assert out == [x * x for x in range(1000)]
+
+
+def _wakeups(pool_class, monkeypatch) -> int:
+    """How often the pool's worker-keeping thread woke up during 300 tasks."""
+    woke = [0]
+    maintain = multiprocessing.pool.Pool._maintain_pool  # what the thread does on waking
+
+    def counted(cls, *args):
+        woke[0] += 1
+        return maintain(*args)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(multiprocessing.pool.Pool, "_maintain_pool", classmethod(counted))
+        with pool_class(2, context=multiprocessing.get_context("fork")) as pool:
+            squares = list(pool.imap(_slow_square, range(300)))
+    assert squares == [i * i for i in range(300)]
+    return woke[0]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork")
+def test_the_quiet_pool_does_not_wake_for_every_result(monkeypatch):
+    # the standard pool wakes on every result (it waits on the results pipe); the run's
+    # pool wakes only when the pool starts, changes or ends
+    assert _wakeups(multiprocessing.pool.Pool, monkeypatch) > 50
+    assert _wakeups(_QuietPool, monkeypatch) < 10
