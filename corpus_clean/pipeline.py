@@ -21,7 +21,7 @@ from functools import partial
 
 import numpy as np
 
-from .clusters import ClusterArrays, cluster_corpus
+from .clusters import cluster_corpus
 from .config import Config
 from .containers import spooled
 from .dedupe import ArticleMerger
@@ -31,7 +31,7 @@ from .index import CorpusIndex, Known, contains
 from .lang import detect_languages, load_model
 from .ledger import Ledger
 from .npsets import unique, unique_first
-from .passes import PageInfo, fingerprint_chunk, segment_chunk
+from .passes import PageBatch, PageInfo, fingerprint_chunk, segment_chunk
 from .read import InputFile
 from .records import Article
 from .report import Report
@@ -233,11 +233,13 @@ def _articles(
     if ledger is not None:
         ledger.merger = merger
 
-    def page_work(lo: int, hi: int) -> list[tuple[int, InputFile, ClusterArrays]]:
-        return [
-            (infos[slot].index, files[infos[slot].index], arrays.slice(int(offsets[slot]), int(offsets[slot + 1])))
-            for slot in range(lo, hi)
-        ]
+    def page_work(lo: int, hi: int) -> PageBatch:
+        first, bounds = int(offsets[lo]), (offsets[lo : hi + 1] - offsets[lo]).tolist()
+        pages = [(infos[slot].index, files[infos[slot].index]) for slot in range(lo, hi)]
+        return PageBatch(
+            [(index, item, start, end) for (index, item), start, end in zip(pages, bounds, bounds[1:])],
+            arrays.slice(first, int(offsets[hi])),
+        )
 
     work = LazyChunks(len(infos), PAGES_PER_CHUNK, page_work)
     n_work = len(infos)

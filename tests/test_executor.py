@@ -5,12 +5,18 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import pickle
 import sys
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
+from corpus_clean.clusters import ClusterArrays
 from corpus_clean.executor import LazyChunks, Workers, _QuietPool
+from corpus_clean.passes import PageBatch
+from corpus_clean.read import InputFile
 
 
 def _square(chunk: list[int]) -> list[int]:
@@ -53,3 +59,23 @@ def test_the_quiet_pool_does_not_wake_for_every_result(monkeypatch):
     # pool wakes only when the pool starts, changes or ends
     assert _wakeups(multiprocessing.pool.Pool, monkeypatch) > 50
     assert _wakeups(_QuietPool, monkeypatch) < 10
+
+
+def test_a_page_batch_gives_each_page_its_own_arrays_and_pickles_whole():
+    n = 12
+    arrays = ClusterArrays(
+        np.arange(n, dtype=np.int64) * 3,
+        np.arange(n, dtype=np.int32),
+        np.arange(n, dtype=np.uint64) + 7,
+        np.full(n, 5, dtype=np.int32),
+    )
+    bounds = [(0, 4), (4, 4), (4, 11), (11, 12)]  # a page without paragraphs among them
+    files = [InputFile(f"p{k}.txt", Path(f"/x/p{k}.txt")) for k in range(len(bounds))]
+    batch = pickle.loads(
+        pickle.dumps(PageBatch([(10 + k, f, *b) for k, (f, b) in enumerate(zip(files, bounds))], arrays))
+    )
+    assert len(batch) == 4
+    for k, (index, item, page_arrays) in enumerate(batch):
+        lo, hi = bounds[k]
+        assert (index, item) == (10 + k, files[k])
+        assert page_arrays.infos() == arrays.infos(lo, hi)
