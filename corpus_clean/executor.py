@@ -123,7 +123,10 @@ class _QuietPool(multiprocessing.pool.Pool):
     pool's change notifier still report."""
 
     def _get_sentinels(self) -> list:
-        return [self._change_notifier._reader]
+        notifier = getattr(self, "_change_notifier", None)
+        if notifier is None or not hasattr(notifier, "_reader"):  # a Pool built otherwise: as it is
+            return super()._get_sentinels()
+        return [notifier._reader]
 
 
 def release_freed_memory() -> None:
