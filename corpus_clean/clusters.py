@@ -302,6 +302,11 @@ VERIFY_BATCH_PAIRS = 1_000_000
 JOIN_BATCH_PAIRS = 250_000
 
 
+#: `Samples` looks ids up in a table (see `Samples.positions`) when the largest id is
+#: less than this many times the number of texts.
+_DENSE_SPAN = 16
+
+
 def verification_sample(text: str) -> str:
     """The text, or its beginning and end when it is too long to compare whole."""
     if len(text) <= MAX_VERIFY_CHARS:
@@ -351,6 +356,21 @@ class Samples:
         # numpy's loop, not Python's (14M picks at 100k pages)
         self.samples = np.empty(len(samples), dtype=object)
         self.samples[:] = samples
+        self._where: np.ndarray | None = None
+
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """The positions of `ids` (any shape, all among `ends`) in `ends`."""
+        ends = self.ends
+        # ids are row numbers, so a table of every row's position is a gather rather than
+        # a binary search per id: 14M lookups at 100k pages took 1.8 s by searchsorted,
+        # in the cluster stage, where the other core mostly waits. The table costs 4 bytes
+        # a row up to the largest id: made only when that is at most a few times `ends`.
+        if self._where is None and len(ends) and int(ends[0]) >= 0 and int(ends[-1]) < _DENSE_SPAN * len(ends):
+            self._where = np.zeros(int(ends[-1]) + 1, dtype=np.int32 if len(ends) < 1 << 31 else np.int64)
+            self._where[ends] = np.arange(len(ends), dtype=self._where.dtype)
+        if self._where is not None:
+            return self._where[ids]
+        return np.searchsorted(ends, ids)
 
     def similar(self, pairs: np.ndarray, threshold: float, workers: int = 1) -> np.ndarray:
         """Mask of the pairs (of ids among `ends`) whose texts are at least `threshold` similar."""
@@ -359,7 +379,7 @@ class Samples:
         # in batches: the positions, lengths and lists of texts of all the pairs at once
         # would cost 60 bytes a pair (seven million pairs at 100k pages)
         for start in range(0, len(pairs), VERIFY_BATCH_PAIRS):
-            where = np.searchsorted(self.ends, pairs[start : start + VERIFY_BATCH_PAIRS])
+            where = self.positions(pairs[start : start + VERIFY_BATCH_PAIRS])
             # two texts of lengths a <= b are at most 2a / (a + b) similar (the Indel distance
             # is at least b - a): pairs that cannot reach the threshold are not compared at
             # all (a third of the candidates on the benchmark corpus); the margin keeps any
@@ -512,9 +532,15 @@ def cluster_corpus(
     stats = stats if stats is not None else ClusterStats()
     stats.paragraphs = len(keys)
     stats.bands, stats.rows = lsh_params(config)
-    distinct = keys[~empty]
-    distinct.sort()
-    distinct = distinct[run_starts(distinct)]
+    if config.max_memory is None:
+        # each paragraph's place among the distinct keys, from the sort that finds them:
+        # looking every paragraph up again later by binary search took three times as long
+        distinct, full_distinct = unique_inverse(keys[~empty])
+    else:  # that is 8 bytes a paragraph more, held through the stage
+        distinct = keys[~empty]
+        distinct.sort()
+        distinct = distinct[run_starts(distinct)]
+        full_distinct = None
     stats.distinct_texts = len(distinct)
     stats.minhashed_texts = len(row_keys)
 
@@ -559,7 +585,9 @@ def cluster_corpus(
                 join(roots, ends[verified])
             del pairs, samples, batch_samples  # their texts: all the candidates' texts
         roots = flatten(roots)
-    return cluster_arrays(keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts)
+    return cluster_arrays(
+        keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts, full_distinct=full_distinct
+    )
 
 
 def cluster_arrays(
@@ -573,17 +601,19 @@ def cluster_arrays(
     table: ClusterTable | None = None,
     page_groups: np.ndarray | None = None,
     texts: dict[int, str] | None = None,
+    full_distinct: np.ndarray | None = None,
 ) -> ClusterArrays:
     """The per-paragraph arrays once the clusters are known: `roots` gives, for each of the
     sorted `distinct` keys, the index of its cluster's smallest key (see `cluster_corpus`
-    for the other arguments; `texts`, the verified texts by key, only fills `table`).
+    for the other arguments; `texts`, the verified texts by key, only fills `table`;
+    `full_distinct`, each non-empty paragraph's index in `distinct`, when known).
     Shared by both engines (`pipeline`, `dask_engine`), so their arrays are the same."""
     texts = texts if texts is not None else {}
     # (the arrays here are a few per paragraph, 250 MB each at 1M pages: temporaries
     # are made in place, and dropped as soon as they are used)
     cluster = np.empty(len(keys), dtype=np.int64)
     full = ~empty
-    cluster[full] = roots[np.searchsorted(distinct, keys[full])]
+    cluster[full] = roots[np.searchsorted(distinct, keys[full]) if full_distinct is None else full_distinct]
     del full
     # paragraphs of punctuation only: each its own cluster, after the real ones
     cluster[empty] = len(distinct) + np.arange(int(empty.sum()))

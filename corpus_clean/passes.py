@@ -34,11 +34,12 @@ from .normalise import normalise_for_dedup
 from .npsets import unique_first
 from .paragraphs import paragraph_texts, paragraphs_of
 from .read import InputFile, read_file
-from .records import ArticleCopy, Dropped, Page, SkippedFile
+from .records import ArticleCopy, Dropped, Page, SkippedFile, pickled_by_fields
 from .segment import segment_page
 from .textstore import write_texts
 
 
+@pickled_by_fields
 @dataclass(slots=True)
 class PageInfo:
     index: int

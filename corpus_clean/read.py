@@ -24,7 +24,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from .config import Config
-from .records import Page, SkippedFile
+from .records import Page, SkippedFile, pickled_by_fields
 
 #: Byte-order marks that name their encoding outright (UTF-16/32 files contain NUL
 #: bytes, so they must be recognised before the binary check).
@@ -60,6 +60,7 @@ class RemoteFile:
     url: str  #: the page's URL, as skip reasons name it
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class InputFile:
     path: str  #: display path, relative to the root it was found under
@@ -104,13 +105,13 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, seen: set | Non
         if root.is_dir():
             candidates = _walk(root, config)
         elif root.is_file():
-            candidates = [(InputFile(path=root.as_posix(), location=root), root.is_symlink())]
+            item = InputFile(path=root.as_posix(), location=root)
+            candidates = [(item, _identity(item, root.is_symlink(), real_folders))]
         elif root.exists():
             raise InputError(f"{raw}: not a regular file or folder")
         else:
             raise InputError(f"{raw}: no such file or folder")
-        for item, is_link in candidates:
-            key = _identity(item, is_link, real_folders)
+        for item, key in candidates:
             if key not in seen:
                 seen.add(key)
                 found.append(item)
@@ -137,18 +138,18 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _walk(root: Path, config: Config) -> list[tuple[InputFile, bool]]:
-    """The files under `root` matching the glob, sorted by display path, each with
-    whether it is a symbolic link. Folders are listed with `os.scandir`, whose entries
+def _walk(root: Path, config: Config) -> list[tuple[InputFile, str]]:
+    """The files under `root` matching the glob, sorted by display path, each with its
+    identity (see `_identity`). Folders are listed with `os.scandir`, whose entries
     know their type: no system call per file (100k files list in about a second)."""
     pattern = config.glob
     match_path = "/" in pattern
     real_root = os.path.realpath(root)
     visited = {real_root}
-    out: list[tuple[InputFile, bool]] = []
+    out: list[tuple[InputFile, str]] = []
 
-    def skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, bool]:
-        return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), False
+    def skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, str]:
+        return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), os.path.abspath(location)
 
     # depth first, each folder's subfolders in name order (so that of two links to one
     # folder, the first in that order is followed); the order of the output is sorted below
@@ -156,6 +157,7 @@ def _walk(root: Path, config: Config) -> list[tuple[InputFile, bool]]:
     while stack:
         folder, prefix = stack.pop()
         folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
+        real_folder: str | None = None  # `_identity`'s resolved folder, once for all its files
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -193,7 +195,13 @@ def _walk(root: Path, config: Config) -> list[tuple[InputFile, bool]]:
                     )
                 )
                 continue
-            out.append((InputFile(path=rel, location=folder_path / entry.name), is_link))
+            if is_link:
+                identity = os.path.realpath(entry.path)
+            else:
+                if real_folder is None:
+                    real_folder = os.path.realpath(folder)
+                identity = os.path.join(real_folder, entry.name)
+            out.append((InputFile(path=rel, location=folder_path / entry.name), identity))
         followed = []
         for entry in sorted(subfolders, key=lambda e: e.name):
             rel = prefix + entry.name

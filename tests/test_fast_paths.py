@@ -57,10 +57,12 @@ def test_band_candidates_are_every_pair_sharing_a_band_key():
     assert np.array_equal(pairs, np.unique(pairs, axis=0))  # sorted, unique
 
 
+@pytest.mark.parametrize("spread", [1, 1000])
 @pytest.mark.parametrize("batch", [1_000_000, 7])
-def test_verify_equals_comparing_every_pair(batch, monkeypatch):
+def test_verify_equals_comparing_every_pair(batch, spread, monkeypatch):
     """The length bound skips only pairs that cannot reach the threshold; pairs compared
-    in batches give what they give compared at once."""
+    in batches give what they give compared at once; ids found by table (dense ids) or
+    by binary search (ids spread out, `spread`) alike."""
     monkeypatch.setattr(clusters, "VERIFY_BATCH_PAIRS", batch)
     rng = random.Random(5)
     words = "the a news minister said on monday read more about it city council".split()
@@ -76,8 +78,20 @@ def test_verify_equals_comparing_every_pair(batch, monkeypatch):
             for i, j in pairs.tolist()
             if Indel.normalized_similarity(texts[i], texts[j], score_cutoff=threshold) >= threshold
         ]
-        assert verify(pairs, texts.__getitem__, threshold) == brute
-        assert verify(pairs, texts.__getitem__, threshold, workers=2) == brute
+        spread_brute = [(i * spread, j * spread) for i, j in brute]
+        assert verify(pairs * spread, lambda r: texts[r // spread], threshold) == spread_brute
+        assert verify(pairs * spread, lambda r: texts[r // spread], threshold, workers=2) == spread_brute
+
+
+@pytest.mark.parametrize("spread", [1, 3, 1000])
+def test_sample_positions_are_the_binary_search_positions(spread):
+    rng = np.random.default_rng(spread)
+    ends = unique(rng.integers(0, 5000 * spread, 2000))
+    samples = clusters.Samples(ends, text_of=str)
+    ids = rng.choice(ends, size=(777, 2))
+    assert np.array_equal(samples.positions(ids), np.searchsorted(ends, ids))
+    # a table only where it is a few times the texts, else it would outgrow them
+    assert (samples._where is not None) == (spread < clusters._DENSE_SPAN / 2)
 
 
 def test_text_files_give_back_what_was_written(tmp_path):
@@ -174,3 +188,42 @@ def test_text_spool_gives_back_each_text_and_stores_it_once(tmp_path, monkeypatc
         assert spool.get(handle) == text
     assert list(tmp_path.iterdir()) == []  # anonymous: no file left to clean up, even on a crash
     spool.close()
+
+
+def test_records_crossing_processes_pickle_back_equal(tmp_path):
+    """The records pickled field by field (`pickled_by_fields`) come back equal, of
+    their own class, with every field; and no class subclasses them (a subclass
+    would come back as its parent)."""
+    import datetime
+    import pickle
+    from pathlib import Path
+
+    from corpus_clean.passes import PageInfo
+    from corpus_clean.read import InputFile
+    from corpus_clean.records import ArticleCopy, DateSource, SkippedFile
+
+    records = [
+        InputFile(
+            "site/a.txt", Path(tmp_path / "a.txt"), SkippedFile("site/a.txt", "symlink", "why"), url="u", date="d"
+        ),
+        SkippedFile("b.txt", "empty", "an empty file"),
+        ArticleCopy(
+            3,
+            40,
+            "Title",
+            datetime.date(2021, 6, 22),
+            DateSource.LINE,
+            "one\n\ntwo",
+            (7, 9),
+            ((40, 43), (45, 48)),
+            (30, 35),
+            True,
+            "en",
+            "abc",
+        ),
+        PageInfo(5, "c.txt", 12, "cp1251", 900, 2**63 + 5),
+    ]
+    for record in records:
+        back = pickle.loads(pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL))
+        assert type(back) is type(record) and back == record
+        assert type(record).__subclasses__() == []
