@@ -27,6 +27,7 @@ once, with its count and first position), not every copy.
 from __future__ import annotations
 
 import hashlib
+import operator
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -236,6 +237,10 @@ class UnreadArticle(Article):
     text_handle: int = -1
 
 
+#: An article's field values, in order, and where its text is among them.
+_article_values = operator.attrgetter(*Article.__dataclass_fields__)
+_TEXT_FIELD = list(Article.__dataclass_fields__).index("text")
+
 #: Texts read back from the spool per call to the language detector.
 _DETECT_BATCH = 10_000
 
@@ -270,7 +275,7 @@ class ArticleMerger:
         # of each text, noted as it arrives, so that merging reads few texts back
         self._n_chars = array("q")  #: the text's length
         self._lead = array("Q")  #: xxh64 of its first paragraph's first _LEAD_PREFIX_CHARS characters
-        self._lead_long = bytearray()  #: whether that paragraph has that many (else no hash)
+        self._lead_chars = array("q")  #: that paragraph's length (no hash when under _LEAD_PREFIX_CHARS)
 
     def add(self, copy: ArticleCopy) -> None:
         group = self.groups.get(copy.key)
@@ -291,12 +296,12 @@ class ArticleMerger:
         """Note what merging needs of a new text (see `_n_chars`)."""
         self._n_chars.append(len(text))
         first_end = text.find("\n\n")
-        if (len(text) if first_end < 0 else first_end) >= _LEAD_PREFIX_CHARS:
+        lead_chars = len(text) if first_end < 0 else first_end
+        self._lead_chars.append(lead_chars)
+        if lead_chars >= _LEAD_PREFIX_CHARS:
             self._lead.append(xxhash.xxh64_intdigest(text[:_LEAD_PREFIX_CHARS].encode("utf-8", "surrogatepass")))
-            self._lead_long.append(1)
         else:
             self._lead.append(0)
-            self._lead_long.append(0)
 
     def copy_fates(self) -> Iterator[CopyFate]:
         """What became of every copy added (with `record_copies`), in the order added.
@@ -380,20 +385,24 @@ class ArticleMerger:
 
         Such a pair starts with the same `_LEAD_PREFIX_CHARS` characters, so groups are
         bucketed by a hash of those, and only buckets of several groups are looked at,
-        one at a time (their first paragraphs read again then): the first paragraphs of
-        every group at once would be most of a gigabyte at 1M pages. A folding only
-        involves groups of one bucket, so the outcome is the one of going through all
-        groups in order."""
+        one at a time; in a bucket, only the first paragraphs of its one-paragraph groups
+        and of the groups whose first paragraph is longer than one of those are read
+        again (the lengths were noted as the texts came): the first paragraphs of every
+        group at once would be most of a gigabyte at 1M pages, and reading those of
+        every bucket's members took half of this step. A folding only involves groups of
+        one bucket, so the outcome is the one of going through all groups in order."""
         prefix_hash = np.zeros(len(groups), dtype=np.uint64)
-        long_enough = np.zeros(len(groups), dtype=bool)
-        lead, lead_long = self._lead, self._lead_long
+        lead_chars = np.zeros(len(groups), dtype=np.int64)
+        handles = [-1] * len(groups)
+        lead, noted_chars = self._lead, self._lead_chars
         for i, g in enumerate(groups):
             if g.texts:
                 handle = g.texts.most_common()
-                if lead_long[handle]:
-                    long_enough[i] = True
+                if noted_chars[handle] >= _LEAD_PREFIX_CHARS:
+                    lead_chars[i] = noted_chars[handle]
                     prefix_hash[i] = lead[handle]
-        where = np.flatnonzero(long_enough)
+                    handles[i] = handle
+        where = np.flatnonzero(lead_chars)
         order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in groups' order
         hashes = prefix_hash[order]
         starts = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]])) if len(order) else order
@@ -402,30 +411,36 @@ class ArticleMerger:
         for lo, hi in zip(starts.tolist(), ends.tolist()):
             if hi - lo < 2:
                 continue
-            members = [groups[i] for i in order[lo:hi].tolist()]
-            first_paragraph = {id(g): self._first_paragraph(g) for g in members}
-            by_start: dict[str, list[_Group]] = {}
-            for g in members:
-                by_start.setdefault(first_paragraph[id(g)][:_LEAD_PREFIX_CHARS], []).append(g)
-            for g in members:
-                text = first_paragraph[id(g)]
+            at = order[lo:hi].tolist()
+            members = [groups[i] for i in at]
+            lengths = lead_chars[at].tolist()
+            longest = max(lengths)
+            if not any(len(g.key) == 1 and n < longest for g, n in zip(members, lengths)):
+                continue  # no teaser here with a longer first paragraph to fold into
+            first_paragraph: dict[int, str] = {}  # by place in the bucket, read when first asked
+
+            def paragraph(k: int, at: list[int] = at, first_paragraph: dict[int, str] = first_paragraph) -> str:
+                if k not in first_paragraph:
+                    first_paragraph[k] = self.spool.get(handles[at[k]]).split("\n\n", 1)[0]
+                return first_paragraph[k]
+
+            for k, g in enumerate(members):
                 if len(g.key) != 1:
                     continue
+                # a host starts with the teaser's text, so with its first characters: the
+                # bucket's hash (its equal prefix) is implied, only the text is checked
                 hosts = [
                     h
-                    for h in by_start[text[:_LEAD_PREFIX_CHARS]]
-                    if h is not g
+                    for m, h in enumerate(members)
+                    if m != k
                     and id(h) not in folded
-                    and len(first_paragraph[id(h)]) > len(text)
-                    and first_paragraph[id(h)].startswith(text)
+                    and lengths[m] > lengths[k]
+                    and paragraph(m).startswith(paragraph(k))
                 ]
                 if hosts:
                     min(hosts, key=lambda h: h.first).absorb(g)
                     folded.add(id(g))
         return [g for g in groups if id(g) not in folded]
-
-    def _first_paragraph(self, group: _Group) -> str:
-        return self.spool.get(group.texts.most_common()).split("\n\n", 1)[0] if group.texts else ""
 
     def articles(self, detect_languages: LanguageDetector | None = None) -> list[Article]:
         """The unique articles, in order of first appearance in the input."""
@@ -485,13 +500,14 @@ class ArticleMerger:
         """The article with its text (see `positioned_articles`)."""
         if not isinstance(article, UnreadArticle):
             return article
-        fields = {name: getattr(article, name) for name in Article.__dataclass_fields__}
-        return Article(**{**fields, "text": self.spool.get(article.text_handle)})
+        values = list(_article_values(article))
+        values[_TEXT_FIELD] = self.spool.get(article.text_handle)
+        return Article(*values)
 
     def _article(self, aid: str, group: _Group, unread: bool = False) -> tuple[Position, Article]:
         handle = group.texts.most_common()
-        group.article, group.shown, group.article_text_id = aid, group.texts[handle][1], group.texts[handle][2][1]
-        lang = group.texts[handle][2][0]
+        _, shown, (lang, text_id) = group.texts[handle]
+        group.article, group.shown, group.article_text_id = aid, shown, text_id
         title = group.titles.most_common() if group.titles else None
         date = None
         if group.dates:
@@ -499,9 +515,10 @@ class ArticleMerger:
             top = _Tally({k: v for k, v in group.dates.items() if k[0] == best})
             date = top.most_common()[1].isoformat()
         pages = set(group.pages)
-        for page in group.pages:
-            pages.update(self.aliases.get(page, ()))
-        sources = tuple(self.page_paths[p] for p in sorted(pages))
+        if self.aliases:
+            for page in list(pages):
+                pages.update(self.aliases.get(page, ()))
+        sources = tuple(map(self.page_paths.__getitem__, sorted(pages)))
         fields = dict(
             id=aid, title=title, date=date, source=sources[0], sources=sources, lang=lang, n_chars=self._n_chars[handle]
         )
