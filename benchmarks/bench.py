@@ -35,9 +35,11 @@ Quality:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import threading
@@ -117,6 +119,24 @@ class Measured:
     peak_extra: int = 0  #: peak of what `measure`'s `extra` sampled
 
 
+def kill_tree(pid: int) -> None:
+    """Kill a process and its descendants (the run and its workers), children first."""
+    for p in reversed(_tree_pids(pid)):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(p, signal.SIGKILL)
+
+
+def end_runs_on_sigterm() -> None:
+    """Make SIGTERM (`timeout`, a CI job's end) end the benchmark as Ctrl-C does, so that
+    `measure` kills the run it is measuring: a run under a memory limit left alone goes
+    on paging for as long as it takes."""
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def measure(
     cmd: list[str],
     stdout_path: Path | None = None,
@@ -147,9 +167,15 @@ def measure(
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
-    _, err = proc.communicate()
-    stop.set()
-    sampler.join()
+    try:
+        _, err = proc.communicate()
+    except BaseException:  # Ctrl-C, or a SIGTERM (see `end_runs_on_sigterm`): leave no run behind
+        kill_tree(proc.pid)
+        proc.wait()
+        raise
+    finally:
+        stop.set()
+        sampler.join()
     seconds = time.perf_counter() - started
     if stdout_path:
         out.close()
@@ -266,6 +292,7 @@ def corpus_bytes(corpus: Path) -> int:
 
 
 def main() -> None:
+    end_runs_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="1k and 5k pages only (about two minutes)")
     parser.add_argument("--sizes", type=int, nargs="*", help="corpus sizes in pages (default 1000 10000 100000)")

@@ -31,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import DATA, PYTHON, ensure_corpus, measure
+from bench import DATA, PYTHON, end_runs_on_sigterm, ensure_corpus, measure
 
 CLI = [PYTHON, "-m", "corpus_clean.cli"]
 
@@ -137,6 +137,7 @@ def digest(path: Path) -> str:
 
 
 def main() -> None:
+    end_runs_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)

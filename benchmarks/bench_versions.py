@@ -25,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from bench import DATA, PYTHON, Measured, corpus_bytes, ensure_corpus, measure  # noqa: E402
+from bench import DATA, PYTHON, Measured, corpus_bytes, end_runs_on_sigterm, ensure_corpus, measure  # noqa: E402
 
 #: The child of a row: the CLI of the package in folder argv[1]. An editable install of
 #: the project would otherwise win over any path (its finder comes first in
@@ -62,6 +62,7 @@ def checkout(rev: str) -> tuple[str, Path]:
 
 
 def main() -> None:
+    end_runs_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rev", required=True, help="the git revision to compare with (a sha, tag, HEAD~3, ...)")
     parser.add_argument("--pages", type=int, default=10000, help="corpus size in pages (default 10000)")
