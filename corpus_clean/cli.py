@@ -5,6 +5,7 @@ Exit codes: 0 articles written, every input file read; 1 nothing usable (no
 readable page, or no article found); 2 usage error (bad option value, missing input
 path); 3 articles written, but some input files were skipped (listed in the
 summary); 4 a `--fail-if` condition held (the output is written all the same);
+5 a worker process died (killed when memory ran out, most often; no output written);
 130 interrupted (Ctrl-C or SIGTERM).
 """
 
@@ -32,6 +33,7 @@ from .atomic import atomic_output
 from .cli_check import register as register_check
 from .config import Config
 from .containers import check_url_scheme, is_url
+from .executor import WorkerDied
 from .explain import explain_page, render_explanation
 from .gates import parse_gate
 from .html_report import write_html_report
@@ -54,7 +56,8 @@ from .write import (
     write_articles,
 )
 
-EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4, 130
+EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_WORKER_DIED = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
     name="corpus-clean",
@@ -322,7 +325,8 @@ def run(
     skipped and dropped goes to stderr.
 
     Exit codes: 0 articles written; 1 nothing usable; 2 usage error; 3 some input
-    files skipped; 4 a --fail-if condition held; 130 interrupted.
+    files skipped; 4 a --fail-if condition held; 5 a worker process died (out of
+    memory: see --max-memory); 130 interrupted.
     """
     try:
         latest = _dt.date.fromisoformat(latest_date) if latest_date else None
@@ -711,6 +715,9 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, typer.Abort):
         print("corpus-clean: interrupted; no output file was written", file=sys.stderr)
         sys.exit(EXIT_INTERRUPTED)
+    except WorkerDied as err:
+        print(f"corpus-clean: error: {err} No output file was written.", file=sys.stderr)
+        sys.exit(EXIT_WORKER_DIED)
     except BrokenPipeError:
         # the reader went away (| head): not an error of ours; silence the final flush
         sys.stderr.close()

@@ -56,6 +56,32 @@ class LazyChunks(Sequence):
         return self.make(lo, min(lo + self.size, self.n))
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended in the middle of a run (killed, most often by the kernel
+    when memory ran out): the chunk it held is lost, so the run cannot finish."""
+
+
+#: How often, while waiting for a result, the workers are checked for one that died.
+_WATCH_SECONDS = 0.5
+
+
+def _death(exitcode: int) -> str:
+    if exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        why = f"was killed by {name}"
+        if -exitcode == signal.SIGKILL:
+            why += " (the kernel's out-of-memory killer ends processes so when memory runs out)"
+    else:
+        why = f"exited with code {exitcode}"
+    return (
+        f"a worker process {why}, and the pages it was cleaning with it; the run cannot finish. "
+        "Run again with --max-memory (for example --max-memory 4G) or with fewer --jobs."
+    )
+
+
 def _worker_signals() -> None:
     """Workers leave Ctrl-C to the parent, and die quietly when the pool ends them."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -75,6 +101,8 @@ class Workers:
     def __init__(self, jobs: int) -> None:
         self.jobs = jobs
         self._pool = None
+        #: the pool's workers as started: one that exits before the pool is closed died
+        self._started: list = []
 
     def __enter__(self) -> Workers:
         return self
@@ -84,6 +112,7 @@ class Workers:
             self._pool.terminate() if exc[0] is not None else self._pool.close()
             self._pool.join()
             self._pool = None
+            self._started = []
             gc.unfreeze()  # frozen when the pool started (see `map`)
 
     def close(self) -> None:
@@ -108,7 +137,25 @@ class Workers:
             # visits, and each write copies a page into the worker)
             gc.freeze()
             self._pool = _QuietPool(self.jobs, initializer=_worker_signals, context=multiprocessing.get_context(method))
-        yield from self._pool.imap(func, chunks)
+            self._started = list(getattr(self._pool, "_pool", ()))
+        # a worker that dies takes its chunk with it: `Pool` starts another worker, but
+        # the chunk's result never comes and the run would wait for ever, so while it
+        # waits it looks at the workers
+        results = self._pool.imap(func, chunks)
+        while True:
+            try:
+                result = results.next(timeout=_WATCH_SECONDS)
+            except StopIteration:
+                return
+            except multiprocessing.TimeoutError:
+                self._check_workers()
+                continue
+            yield result
+
+    def _check_workers(self) -> None:
+        for process in self._started:
+            if process.exitcode is not None:
+                raise WorkerDied(_death(process.exitcode))
 
 
 class _QuietPool(multiprocessing.pool.Pool):

@@ -226,3 +226,30 @@ def test_run_options_from_pyproject_and_config_file(tmp_path):
     assert (
         typo.returncode == 2 and "unknown key 'threshhold'" in typo.stderr and "did you mean 'threshold'" in typo.stderr
     )
+
+
+def _segment_or_die(config, pages, *args, **kwargs):
+    from corpus_clean.passes import segment_chunk
+
+    if any(index >= 64 for index, _, _ in pages):  # the second chunk's worker runs out of memory
+        os.kill(os.getpid(), 9)
+    return segment_chunk(config, pages, *args, **kwargs)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a forked worker")
+def test_a_worker_killed_mid_run_exits_5_with_the_reason_and_no_output(tmp_path, monkeypatch, capsys):
+    from corpus_clean import cli, pipeline
+
+    corpus = tmp_path / "crawl"
+    corpus.mkdir()
+    for n in range(3 * 64):  # three chunks of pages
+        seed = sorted(SEEDS.glob("*.txt"))[n % 5]
+        (corpus / f"{n:03d}.txt").write_text(seed.read_text(encoding="utf-8") + f"\n\nPage {n}.", encoding="utf-8")
+    monkeypatch.setattr(pipeline, "segment_chunk", _segment_or_die)
+    out = tmp_path / "out.jsonl"
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["run", str(corpus), "--jobs", "2", "-o", str(out), "--quiet"])
+    assert ended.value.code == 5
+    err = capsys.readouterr().err
+    assert "worker process was killed by SIGKILL" in err and "--max-memory" in err
+    assert not out.exists() and not list(tmp_path.glob(".out.jsonl.*"))  # no output, whole or half

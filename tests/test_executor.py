@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.pool
+import os
 import pickle
+import signal
 import sys
 import time
 from pathlib import Path
@@ -14,13 +16,19 @@ import numpy as np
 import pytest
 
 from corpus_clean.clusters import ClusterArrays
-from corpus_clean.executor import LazyChunks, Workers, _QuietPool
+from corpus_clean.executor import LazyChunks, WorkerDied, Workers, _QuietPool
 from corpus_clean.passes import PageBatch
 from corpus_clean.read import InputFile
 
 
 def _square(chunk: list[int]) -> list[int]:
     return [x * x for x in chunk]
+
+
+def _square_or_die(chunk: list[int]) -> list[int]:
+    if 13 in chunk:  # as the kernel ends a process that ran out of memory
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _square(chunk)
 
 
 def _slow_square(x: int) -> int:
@@ -79,3 +87,15 @@ def test_a_page_batch_gives_each_page_its_own_arrays_and_pickles_whole():
         lo, hi = bounds[k]
         assert (index, item) == (10 + k, files[k])
         assert page_arrays.infos() == arrays.infos(lo, hi)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a forked worker")
+def test_a_worker_killed_mid_run_ends_the_run_with_a_reason_instead_of_a_hang():
+    """The standard pool replaces a dead worker but never gives the result of the chunk
+    it held: waiting for it would hang the run for ever."""
+    started = time.monotonic()
+    with pytest.raises(WorkerDied, match="SIGKILL.*--max-memory"), Workers(2) as workers:
+        list(workers.map(_square_or_die, [list(range(i, i + 5)) for i in range(0, 100, 5)]))
+    assert time.monotonic() - started < 30
+    with Workers(2) as workers:  # a run whose workers live is not disturbed by the watch
+        assert list(workers.map(_square, [[1, 2], [3]])) == [[1, 4], [9]]
