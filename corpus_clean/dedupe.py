@@ -20,12 +20,13 @@ page of the sorted input), the title likewise, and the date is the one from the 
 trustworthy place (a date line, then a dated title, then the opening words of the
 body), most common among those, then earliest.
 
-The merger keeps per article only what the choice needs (each distinct variant
-once, with its count and first position), not every copy.
+The merger keeps a few numbers per copy (texts and titles go to spools on disk,
+each distinct one once) and makes every choice at the end, with numpy group-bys.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import operator
 import os
@@ -50,6 +51,13 @@ KEPT = "kept"
 _LEAD_PREFIX_CHARS = 40
 
 Position = tuple[int, int]  # (page, character offset): the order of the input
+#: The merger packs a position in one int64: page << _OFFSET_BITS | character offset
+#: (pages under 2**31, offsets under 4 GiB characters).
+_OFFSET_BITS = 32
+_OFFSET_MASK = (1 << _OFFSET_BITS) - 1
+#: A key's hash, which groups copies (checked against the keys themselves): Python's
+#: hash of a tuple of ints is the same in every process (ints are not salted).
+_key_hash = hash
 #: texts -> the language of each (None: cannot be told), as `lang.detect_languages`
 LanguageDetector = Callable[[Sequence[str]], list[str | None]]
 
@@ -68,149 +76,6 @@ class DedupeStats:
 def article_id(text: str) -> str:
     """Stable id: the first 16 hex digits of BLAKE2b over the normalised text."""
     return hashlib.blake2b(normalise_for_dedup(text).encode("utf-8"), digest_size=8).hexdigest()
-
-
-class _Tally:
-    """value -> (count, first position, extra): what `most_common` chooses from.
-
-    Most tallies hold one value (an article's one title, one date, one text), so
-    that one is kept in slots of the tally itself, and a dict (of lists) is made only
-    for a second value: a million-page crawl's merger holds millions of tallies (a
-    dict of one entry and its list take 312 bytes, this 72). Iteration is in order of
-    first addition, as a dict's."""
-
-    __slots__ = ("_value", "_count", "_position", "_extra", "_many")
-
-    def __init__(self, items: dict | None = None) -> None:
-        self._count = 0  # 0: no single value held
-        self._value = self._position = self._extra = self._many = None
-        for value, (count, position, extra) in (items or {}).items():
-            self.add(value, position, count, extra)
-
-    def get(self, value) -> tuple | None:
-        if self._many is not None:
-            entry = self._many.get(value)
-            return None if entry is None else tuple(entry)
-        return (self._count, self._position, self._extra) if self._count and self._value == value else None
-
-    def __getitem__(self, value) -> tuple:
-        entry = self.get(value)
-        if entry is None:
-            raise KeyError(value)
-        return entry
-
-    def __len__(self) -> int:
-        return len(self._many) if self._many is not None else int(self._count > 0)
-
-    def __bool__(self) -> bool:
-        return self._count > 0 or self._many is not None
-
-    def __iter__(self):
-        return iter(self._many) if self._many is not None else iter((self._value,) if self._count else ())
-
-    def items(self) -> list[tuple]:
-        if self._many is not None:
-            return [(value, tuple(entry)) for value, entry in self._many.items()]
-        return [(self._value, (self._count, self._position, self._extra))] if self._count else []
-
-    def add(self, value, position: Position, count: int = 1, extra=None) -> None:
-        if self._many is None:
-            if not self._count:
-                self._value, self._count, self._position, self._extra = value, count, position, extra
-                return
-            if self._value == value:
-                self._count += count
-                if position < self._position:
-                    self._position, self._extra = position, extra if extra is not None else self._extra
-                return
-            self._many = {self._value: [self._count, self._position, self._extra]}
-            self._value = self._position = self._extra = None
-            self._count = 0
-        entry = self._many.get(value)
-        if entry is None:
-            self._many[value] = [count, position, extra]
-        else:
-            entry[0] += count
-            if position < entry[1]:
-                entry[1], entry[2] = position, extra if extra is not None else entry[2]
-
-    def merge(self, other: _Tally) -> None:
-        for value, (count, position, extra) in other.items():
-            self.add(value, position, count, extra)
-
-    def most_common(self):
-        """The most frequent value; ties go to the value seen first in input order."""
-        if self._many is None:
-            return self._value
-        many = self._many
-        return min(many, key=lambda v: (-many[v][0], many[v][1]))
-
-
-@dataclass(slots=True)
-class _Group:
-    key: tuple[int, ...]
-    first: Position
-    #: the pages of the copies, as added (a page may repeat): a list costs a quarter of
-    #: a set for the one or two pages most groups have
-    pages: list[int] = field(default_factory=list)
-    copies: int = 0
-    #: the texts of the copies with exactly this key, by their handles in the merger's spool
-    texts: _Tally = field(default_factory=_Tally)
-    titles: _Tally = field(default_factory=_Tally)
-    dates: _Tally = field(default_factory=_Tally)  # (source, date) -> ...
-    repeated_only: bool = True
-    #: (page, start, end, chars) of the body paragraphs, kept only while the group may
-    #: still turn out to be boilerplate (every copy repeated, no title, no date)
-    body_spans: list[tuple[int, int, int, int]] | None = None  #: None: none (most groups)
-    #: the group this one was folded into (its copies are copies of that article)
-    absorbed_into: _Group | None = None
-    #: once merged: the article's id (None: dropped as boilerplate) and the position
-    #: of the copy whose text the article shows
-    article: str | None = None
-    shown: Position | None = None
-    article_text_id: str | None = None
-    rank: int = 0  #: its place among all groups by first position (set when folding)
-
-    def add(self, copy: ArticleCopy, text: int) -> None:
-        """Take in a copy whose text is kept in the merger's spool as handle `text`."""
-        position = (copy.page, copy.start)
-        self.first = min(self.first, position)
-        self.pages.append(copy.page)
-        self.copies += 1
-        self.texts.add(text, position, extra=(copy.lang, copy.id or article_id(copy.text)))
-        if copy.title:
-            self.titles.add(copy.title, position)
-        if copy.date is not None:
-            self.dates.add((copy.date_source, copy.date), position)
-        self.repeated_only = self.repeated_only and copy.repeated_only
-        if self.maybe_boilerplate:
-            lengths = [len(p) for p in copy.text.split("\n\n")]
-            spans = self.body_spans if self.body_spans is not None else []
-            spans.extend((copy.page, s, e, n) for (s, e), n in zip(copy.spans, lengths))
-            self.body_spans = spans or None
-        else:
-            self.body_spans = None
-
-    @property
-    def maybe_boilerplate(self) -> bool:
-        return self.repeated_only and not self.titles and not self.dates
-
-    def absorb(self, other: _Group) -> None:
-        """Take in a group whose body is contained in this one's (its text variants are not ours)."""
-        other.absorbed_into = self
-        self.first = min(self.first, other.first)
-        self.pages.extend(other.pages)
-        self.copies += other.copies
-        self.titles.merge(other.titles)
-        self.dates.merge(other.dates)
-        self.repeated_only = self.repeated_only and other.repeated_only
-        if self.maybe_boilerplate:
-            if other.body_spans:
-                if self.body_spans is None:
-                    self.body_spans = []
-                self.body_spans.extend(other.body_spans)
-        else:
-            self.body_spans = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,7 +116,15 @@ def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
 
 
 class ArticleMerger:
-    """Collects article copies one by one; `articles()` gives the merged, unique articles."""
+    """Collects article copies one by one; `articles()` gives the merged, unique articles.
+
+    A copy is kept as a row of numbers in arrays (its position, its key, the handles
+    of its text and title in spools on disk, its date, its language, whether it is
+    repeated): about 70 bytes a copy, where a Python object per group of copies, with
+    its tallies of texts, titles and dates, took 1.3 KB (3 to 4 GB at 1M pages). The
+    groups, their foldings and the tallies are worked out once, at the end, with numpy
+    group-bys (`positioned_articles`), making the choices the module docstring states.
+    """
 
     def __init__(
         self,
@@ -264,37 +137,80 @@ class ArticleMerger:
         self.page_paths = page_paths
         #: every distinct copy text, on disk (in `spool_dir`, else the system's temporary folder)
         self.spool = TextSpool(spool_dir)
+        self._titles = TextSpool(spool_dir)  #: every distinct title, likewise
         self.stats = stats if stats is not None else DedupeStats()
         #: page -> its exact copies, which are sources of whatever the page holds
         self.aliases = aliases or {}
-        self.groups: dict[tuple[int, ...], _Group] = {}
         #: with `record_copies`: where every copy was, so `copy_fates` can say what became of it
         self.record_copies = record_copies
-        self.copy_records: list[tuple] = []  # (page, start, title, title_span, spans, key, text id)
+        self.copy_records: list[tuple] = []  # (page, start, title, title_span, spans, key, copy number)
+        # per copy, in the order added
+        self._position = array("q")  #: page << _OFFSET_BITS | start: one number orders by both
+        self._key_hash = array("q")  #: hash of its key (copies of one key are one group)
+        self._key_length = array("q")
+        self._keys = array("q")  #: every copy's key, one after the other
+        self._text = array("q")  #: the handle of its text in `spool`
+        self._title = array("q")  #: the handle of its title in `_titles` (-1: none)
+        self._date = array("i")  #: its date's ordinal (0: none)
+        self._date_source = array("b")  #: its date's `DateSource` (-1: none)
+        self._lang = array("h")  #: its language, as a number of `_lang_names`
+        self._repeated = array("b")  #: whether every paragraph of it is repeated on other pages
+        self._lang_names: list[str | None] = [None]
+        self._lang_numbers: dict[str | None, int] = {None: 0}
+        # (copy, start, end, chars) of the body paragraphs of copies that may be boilerplate
+        # (repeated, no title, no date): the ones `stats.dropped` lists if their article is
+        self._span_copy, self._span_start, self._span_end, self._span_chars = (array("q") for _ in range(4))
         # per spool handle (texts are numbered 0, 1, ... as first put): what merging asks
         # of each text, noted as it arrives, so that merging reads few texts back
         self._n_chars = array("q")  #: the text's length
+        self._text_id = array("Q")  #: its article id, as a number
         self._lead = array("Q")  #: xxh64 of its first paragraph's first _LEAD_PREFIX_CHARS characters
         self._lead_chars = array("q")  #: that paragraph's length (no hash when under _LEAD_PREFIX_CHARS)
+        self._merged: _Merged | None = None
 
     def add(self, copy: ArticleCopy) -> None:
-        group = self.groups.get(copy.key)
-        if group is None:
-            group = self.groups[copy.key] = _Group(copy.key, (copy.page, copy.start))
-        handle = self.spool.put(copy.text)
+        if self._merged is not None:
+            raise RuntimeError("copies cannot be added once the articles are merged")
+        number = len(self._position)
+        key = copy.key
+        self._key_hash.append(_key_hash(key))
+        self._key_length.append(len(key))
+        self._keys.extend(key)
+        self._position.append(copy.page << _OFFSET_BITS | copy.start)
+        text = copy.text
+        handle = self.spool.put(text)
         if handle == len(self._n_chars):  # a text not seen before
-            self._note(copy.text)
-        group.add(copy, handle)
+            self._note(text, copy.id or article_id(text))
+        self._text.append(handle)
+        title = copy.title
+        self._title.append(self._titles.put(title) if title else -1)
+        date = copy.date
+        if date is None:
+            self._date.append(0)
+            self._date_source.append(-1)
+        else:
+            self._date.append(date.toordinal())
+            self._date_source.append(copy.date_source)
+        lang = self._lang_numbers.get(copy.lang)
+        if lang is None:
+            lang = self._lang_numbers[copy.lang] = len(self._lang_names)
+            self._lang_names.append(copy.lang)
+        self._lang.append(lang)
+        self._repeated.append(copy.repeated_only)
+        if copy.repeated_only and not title and date is None:
+            for (start, end), paragraph in zip(copy.spans, text.split("\n\n")):
+                self._span_copy.append(number)
+                self._span_start.append(start)
+                self._span_end.append(end)
+                self._span_chars.append(len(paragraph))
         self.stats.copies += 1
         if self.record_copies:
-            text_id = copy.id or article_id(copy.text)
-            self.copy_records.append(
-                (copy.page, copy.start, copy.title, copy.title_span, copy.spans, copy.key, text_id)
-            )
+            self.copy_records.append((copy.page, copy.start, title, copy.title_span, copy.spans, key, number))
 
-    def _note(self, text: str) -> None:
+    def _note(self, text: str, text_id: str) -> None:
         """Note what merging needs of a new text (see `_n_chars`)."""
         self._n_chars.append(len(text))
+        self._text_id.append(int(text_id, 16))
         first_end = text.find("\n\n")
         lead_chars = len(text) if first_end < 0 else first_end
         self._lead_chars.append(lead_chars)
@@ -303,148 +219,184 @@ class ArticleMerger:
         else:
             self._lead.append(0)
 
-    def copy_fates(self) -> Iterator[CopyFate]:
-        """What became of every copy added (with `record_copies`), in the order added.
+    # --- merging -------------------------------------------------------------------
 
-        Call after `positioned_articles`. The copy an article's text was taken from is
-        kept; every other copy is a duplicate of that article (or boilerplate).
-        """
-        spool = self.spool
-        handles = {entry[2][1]: text for group in self.groups.values() for text, entry in group.texts.items()}
-        normalised: dict[str, str] = {}
-        similarity: dict[tuple[str, str], float] = {}
-        for page, start, title, title_span, spans, key, text_id in self.copy_records:
-            group = self.groups[key]
-            while group.absorbed_into is not None:
-                group = group.absorbed_into
-            paragraphs = spool.get(handles[text_id]).split("\n\n")
-            if group.article is None:
-                yield CopyFate(page, title, title_span, spans, paragraphs, key, REPEATED_BOILERPLATE, None, None, None)
-            elif (page, start) == group.shown and key == group.key:
-                yield CopyFate(page, title, title_span, spans, paragraphs, key, KEPT, group.article, None, 1.0)
-            else:
-                pair = (text_id, group.article_text_id)
-                if pair not in similarity:
-                    for t in pair:
-                        if t not in normalised:
-                            normalised[t] = verification_sample(normalise_for_dedup(spool.get(handles[t])))
-                    similarity[pair] = round(Indel.normalized_similarity(normalised[pair[0]], normalised[pair[1]]), 4)
-                yield CopyFate(
-                    page,
-                    title,
-                    title_span,
-                    spans,
-                    paragraphs,
-                    key,
-                    DUPLICATE_ARTICLE,
-                    group.article,
-                    group.shown[0],
-                    similarity[pair],
-                )
+    def _key(self, copy: int) -> tuple[int, ...]:
+        start = self._key_start[copy]
+        return tuple(self._keys[start : start + self._key_length[copy]])
 
-    def _fold_contained(self) -> list[_Group]:
-        """Fold each group into the longest group containing its body (then the earliest)."""
-        groups = sorted(self.groups.values(), key=lambda g: g.first)
-        for i, g in enumerate(groups):
-            g.rank = i
-        # only a body of several paragraphs can contain another, and only at the first
-        # cluster of some group's body is it looked for: the index holds nothing else
-        # (every cluster of every body was half a gigabyte at 1M pages)
-        wanted = {g.key[0] for g in groups}
-        holders: dict[int, list[_Group]] = {}
-        for g in groups:
-            if len(g.key) > 1:
-                for cluster in set(g.key):
-                    if cluster in wanted:
-                        holders.setdefault(cluster, []).append(g)
-        del wanted
-        target: dict[tuple[int, ...], _Group] = {}
-        for g in groups:
-            # an article's own copy is never folded into a longer block that is only ever
-            # repeated (the article followed by a site's footer, on another site's pages)
-            containers = [
-                h
-                for h in holders.get(g.key[0], ())
-                if len(h.key) > len(g.key) and _contains(h.key, g.key) and (g.repeated_only or not h.repeated_only)
+    def _groups(self) -> tuple[np.ndarray, np.ndarray]:
+        """(group of each copy, first copy of each group): copies of one key are one group."""
+        hashes = _numbers(self._key_hash)
+        lengths = _numbers(self._key_length)
+        self._key_start = np.cumsum(lengths) - lengths
+        _, first, group = np.unique(hashes, return_index=True, return_inverse=True)
+        first_of = first[group]
+        same = lengths == lengths[first_of]
+        # a hash names its key, unless two keys share it: every copy's key is compared
+        # with its group's first copy's
+        flat = _numbers(self._keys)
+        shift = np.repeat(np.where(same, self._key_start - self._key_start[first_of], 0), lengths)
+        mismatch = flat != flat[np.arange(len(flat)) - shift]
+        if mismatch.any():
+            same[np.repeat(np.arange(len(lengths)), lengths)[mismatch]] = False
+        if not same.all():
+            group, first = self._split_shared_hashes(group, first, np.unique(group[~same]))
+        return group, first
+
+    def _split_shared_hashes(self, group: np.ndarray, first: np.ndarray, shared: np.ndarray):
+        """Make the copies of the groups `shared` (whose keys share a hash) groups by key."""
+        group, first = group.copy(), first.tolist()
+        numbers: dict[tuple[int, tuple[int, ...]], int] = {}
+        for copy in np.flatnonzero(np.isin(group, shared)).tolist():
+            named = (int(group[copy]), self._key(copy))
+            number = numbers.get(named)
+            if number is None:
+                if copy == first[named[0]]:
+                    number = named[0]  # the key the hash first met keeps the group
+                else:
+                    number = len(first)
+                    first.append(copy)
+                numbers[named] = number
+            group[copy] = number
+        return group, np.array(first, dtype=np.int64)
+
+    def _fold_contained(self, m: _Merged) -> None:
+        """Point each group whose body is contained in another group's at the longest such
+        group (then the earliest): its copies are copies of that article.
+
+        Only a body of several paragraphs can contain another, and only at the first
+        cluster of some group's body is it looked for: the pairs looked at are (group,
+        a longer group holding its first cluster), made with numpy; for a one-paragraph
+        body, holding its cluster is containing it, the others are checked in Python.
+        An article's own copy is never folded into a longer block that is only ever
+        repeated (the article followed by a site's footer, on another site's pages)."""
+        n_groups = len(m.first_copy)
+        flat = _numbers(self._keys)
+        lengths, first_cluster = m.length, flat[self._key_start[m.first_copy]]
+        several = np.flatnonzero(lengths > 1)
+        holder = np.repeat(several, lengths[several])
+        at = np.repeat(self._key_start[m.first_copy[several]], lengths[several])
+        cluster = flat[at + _ranges(lengths[several])]
+        keep = np.isin(cluster, first_cluster)
+        holder, cluster = holder[keep], cluster[keep]
+        order = np.lexsort((m.rank[holder], cluster))
+        holder, cluster = holder[order], cluster[order]
+        once = _run_starts(cluster, holder)  # a cluster twice in one body holds once
+        holder, cluster = holder[once], cluster[once]
+        lo = np.searchsorted(cluster, first_cluster, "left")
+        count = np.searchsorted(cluster, first_cluster, "right") - lo
+        inner = np.repeat(np.arange(n_groups), count)
+        outer = holder[np.repeat(lo, count) + _ranges(count)]
+        fits = (lengths[outer] > lengths[inner]) & (m.repeated[inner] | ~m.repeated[outer])
+        inner, outer = inner[fits], outer[fits]
+        longer_inner = np.flatnonzero(lengths[inner] > 1)
+        if len(longer_inner):
+            keys = self._key
+            first_copy = m.first_copy
+            contained = [
+                _contains(keys(int(first_copy[outer[p]])), keys(int(first_copy[inner[p]])))
+                for p in longer_inner.tolist()
             ]
-            if containers:
-                target[g.key] = max(containers, key=lambda h: (len(h.key), -h.rank))
-        del holders
-        for g in groups:
-            if g.key in target:
-                root = target[g.key]
-                while root.key in target:
-                    root = target[root.key]
-                root.absorb(g)
-        roots = [g for g in groups if g.key not in target]
-        return self._fold_lead_sentences(roots)
+            fits = np.ones(len(inner), dtype=bool)
+            fits[longer_inner] = contained
+            inner, outer = inner[fits], outer[fits]
+        best = np.lexsort((m.rank[outer], -lengths[outer], inner))
+        best = best[_run_starts(inner[best])]
+        m.parent[inner[best]] = outer[best]
+        _resolve(m.parent)
 
-    def _fold_lead_sentences(self, groups: list[_Group]) -> list[_Group]:
+    def _fold_lead_sentences(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
         """Fold a one-paragraph group whose text is the literal start of another group's
-        first paragraph (a teaser showing only an article's first sentence) into it.
+        first paragraph (a teaser showing only an article's first sentence) into it; give
+        the groups (of `roots`, in order of first appearance) not folded.
 
         Such a pair starts with the same `_LEAD_PREFIX_CHARS` characters, so groups are
         bucketed by a hash of those, and only buckets of several groups are looked at,
         one at a time; in a bucket, only the first paragraphs of its one-paragraph groups
         and of the groups whose first paragraph is longer than one of those are read
         again (the lengths were noted as the texts came): the first paragraphs of every
-        group at once would be most of a gigabyte at 1M pages, and reading those of
-        every bucket's members took half of this step. A folding only involves groups of
-        one bucket, so the outcome is the one of going through all groups in order."""
-        prefix_hash = np.zeros(len(groups), dtype=np.uint64)
-        lead_chars = np.zeros(len(groups), dtype=np.int64)
-        handles = [-1] * len(groups)
-        lead, noted_chars = self._lead, self._lead_chars
-        for i, g in enumerate(groups):
-            if g.texts:
-                handle = g.texts.most_common()
-                if noted_chars[handle] >= _LEAD_PREFIX_CHARS:
-                    lead_chars[i] = noted_chars[handle]
-                    prefix_hash[i] = lead[handle]
-                    handles[i] = handle
-        where = np.flatnonzero(lead_chars)
-        order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in groups' order
+        group at once would be most of a gigabyte at 1M pages. A folding only involves
+        groups of one bucket, so the outcome is the one of going through all groups in
+        order. A teaser goes to the host appearing first (counting what it took in)."""
+        handles = m.text[roots]
+        lead_chars = np.asarray(_numbers(self._lead_chars))[handles]
+        prefix_hash = _numbers(self._lead)[handles]
+        where = np.flatnonzero(lead_chars >= _LEAD_PREFIX_CHARS)
+        order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in roots' order
         hashes = prefix_hash[order]
-        starts = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]])) if len(order) else order
+        starts = _run_starts(hashes)
         ends = np.append(starts[1:], len(order))
+        first = m.union_first  # grows as teasers are taken in
         folded: set[int] = set()
         for lo, hi in zip(starts.tolist(), ends.tolist()):
             if hi - lo < 2:
                 continue
-            at = order[lo:hi].tolist()
-            members = [groups[i] for i in at]
+            at = order[lo:hi]
+            members = roots[at].tolist()
             lengths = lead_chars[at].tolist()
+            one_paragraph = (m.length[roots[at]] == 1).tolist()
             longest = max(lengths)
-            if not any(len(g.key) == 1 and n < longest for g, n in zip(members, lengths)):
+            if not any(one and n < longest for one, n in zip(one_paragraph, lengths)):
                 continue  # no teaser here with a longer first paragraph to fold into
             first_paragraph: dict[int, str] = {}  # by place in the bucket, read when first asked
 
-            def paragraph(k: int, at: list[int] = at, first_paragraph: dict[int, str] = first_paragraph) -> str:
+            def paragraph(
+                k: int, members: list[int] = members, first_paragraph: dict[int, str] = first_paragraph
+            ) -> str:
                 if k not in first_paragraph:
-                    first_paragraph[k] = self.spool.get(handles[at[k]]).split("\n\n", 1)[0]
+                    first_paragraph[k] = self.spool.get(int(m.text[members[k]])).split("\n\n", 1)[0]
                 return first_paragraph[k]
 
             for k, g in enumerate(members):
-                if len(g.key) != 1:
+                if not one_paragraph[k]:
                     continue
                 # a host starts with the teaser's text, so with its first characters: the
                 # bucket's hash (its equal prefix) is implied, only the text is checked
                 hosts = [
                     h
-                    for m, h in enumerate(members)
-                    if m != k
-                    and id(h) not in folded
-                    and lengths[m] > lengths[k]
-                    and paragraph(m).startswith(paragraph(k))
+                    for j, h in enumerate(members)
+                    if j != k and h not in folded and lengths[j] > lengths[k] and paragraph(j).startswith(paragraph(k))
                 ]
                 if hosts:
-                    min(hosts, key=lambda h: h.first).absorb(g)
-                    folded.add(id(g))
-        return [g for g in groups if id(g) not in folded]
+                    host = min(hosts, key=lambda h: first[h])
+                    m.parent[g] = host
+                    first[host] = min(first[host], first[g])
+                    folded.add(g)
+        if not folded:
+            return roots
+        return roots[~np.isin(roots, np.fromiter(folded, dtype=np.int64, count=len(folded)))]
 
-    def articles(self, detect_languages: LanguageDetector | None = None) -> list[Article]:
-        """The unique articles, in order of first appearance in the input."""
-        return [article for _, article in self.positioned_articles(detect_languages)]
+    def _merge(self) -> _Merged:
+        position = _numbers(self._position)
+        text = _numbers(self._text)
+        group, first_copy = self._groups()
+        n_groups = len(first_copy)
+        repeated = _numbers(self._repeated).astype(bool)
+        m = _Merged(group=group, first_copy=first_copy, length=_numbers(self._key_length)[first_copy])
+        m.first = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(m.first, group, position)
+        m.repeated = np.bincount(group[~repeated], minlength=n_groups) == 0
+        # each group's own text: the variant most of its copies show, then the earliest
+        m.text, earliest = _most_common(group, text, position, n_groups)
+        m.shown, m.lang = position[earliest], _numbers(self._lang)[earliest]
+        ranked = np.lexsort((first_copy, m.first))  # groups in order of first appearance
+        m.rank = np.empty(n_groups, dtype=np.int64)
+        m.rank[ranked] = np.arange(n_groups)
+        m.parent = np.arange(n_groups)
+        self._fold_contained(m)
+        roots = ranked[m.parent[ranked] == ranked]
+        m.union_first = m.first.copy()
+        np.minimum.at(m.union_first, m.parent, m.first)
+        roots = self._fold_lead_sentences(m, roots)
+        # groups whose own texts normalise alike are one article, whatever their keys
+        ids = _numbers(self._text_id)[m.text[roots]]
+        _, first_with_id, which = np.unique(ids, return_index=True, return_inverse=True)
+        m.parent[roots] = roots[first_with_id[which]]
+        _resolve(m.parent)
+        m.articles = roots[first_with_id[which] == np.arange(len(roots))]  # in order of first appearance
+        m.article_of = m.parent[group]  # per copy
+        return m
 
     def positioned_articles(
         self, detect_languages: LanguageDetector | None = None, unread: bool = False
@@ -456,32 +408,84 @@ class ArticleMerger:
         empty): `read(article)` gives each its text when it is written (the texts of a
         million-page crawl's articles are gigabytes)."""
         stats = self.stats
-        # groups whose chosen texts normalise alike are one article, whatever their keys
-        by_id: dict[str, _Group] = {}
-        roots = self._fold_contained()
-        if not self.record_copies:
-            # nothing asks for the groups folded into others again (`copy_fates` would):
-            # they go now, the others as each becomes its article
-            self.groups = {}
-        for group in roots:
-            aid = group.texts[group.texts.most_common()][2][1]
-            if aid in by_id:
-                by_id[aid].absorb(group)
-            else:
-                by_id[aid] = group
-        del roots
+        m = self._merged = self._merge()
+        n_groups = len(m.first_copy)
+        owner = m.article_of
+        position = _numbers(self._position)
+        first = np.full(n_groups, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first, owner, position)
+        n_copies = np.bincount(owner, minlength=n_groups)
+        repeated = np.bincount(owner[~_numbers(self._repeated).astype(bool)], minlength=n_groups) == 0
+        title = _numbers(self._title)
+        titled = title >= 0
+        best_title, _ = _most_common(owner[titled], title[titled], position[titled], n_groups)
+        date_source = _numbers(self._date_source)
+        best_source = np.full(n_groups, -1, dtype=np.int64)
+        np.maximum.at(best_source, owner, date_source)
+        # the date from the most trustworthy place, most common among those, then earliest
+        top = (date_source >= 0) & (date_source == best_source[owner])
+        best_date, _ = _most_common(owner[top], _numbers(self._date)[top], position[top], n_groups)
+        boilerplate = repeated & (best_title < 0) & (best_source < 0)
+        # each article's pages, sorted
+        page = position >> _OFFSET_BITS
+        order = np.lexsort((page, owner))
+        order = order[_run_starts(owner[order], page[order])]
+        page_owner, pages_sorted = owner[order], page[order]
+        pages_lo = np.searchsorted(page_owner, m.articles, "left").tolist()
+        pages_hi = np.searchsorted(page_owner, m.articles, "right").tolist()
+        dropped_spans = self._spans_by_article(owner, boilerplate)
+        text_ids = _numbers(self._text_id)
+
+        # per article (the loop below is the one Python step per article: plain values)
+        chosen = m.text[m.articles]
+        ids = [format(i, "016x") for i in text_ids[chosen].tolist()]
+        titles = best_title[m.articles].tolist()
+        dates = best_date[m.articles].tolist()
+        langs = [self._lang_names[lang] for lang in m.lang[m.articles].tolist()]
+        firsts = first[m.articles].tolist()
+        n_chars = np.asarray(_numbers(self._n_chars))[chosen].tolist()
+        rows = zip(
+            m.articles.tolist(), ids, boilerplate[m.articles].tolist(), n_copies[m.articles].tolist(), pages_lo,
+            pages_hi, chosen.tolist(), titles, dates, langs, firsts, n_chars,
+        )  # fmt: skip
+        aliases, paths, spool = self.aliases, self.page_paths, self.spool
+        # the articles on a page that has exact copies (the copies are sources too)
+        aliased = set()
+        if aliases:
+            copied = np.fromiter(aliases, dtype=np.int64, count=len(aliases))
+            aliased = set(page_owner[np.isin(pages_sorted, copied)].tolist())
+        # the titles, read in one go in the order they were put
+        wanted = sorted({t for t in titles if t >= 0})
+        title_of = dict(zip(wanted, self._titles.get_many(wanted)))
+        page_list = pages_sorted.tolist()
         articles = []
         emitted_copies = 0
-        for aid in list(by_id):
-            group = by_id.pop(aid) if not self.record_copies else by_id[aid]
-            if group.maybe_boilerplate:
-                group.article = None
+        m.article_ids = {}
+        for g, aid, dropped, copies, lo, hi, handle, title, date, lang, at, length in rows:
+            pages = page_list[lo:hi]
+            if dropped:
                 stats.boilerplate_groups += 1
-                stats.boilerplate.append((aid, tuple(sorted(set(group.pages)))))
-                stats.dropped.extend(Dropped(p, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in group.body_spans or ())
+                stats.boilerplate.append((aid, tuple(pages)))
+                stats.dropped.extend(
+                    Dropped(p >> _OFFSET_BITS, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in dropped_spans.get(g, ())
+                )
                 continue
-            articles.append(self._article(aid, group, unread))
-            emitted_copies += group.copies
+            m.article_ids[g] = aid
+            emitted_copies += copies
+            if g in aliased:
+                with_copies = set(pages)
+                for p in pages:
+                    with_copies.update(aliases.get(p, ()))
+                pages = sorted(with_copies)
+            sources = tuple(map(paths.__getitem__, pages))
+            title = title_of[title] if title >= 0 else None
+            date = _dt.date.fromordinal(date).isoformat() if date > 0 else None
+            at = (at >> _OFFSET_BITS, at & _OFFSET_MASK)
+            if unread:
+                article = UnreadArticle(aid, title, date, "", sources[0], sources, lang, length, text_handle=handle)
+            else:
+                article = Article(aid, title, date, spool.get(handle), sources[0], sources, lang, length)
+            articles.append((at, article))
         if detect_languages is not None:
             # many at once: detection runs faster on many texts together
             undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
@@ -494,7 +498,72 @@ class ArticleMerger:
         articles.sort(key=lambda pair: pair[0])
         stats.articles = len(articles)
         stats.merged_copies = emitted_copies - len(articles)
+        if not self.record_copies:
+            self._release_copies()
         return articles
+
+    def _spans_by_article(self, owner: np.ndarray, boilerplate: np.ndarray) -> dict[int, list[tuple]]:
+        """article -> (position, start, end, chars) of the body paragraphs of its copies,
+        for the articles dropped as boilerplate (every copy of one recorded its spans)."""
+        copy = _numbers(self._span_copy)
+        keep = np.flatnonzero(boilerplate[owner[copy]]) if len(copy) else copy
+        spans: dict[int, list[tuple]] = {}
+        rows = zip(
+            owner[copy[keep]].tolist(),
+            _numbers(self._position)[copy[keep]].tolist(),
+            _numbers(self._span_start)[keep].tolist(),
+            _numbers(self._span_end)[keep].tolist(),
+            _numbers(self._span_chars)[keep].tolist(),
+        )
+        for article, *span in rows:
+            spans.setdefault(article, []).append(tuple(span))
+        return spans
+
+    def _release_copies(self) -> None:
+        """Let go of what only merging needed (nothing asks for the copies again)."""
+        for name in ("_position", "_key_hash", "_key_length", "_keys", "_text", "_title", "_date",
+                     "_date_source", "_lang", "_repeated", "_span_copy", "_span_start", "_span_end",
+                     "_span_chars", "_text_id", "_lead", "_lead_chars"):  # fmt: skip
+            setattr(self, name, array(getattr(self, name).typecode))
+        self._key_start = None
+        self._merged = _MERGED_AND_RELEASED
+
+    def copy_fates(self) -> Iterator[CopyFate]:
+        """What became of every copy added (with `record_copies`), in the order added.
+
+        Call after `positioned_articles`. The copy an article's text was taken from is
+        kept; every other copy is a duplicate of that article (or boilerplate).
+        """
+        m = self._merged
+        assert m is not None and m is not _MERGED_AND_RELEASED, "call positioned_articles first"
+        spool = self.spool
+        position, text = _numbers(self._position), _numbers(self._text)
+        normalised: dict[int, str] = {}
+        similarity: dict[tuple[int, int], float] = {}
+        for page, _start, title, title_span, spans, key, number in self.copy_records:
+            article = int(m.article_of[number])
+            handle = int(text[number])
+            paragraphs = spool.get(handle).split("\n\n")
+            aid = m.article_ids.get(article)
+            if aid is None:
+                yield CopyFate(page, title, title_span, spans, paragraphs, key, REPEATED_BOILERPLATE, None, None, None)
+            elif position[number] == m.shown[article] and m.group[number] == article:
+                yield CopyFate(page, title, title_span, spans, paragraphs, key, KEPT, aid, None, 1.0)
+            else:
+                pair = (handle, int(m.text[article]))
+                if pair not in similarity:
+                    for h in pair:
+                        if h not in normalised:
+                            normalised[h] = verification_sample(normalise_for_dedup(spool.get(h)))
+                    similarity[pair] = round(Indel.normalized_similarity(normalised[pair[0]], normalised[pair[1]]), 4)
+                matched = int(m.shown[article]) >> _OFFSET_BITS
+                yield CopyFate(
+                    page, title, title_span, spans, paragraphs, key, DUPLICATE_ARTICLE, aid, matched, similarity[pair]
+                )
+
+    def articles(self, detect_languages: LanguageDetector | None = None) -> list[Article]:
+        """The unique articles, in order of first appearance in the input."""
+        return [article for _, article in self.positioned_articles(detect_languages)]
 
     def read(self, article: Article) -> Article:
         """The article with its text (see `positioned_articles`)."""
@@ -504,27 +573,84 @@ class ArticleMerger:
         values[_TEXT_FIELD] = self.spool.get(article.text_handle)
         return Article(*values)
 
-    def _article(self, aid: str, group: _Group, unread: bool = False) -> tuple[Position, Article]:
-        handle = group.texts.most_common()
-        _, shown, (lang, text_id) = group.texts[handle]
-        group.article, group.shown, group.article_text_id = aid, shown, text_id
-        title = group.titles.most_common() if group.titles else None
-        date = None
-        if group.dates:
-            best = max(source for source, _ in group.dates)
-            top = _Tally({k: v for k, v in group.dates.items() if k[0] == best})
-            date = top.most_common()[1].isoformat()
-        pages = set(group.pages)
-        if self.aliases:
-            for page in list(pages):
-                pages.update(self.aliases.get(page, ()))
-        sources = tuple(map(self.page_paths.__getitem__, sorted(pages)))
-        fields = dict(
-            id=aid, title=title, date=date, source=sources[0], sources=sources, lang=lang, n_chars=self._n_chars[handle]
-        )
-        if unread:
-            return group.first, UnreadArticle(text="", text_handle=handle, **fields)
-        return group.first, Article(text=self.spool.get(handle), **fields)
+
+@dataclass(slots=True)
+class _Merged:
+    """What merging worked out: per copy its group and article, per group (by number)
+    the rest. An article is named by the group whose text it shows."""
+
+    group: np.ndarray  #: per copy: its group (the copies of one key)
+    first_copy: np.ndarray  #: per group: its first copy
+    length: np.ndarray  #: ... its key's length
+    first: np.ndarray = field(default=None)  #: ... its first position
+    repeated: np.ndarray = field(default=None)  #: ... whether every copy of it is repeated
+    text: np.ndarray = field(default=None)  #: ... the handle of its own text
+    shown: np.ndarray = field(default=None)  #: ... where the copy showing that text is
+    lang: np.ndarray = field(default=None)  #: ... that copy's language (number)
+    rank: np.ndarray = field(default=None)  #: ... its place in order of first appearance
+    parent: np.ndarray = field(default=None)  #: ... the group it was folded into (itself: none)
+    union_first: np.ndarray = field(default=None)  #: ... first position, with what it took in
+    articles: np.ndarray = field(default=None)  #: the groups that are articles (or boilerplate)
+    article_of: np.ndarray = field(default=None)  #: per copy: its article
+    article_ids: dict[int, str] = field(default_factory=dict)  #: article -> id, unless boilerplate
+
+
+#: Set once the copies are let go of (`copy_fates` cannot tell their fates).
+_MERGED_AND_RELEASED = _Merged(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def _numbers(values: array) -> np.ndarray:
+    """A numpy view of an `array.array` (which cannot grow while the view lives)."""
+    return np.frombuffer(values, dtype=values.typecode)
+
+
+def _run_starts(*columns: np.ndarray) -> np.ndarray:
+    """Where each run of equal rows starts, in columns sorted together."""
+    n = len(columns[0])
+    new = np.zeros(n, dtype=bool)
+    if n:
+        new[0] = True
+        for column in columns:
+            new[1:] |= column[1:] != column[:-1]
+    return np.flatnonzero(new)
+
+
+def _ranges(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ..., n-1 for each n of `lengths`, one after the other."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    return np.arange(total) - np.repeat(ends - lengths, lengths)
+
+
+def _resolve(parent: np.ndarray) -> None:
+    """Point every group at the root of its chain of foldings (in place)."""
+    while True:
+        grand = parent[parent]
+        if np.array_equal(grand, parent):
+            return
+        parent[:] = grand
+
+
+def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_owners: int):
+    """Per owner (of `n_owners`): the value most of its rows have, ties going to the one
+    whose first row is earliest in the input (by `position`, then by row), and the
+    index of that first row; -1 for an owner with no row."""
+    chosen = np.full(n_owners, -1, dtype=np.int64)
+    earliest = np.full(n_owners, -1, dtype=np.int64)
+    if not len(owner):
+        return chosen, earliest
+    order = np.lexsort((position, value, owner))  # stable: equal positions in row order
+    starts = _run_starts(owner[order], value[order])
+    counts = np.diff(np.append(starts, len(order)))
+    first_row = order[starts]
+    run_owner = owner[first_row]
+    best = np.lexsort((first_row, position[first_row], -counts, run_owner))
+    best = best[_run_starts(run_owner[best])]
+    chosen[run_owner[best]] = value[first_row[best]]
+    earliest[run_owner[best]] = first_row[best]
+    return chosen, earliest
 
 
 def dedupe_articles(

@@ -61,6 +61,8 @@ class TextSpool:
 
     #: Bytes gathered before one write to the file.
     WRITE_BYTES = 1 << 20
+    #: Bytes read at once by `get_many`.
+    READ_BYTES = 8 << 20
 
     def __init__(self, folder: str | os.PathLike | None = None) -> None:
         self._file = tempfile.TemporaryFile(prefix="corpus-clean-merge-", dir=folder)  # noqa: SIM115 (lives with the spool)
@@ -89,6 +91,27 @@ class TextSpool:
         if end > self._written:
             self._flush()
         return str(os.pread(self._file.fileno(), end - start, start), *_ENCODING)
+
+    def get_many(self, handles: Sequence[int]) -> list[str]:
+        """The texts of these handles (sorted ascending), reading the file in order, a
+        few megabytes at a time rather than once per text."""
+        if self._size > self._written:
+            self._flush()
+        texts: list[str] = []
+        fd, ends = self._file.fileno(), self._ends
+        i = 0
+        while i < len(handles):
+            block_start = ends[handles[i] - 1] if handles[i] else 0
+            j = i
+            while j < len(handles) and ends[handles[j]] - block_start <= self.READ_BYTES:
+                j += 1
+            j = max(j, i + 1)  # a text longer than a block is read alone
+            block = os.pread(fd, ends[handles[j - 1]] - block_start, block_start)
+            for h in handles[i:j]:
+                start = (ends[h - 1] if h else 0) - block_start
+                texts.append(str(block[start : ends[h] - block_start], *_ENCODING))
+            i = j
+        return texts
 
     def __len__(self) -> int:
         return len(self._ends)

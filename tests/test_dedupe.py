@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 
-from corpus_clean.dedupe import ArticleMerger, article_id, dedupe_articles
+from corpus_clean import dedupe
+from corpus_clean.dedupe import ArticleMerger, DedupeStats, article_id, dedupe_articles
 from corpus_clean.records import ArticleCopy, DateSource
+
+from reference_merger import ReferenceMerger
 
 PATHS = ["a.txt", "b.txt", "c.txt", "d.txt"]
 
@@ -48,11 +52,9 @@ def test_best_metadata_wins_whatever_the_order():
 def test_a_teaser_contained_in_a_full_article_is_merged_into_it():
     full = copy(1, (4, 5, 6), ["Lead paragraph.", "Second.", "Third."], title="The article")
     teaser = copy(0, (4,), ["Lead paragraph."], date=dt.date(2023, 1, 2), source=DateSource.LINE)
-    merger = ArticleMerger(PATHS)
-    merger.add(teaser)
-    merger.add(full)
-    assert [g.key for g in merger._fold_contained()] == [(4, 5, 6)]
-    (article,) = dedupe_articles([teaser, full], PATHS)
+    stats = DedupeStats()
+    (article,) = dedupe_articles([teaser, full], PATHS, stats=stats)
+    assert stats.copies == 2 and stats.merged_copies == 1
     assert article.text == "Lead paragraph.\n\nSecond.\n\nThird."
     assert article.sources == ("a.txt", "b.txt")
     assert article.date == "2023-01-02"
@@ -85,7 +87,8 @@ def test_a_teaser_showing_the_first_sentence_is_merged_into_its_article():
 
 def _fold_lead_sentences_at_once(self, groups):
     """The folding of lead sentences as first written: every group's first paragraph in
-    one dict (the reference for the bucketed version)."""
+    one dict (the reference for the bucketed versions, the reference merger's and
+    the columnar one's)."""
     prefix = 40
     by_start, first_paragraph = {}, {}
     for g in groups:
@@ -128,6 +131,127 @@ def test_lead_sentences_fold_as_when_all_first_paragraphs_were_held_at_once(monk
             copies.append(copy(rng.randint(0, 39), key, paragraphs, title=rng.choice([None, "T"]), start=k))
         expected = [a.to_dict() for a in dedupe_articles(copies, pages)]
         with monkeypatch.context() as m:
-            m.setattr(ArticleMerger, "_fold_lead_sentences", _fold_lead_sentences_at_once)
-            reference = [a.to_dict() for a in dedupe_articles(copies, pages)]
-        assert expected == reference, trial
+            m.setattr(ReferenceMerger, "_fold_lead_sentences", _fold_lead_sentences_at_once)
+            reference = ReferenceMerger(pages)
+            for c in copies:
+                reference.add(c)
+            assert expected == [a.to_dict() for a in reference.articles()], trial
+
+
+# --- the columnar merger against the reference (one Python object per group) ----------
+
+_LEADS = [f"Opening words of item {n}, which go on well past the forty characters" for n in range(5)]
+
+
+def _random_copies(rng, n_pages: int) -> list[ArticleCopy]:
+    """Copies exercising every choice: shared and contained keys, repeated and titled
+    and dated copies, variants that normalise alike, teasers of a first sentence."""
+    copies = []
+    for page in range(n_pages):
+        start = 0
+        for _ in range(rng.randint(0, 4)):
+            n = rng.choice([1, 1, 1, 2, 3])
+            key = tuple(rng.randint(0, 12) for _ in range(n))
+            words = rng.choice(_LEADS).split()
+            lead = " ".join(words[: rng.randint(5, len(words))])
+            body = [rng.choice([lead, lead.upper(), lead + " Read more", f"Text {key[0]}."])]
+            body += [f"Paragraph {c} of the body." for c in key[1:]]
+            dated = rng.random() < 0.4
+            copies.append(
+                ArticleCopy(
+                    page=page,
+                    start=start,
+                    title=rng.choice([None, None, "Title A", "Title B", ""]),
+                    date=dt.date(2020, 1, rng.randint(1, 3)) if dated else None,
+                    date_source=rng.choice(list(DateSource)) if dated else None,
+                    text="\n\n".join(body),
+                    key=key,
+                    spans=tuple((start + 10 * i, start + 10 * i + 8) for i in range(n)),
+                    title_span=(start, start + 5),
+                    repeated_only=rng.random() < 0.5,
+                    lang=rng.choice([None, "en", "ru"]),
+                )
+            )
+            start += 100
+    rng.shuffle(copies)  # the merger's choices must not depend on the order copies come in
+    return copies
+
+
+def _merged(merger_class, copies, pages, aliases=None):
+    stats = DedupeStats()
+    merger = merger_class(pages, stats, aliases, record_copies=True)
+    for c in copies:
+        merger.add(c)
+    articles = [(position, merger.read(a).to_dict()) for position, a in merger.positioned_articles(unread=True)]
+    fates = list(merger.copy_fates())
+    # the reference shows a copy with the text of whichever variant normalising alike
+    # came last; a copy is shown with its own text
+    if merger_class is ArticleMerger:
+        assert [f.paragraphs for f in fates] == [c.text.split("\n\n") for c in copies]
+    fates = [replace(f, paragraphs=None) for f in fates]
+    summary = (stats.copies, stats.articles, stats.merged_copies, stats.boilerplate_groups, stats.boilerplate)
+    return articles, summary, sorted((d.page, d.start, d.end, d.reason, d.n_chars) for d in stats.dropped), fates
+
+
+def test_the_columnar_merger_makes_the_reference_mergers_choices():
+    import random
+
+    rng = random.Random(11)
+    for trial in range(60):
+        n_pages = rng.randint(1, 30)
+        pages = [f"p{i:02}.txt" for i in range(n_pages + 5)]
+        aliases = {p: [n_pages + p % 5] for p in range(0, n_pages, 7)}
+        copies = _random_copies(rng, n_pages)
+        ours = _merged(ArticleMerger, copies, pages, aliases)
+        assert ours == _merged(ReferenceMerger, copies, pages, aliases), trial
+        assert ours[0] or not copies  # some trials merge nothing: none merge everything away
+    assert ours[1][3] or ours[1][2]  # (the last trial folds something)
+
+
+def test_keys_sharing_a_hash_stay_apart(monkeypatch):
+    import random
+
+    rng = random.Random(5)
+    copies = _random_copies(rng, 25)
+    pages = [f"p{i:02}.txt" for i in range(25)]
+    expected = _merged(ArticleMerger, copies, pages)
+    monkeypatch.setattr(dedupe, "_key_hash", lambda key: len(key))  # every key of a length collides
+    assert _merged(ArticleMerger, copies, pages) == expected
+    assert len({c.key for c in copies}) > 10
+
+
+def test_no_copies_no_articles():
+    merger = ArticleMerger(PATHS)
+    assert merger.positioned_articles() == [] and merger.stats.articles == 0
+
+
+def test_on_a_generated_crawl_the_columnar_merger_makes_the_reference_mergers_choices(tmp_path, monkeypatch):
+    """The copies the pipeline makes of a 2000-page synthetic crawl (teasers, chrome,
+    exact copies of pages), merged by both mergers."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from corpus_clean import Config, clean, pipeline
+
+    corpus = tmp_path / "corpus"
+    make_corpus = Path(__file__).resolve().parent.parent / "benchmarks" / "make_corpus.py"
+    subprocess.run([sys.executable, str(make_corpus), "--pages", "2000", "--seed", "3", str(corpus)], check=True)
+    made = []
+
+    class Recording(ArticleMerger):
+        def __init__(self, page_paths, stats=None, aliases=None, record_copies=False, spool_dir=None):
+            super().__init__(page_paths, stats, aliases, record_copies, spool_dir)
+            made.append((page_paths, aliases, []))
+
+        def add(self, copy):
+            made[-1][2].append(copy)
+            super().add(copy)
+
+    monkeypatch.setattr(pipeline, "ArticleMerger", Recording)
+    written = [a.to_dict() for a in clean(corpus, Config(jobs=1))]
+    ((page_paths, aliases, copies),) = made
+    assert aliases and len(copies) > 4000 and len(written) > 500
+    ours = _merged(ArticleMerger, copies, page_paths, aliases)
+    assert ours == _merged(ReferenceMerger, copies, page_paths, aliases)
+    assert ours[1][2] > 1000 and ours[1][3] > 0  # copies merged, boilerplate dropped
