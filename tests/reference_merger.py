@@ -2,7 +2,7 @@
 reference `corpus_clean.dedupe.ArticleMerger` (columnar) must agree with, copy for copy.
 
 Kept only for the tests (`test_dedupe.py`); its choices are the specification in
-`corpus_clean.dedupe`'s docstring. """
+`corpus_clean.dedupe`'s docstring."""
 
 from __future__ import annotations
 
@@ -462,5 +462,3 @@ class ReferenceMerger:
         if unread:
             return group.first, UnreadArticle(text="", text_handle=handle, **fields)
         return group.first, Article(text=self.spool.get(handle), **fields)
-
-

@@ -6,11 +6,11 @@ import datetime as dt
 import itertools
 from dataclasses import replace
 
+from reference_merger import ReferenceMerger
+
 from corpus_clean import dedupe
 from corpus_clean.dedupe import ArticleMerger, DedupeStats, article_id, dedupe_articles
 from corpus_clean.records import ArticleCopy, DateSource
-
-from reference_merger import ReferenceMerger
 
 PATHS = ["a.txt", "b.txt", "c.txt", "d.txt"]
 
