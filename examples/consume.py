@@ -1,7 +1,7 @@
 """A short consumer of corpus-clean's output, two ways.
 
-corpus-clean run seeds/ -q | python examples/consume.py        # read JSONL from stdin
-python examples/consume.py seeds/                              # call the library directly
+    corpus-clean run seeds/ -q | python examples/consume.py        # read JSONL from stdin
+    python examples/consume.py seeds/                              # call the library directly
 """
 
 from __future__ import annotations
