@@ -470,7 +470,8 @@ class ArticleMerger:
                     Dropped(p >> _OFFSET_BITS, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in dropped_spans.get(g, ())
                 )
                 continue
-            m.article_ids[g] = aid
+            if self.record_copies:  # for `copy_fates` (a million ids at 1M pages otherwise)
+                m.article_ids[g] = aid
             emitted_copies += copies
             if g in aliased:
                 with_copies = set(pages)

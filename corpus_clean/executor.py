@@ -109,7 +109,10 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            self._pool.terminate() if exc[0] is not None else self._pool.close()
+            if exc[0] is not None:
+                _end_pool(self._pool)
+            else:
+                self._pool.close()
             self._pool.join()
             self._pool = None
             self._started = []
@@ -156,6 +159,39 @@ class Workers:
         for process in self._started:
             if process.exitcode is not None:
                 raise WorkerDied(_death(process.exitcode))
+
+
+def _end_pool(pool: multiprocessing.pool.Pool) -> None:
+    """`pool.terminate()`, which cannot hang on a lock a dead worker held.
+
+    A worker waiting for work holds the lock of the tasks' queue while it waits; if it
+    dies there (a SIGTERM sent to the whole process group, by `timeout` or `kill --
+    -PGID`; the out-of-memory killer), `terminate` waits for that lock for ever, while
+    the pool starts new workers that wait for it too. So: no new workers, every worker
+    killed, and the lock, if a dead worker left it held, released (a process may
+    release a `multiprocessing.Lock` it does not hold)."""
+    handler = getattr(pool, "_worker_handler", None)
+    workers = getattr(pool, "_pool", None)
+    queue = getattr(pool, "_inqueue", None)
+    lock = getattr(queue, "_rlock", None)
+    if handler is None or workers is None or lock is None:  # a Pool built otherwise: as it is
+        pool.terminate()
+        return
+    handler._state = multiprocessing.pool.TERMINATE  # it starts no worker after its current round
+    notifier = getattr(pool, "_change_notifier", None)
+    if notifier is not None:
+        notifier.put(None)  # wakes it up to see that
+    handler.join(timeout=5)
+    for process in list(workers):
+        if process.exitcode is None:
+            process.kill()
+    for process in list(workers):
+        process.join(timeout=5)
+    if lock.acquire(block=False):
+        lock.release()
+    else:
+        lock.release()  # its holder is dead
+    pool.terminate()
 
 
 class _QuietPool(multiprocessing.pool.Pool):

@@ -162,15 +162,28 @@ class RowStore:
         start, end = int(self._ends[at - 1]) if at else 0, int(self._ends[at])
         return str(self._blob[start:end], *_ENCODING) if end > start else ""
 
-    def texts(self, rows: np.ndarray) -> list[str]:
-        """The texts of many rows (in sorted key order) at once."""
+    def texts(self, rows: np.ndarray, file_order: bool = False) -> list[str]:
+        """The texts of many rows (in sorted key order) at once. With `file_order`, they
+        are read in the order they lie in the file (the rows are in the order of their
+        keys: hashes), so that the file's pages are met going forward, not at random."""
         at = self.order[rows]
         ends = self._ends[at]
         starts = np.where(at > 0, self._ends[np.maximum(at - 1, 0)], 0)
         blob = self._blob
         if blob is None:
             return [""] * len(at)
-        return [str(blob[s:e], *_ENCODING) for s, e in zip(starts.tolist(), ends.tolist())]
+        if not file_order:
+            return [str(blob[s:e], *_ENCODING) for s, e in zip(starts.tolist(), ends.tolist())]
+        texts: list[str] = [""] * len(at)
+        forward = np.argsort(starts, kind="stable")
+        for i, s, e in zip(forward.tolist(), starts[forward].tolist(), ends[forward].tolist()):
+            texts[i] = str(blob[s:e], *_ENCODING)
+        return texts
+
+    def text_offsets(self, rows: np.ndarray) -> np.ndarray:
+        """Where the texts of rows (in sorted key order) start in the file of texts."""
+        at = self.order[rows]
+        return np.where(at > 0, self._ends[np.maximum(at - 1, 0)], 0)
 
     def close(self) -> None:
         if self._blob is not None:

@@ -132,9 +132,36 @@ def test_bounded_run_gives_the_same_articles(teaser_corpus, monkeypatch):
             yield pairs
 
     monkeypatch.setattr(clusters, "band_candidate_rounds", counted)
+    # and verify the pairs by tiles of one byte of the file of texts (an order far from the keys')
+    monkeypatch.setattr(pipeline, "PAGES_PER_CHUNK", 8)
+    monkeypatch.setattr(clusters, "VERIFY_TILE_SHARE", 1 << 40)
+    reordered = []
+    in_file_order = clusters.in_file_order
+
+    def recorded(pairs, offsets, tile_bytes):
+        out = in_file_order(pairs, offsets, tile_bytes)
+        reordered.append(not np.array_equal(out, pairs))
+        return out
+
+    monkeypatch.setattr(clusters, "in_file_order", recorded)
     bounded = [a.to_dict() for a in pipeline.clean(teaser_corpus, Config(jobs=1, max_memory=1 << 30))]
     assert len(calls) > 3  # it did work in rounds
+    assert any(reordered)  # (texts lie in the file by chunk, then by key: chunks of 8 pages)
     assert bounded == unbounded and len(unbounded) >= 25
+
+
+def test_pairs_in_file_order_go_by_tile_then_forward_through_the_file():
+    rng = np.random.default_rng(3)
+    pairs = np.sort(rng.integers(0, 500, size=(3000, 2)), axis=1)
+    offsets = rng.permutation(500) * 40  # where each row's text starts in the file
+    tile = 2000
+    out = clusters.in_file_order(pairs, lambda rows: offsets[rows], tile)
+    assert sorted(map(tuple, out.tolist())) == sorted(map(tuple, pairs.tolist()))  # the same pairs
+    lo = np.minimum(offsets[out[:, 0]], offsets[out[:, 1]])
+    hi = np.maximum(offsets[out[:, 0]], offsets[out[:, 1]])
+    assert (np.diff(lo // tile) >= 0).all()  # tile by tile
+    same_tile = np.diff(lo // tile) == 0
+    assert (np.diff(hi)[same_tile] >= 0).all()  # and forward within a tile
 
 
 def test_seeds_the_same_with_max_memory():

@@ -8,6 +8,7 @@ import multiprocessing.pool
 import os
 import pickle
 import signal
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -99,3 +100,34 @@ def test_a_worker_killed_mid_run_ends_the_run_with_a_reason_instead_of_a_hang():
     assert time.monotonic() - started < 30
     with Workers(2) as workers:  # a run whose workers live is not disturbed by the watch
         assert list(workers.map(_square, [[1, 2], [3]])) == [[1, 4], [9]]
+
+
+_ENDED_WORKERS = """
+import os, signal, sys, time
+from corpus_clean.executor import Workers
+
+with Workers(2) as workers:
+    try:
+        assert list(workers.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]
+        # the workers now wait for work, one of them holding the lock of the tasks' queue;
+        # a SIGTERM to the whole process group (`timeout`, `kill -- -PGID`) ends them
+        for p in workers._started:
+            os.kill(p.pid, signal.SIGTERM)
+        time.sleep(1)
+        raise KeyboardInterrupt  # the run's own SIGTERM, turned into an interrupt by the CLI
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
+        raise
+"""
+
+
+def test_a_run_ended_by_sigterm_to_its_process_group_does_not_hang(tmp_path):
+    """A worker that dies waiting for work dies holding the lock of the tasks' queue,
+    and `Pool.terminate` waits for that lock for ever: ending the pool must not."""
+    script = tmp_path / "ended.py"
+    script.write_text(_ENDED_WORKERS)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert "interrupted" in done.stdout
+    assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
+    assert time.monotonic() - started < 30
