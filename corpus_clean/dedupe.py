@@ -488,14 +488,7 @@ class ArticleMerger:
                 article = Article(aid, title, date, spool.get(handle), sources[0], sources, lang, length)
             articles.append((at, article))
         if detect_languages is not None:
-            # many at once: detection runs faster on many texts together
-            undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
-            for lo in range(0, len(undetected), _DETECT_BATCH):
-                batch = undetected[lo : lo + _DETECT_BATCH]
-                found = detect_languages([self.read(articles[i][1]).text for i in batch])
-                for i, lang in zip(batch, found):
-                    if lang is not None:
-                        articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
+            detect_missing_languages(articles, detect_languages, self.read)
         articles.sort(key=lambda pair: pair[0])
         stats.articles = len(articles)
         stats.merged_copies = emitted_copies - len(articles)
@@ -568,11 +561,7 @@ class ArticleMerger:
 
     def read(self, article: Article) -> Article:
         """The article with its text (see `positioned_articles`)."""
-        if not isinstance(article, UnreadArticle):
-            return article
-        values = list(_article_values(article))
-        values[_TEXT_FIELD] = self.spool.get(article.text_handle)
-        return Article(*values)
+        return read_article(self.spool, article)
 
 
 @dataclass(slots=True)
@@ -652,6 +641,29 @@ def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_o
     chosen[run_owner[best]] = value[first_row[best]]
     earliest[run_owner[best]] = first_row[best]
     return chosen, earliest
+
+
+def detect_missing_languages(
+    articles: list[tuple[Position, Article]], detect_languages: LanguageDetector, read: Callable[[Article], Article]
+) -> None:
+    """Name the language of the articles whose copies did not have it (in place), many
+    at once: detection runs faster on many texts together."""
+    undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
+    for lo in range(0, len(undetected), _DETECT_BATCH):
+        batch = undetected[lo : lo + _DETECT_BATCH]
+        found = detect_languages([read(articles[i][1]).text for i in batch])
+        for i, lang in zip(batch, found):
+            if lang is not None:
+                articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
+
+
+def read_article(spool: TextSpool, article: Article) -> Article:
+    """The article with its text, if it is an `UnreadArticle` (its text in `spool`)."""
+    if not isinstance(article, UnreadArticle):
+        return article
+    values = list(_article_values(article))
+    values[_TEXT_FIELD] = spool.get(article.text_handle)
+    return Article(*values)
 
 
 def dedupe_articles(

@@ -6,11 +6,10 @@ Kept only for the tests (`test_dedupe.py`); its choices are the specification in
 
 from __future__ import annotations
 
-import operator
 import os
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
@@ -27,16 +26,14 @@ from corpus_clean.dedupe import (
     LanguageDetector,
     UnreadArticle,
     article_id,
+    detect_missing_languages,
+    read_article,
 )
 from corpus_clean.normalise import normalise_for_dedup
 from corpus_clean.records import Article, ArticleCopy, Dropped
 from corpus_clean.textstore import TextSpool
 
 Position = tuple[int, int]
-
-_article_values = operator.attrgetter(*Article.__dataclass_fields__)
-_TEXT_FIELD = list(Article.__dataclass_fields__).index("text")
-_DETECT_BATCH = 10_000
 
 
 class _Tally:
@@ -420,14 +417,7 @@ class ReferenceMerger:
             articles.append(self._article(aid, group, unread))
             emitted_copies += group.copies
         if detect_languages is not None:
-            # many at once: detection runs faster on many texts together
-            undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
-            for lo in range(0, len(undetected), _DETECT_BATCH):
-                batch = undetected[lo : lo + _DETECT_BATCH]
-                found = detect_languages([self.read(articles[i][1]).text for i in batch])
-                for i, lang in zip(batch, found):
-                    if lang is not None:
-                        articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
+            detect_missing_languages(articles, detect_languages, self.read)
         articles.sort(key=lambda pair: pair[0])
         stats.articles = len(articles)
         stats.merged_copies = emitted_copies - len(articles)
@@ -435,11 +425,7 @@ class ReferenceMerger:
 
     def read(self, article: Article) -> Article:
         """The article with its text (see `positioned_articles`)."""
-        if not isinstance(article, UnreadArticle):
-            return article
-        values = list(_article_values(article))
-        values[_TEXT_FIELD] = self.spool.get(article.text_handle)
-        return Article(*values)
+        return read_article(self.spool, article)
 
     def _article(self, aid: str, group: _Group, unread: bool = False) -> tuple[Position, Article]:
         handle = group.texts.most_common()
