@@ -657,6 +657,8 @@ def cluster_arrays(
     n_clusters = len(distinct) + int(empty.sum())
     pages = np.asarray(pages, dtype=np.int64)
     n_pages, pages_hash, pair_cluster, pair_page = _pages_per_group(cluster, pages, n_clusters)
+    if table is None:  # (only the table asks for the pairs: 8 bytes a paragraph each, near enough)
+        del pair_cluster, pair_page
     # what a page learns about its paragraphs is counted among the pages of its own group
     # (its site): one site's sidebar says nothing about another site's article, while
     # the clusters themselves, and so the merging of copies, stay corpus-wide
@@ -664,7 +666,7 @@ def cluster_arrays(
     if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
         scoped = cluster * (int(page_groups.max()) + 1)
         scoped += page_groups[pages]
-        scopes, scope = unique_inverse(scoped)
+        scopes, scope = unique_inverse(scoped, overwrite=True)  # scope is scoped's memory
         del scoped
         n_scopes = len(scopes)
         del scopes

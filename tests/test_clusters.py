@@ -189,3 +189,15 @@ def test_buckets_of_settled_rows_only_are_skipped_and_no_other_pair_is_lost():
     got = got[~(settled[got[:, 0]] & settled[got[:, 1]])]
     assert len(wanted) > 100 and np.array_equal(got, wanted)
     assert len(band_candidates(keys, settled=np.ones(500, dtype=bool))) == 0
+
+
+def test_unique_inverse_overwriting_its_input_gives_numpys_answer():
+    from corpus_clean.npsets import unique_inverse
+
+    rng = np.random.default_rng(2)
+    for dtype in (np.int64, np.uint64, np.int32):
+        values = rng.integers(0, 40, size=500).astype(dtype)
+        expected = np.unique(values, return_inverse=True)
+        for overwrite in (False, True):
+            distinct, inverse = unique_inverse(values.copy(), overwrite=overwrite)
+            assert np.array_equal(distinct, expected[0]) and np.array_equal(inverse, expected[1])
