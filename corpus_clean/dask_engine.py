@@ -403,7 +403,7 @@ class _Run:
         mark = time.perf_counter()
         merged = merger.positioned_articles(detect_languages if config.detect_language else None)
         report.count_dropped(report.dedupe.dropped)
-        merged = with_provenance(merged, files)  # the url and date a container gave the source
+        merged = list(with_provenance(merged, files))  # the url and date a container gave the source
         report.undated_articles = sum(1 for _, a in merged if a.date is None)
         report.stage_seconds["merge"] = time.perf_counter() - mark
         report.seconds = time.perf_counter() - started

@@ -398,15 +398,23 @@ class ArticleMerger:
         m.article_of = m.parent[group]  # per copy
         return m
 
-    def positioned_articles(
-        self, detect_languages: LanguageDetector | None = None, unread: bool = False
-    ) -> list[tuple[Position, Article]]:
-        """(first position, article) of the unique articles, in order of first appearance.
+    def merged_articles(self, detect_languages: LanguageDetector | None = None) -> MergedArticles:
+        """The unique articles, in order of first appearance, as columns: iterating them
+        gives (first position, article) pairs, made a block at a time, with the texts
+        still in the spool (`read(article)` gives each its text when it is written).
+        A million articles as objects, with their ids, titles, dates and sources, held
+        1.2 GB at once; the columns hold about 70 bytes an article.
         `detect_languages` names the language of the articles whose copies did not have
-        it (copies made only of repeated paragraphs are not detected when segmented).
-        With `unread`, the articles' texts stay in the spool (`UnreadArticle`, text
-        empty): `read(article)` gives each its text when it is written (the texts of a
-        million-page crawl's articles are gigabytes)."""
+        it (copies made only of repeated paragraphs are not detected when segmented)."""
+        merged = self._columns()  # (its temporaries, over every copy, gone with it)
+        if not self.record_copies:
+            self._release_copies()
+        if detect_languages is not None:
+            self._detect_missing_languages(merged, detect_languages)
+        return merged
+
+    def _columns(self) -> MergedArticles:
+        """Merge the copies; make the unique articles' columns (see `merged_articles`)."""
         stats = self.stats
         m = self._merged = self._merge()
         n_groups = len(m.first_copy)
@@ -425,76 +433,96 @@ class ArticleMerger:
         # the date from the most trustworthy place, most common among those, then earliest
         top = (date_source >= 0) & (date_source == best_source[owner])
         best_date, _ = _most_common(owner[top], _numbers(self._date)[top], position[top], n_groups)
+        del titled, top
         boilerplate = repeated & (best_title < 0) & (best_source < 0)
+        del repeated, best_source
         # each article's pages, sorted
         page = position >> _OFFSET_BITS
         order = np.lexsort((page, owner))
         order = order[_run_starts(owner[order], page[order])]
         page_owner, pages_sorted = owner[order], page[order]
-        pages_lo = np.searchsorted(page_owner, m.articles, "left").tolist()
-        pages_hi = np.searchsorted(page_owner, m.articles, "right").tolist()
-        dropped_spans = self._spans_by_article(owner, boilerplate)
+        del order, page
         text_ids = _numbers(self._text_id)
+        self._count_boilerplate(m.articles[boilerplate[m.articles]], owner, boilerplate, page_owner, pages_sorted)
 
-        # per article (the loop below is the one Python step per article: plain values)
-        chosen = m.text[m.articles]
-        ids = [format(i, "016x") for i in text_ids[chosen].tolist()]
-        titles = best_title[m.articles].tolist()
-        dates = best_date[m.articles].tolist()
-        langs = [self._lang_names[lang] for lang in m.lang[m.articles].tolist()]
-        firsts = first[m.articles].tolist()
-        n_chars = np.asarray(_numbers(self._n_chars))[chosen].tolist()
-        rows = zip(
-            m.articles.tolist(), ids, boilerplate[m.articles].tolist(), n_copies[m.articles].tolist(), pages_lo,
-            pages_hi, chosen.tolist(), titles, dates, langs, firsts, n_chars,
-        )  # fmt: skip
-        aliases, paths, spool = self.aliases, self.page_paths, self.spool
-        # the articles on a page that has exact copies (the copies are sources too)
-        aliased = set()
-        if aliases:
-            copied = np.fromiter(aliases, dtype=np.int64, count=len(aliases))
-            aliased = set(page_owner[np.isin(pages_sorted, copied)].tolist())
-        # the titles, read in one go in the order they were put
-        wanted = sorted({t for t in titles if t >= 0})
-        title_of = dict(zip(wanted, self._titles.get_many(wanted)))
-        page_list = pages_sorted.tolist()
-        articles = []
-        emitted_copies = 0
-        m.article_ids = {}
-        for g, aid, dropped, copies, lo, hi, handle, title, date, lang, at, length in rows:
-            pages = page_list[lo:hi]
-            if dropped:
-                stats.boilerplate_groups += 1
-                stats.boilerplate.append((aid, tuple(pages)))
-                stats.dropped.extend(
-                    Dropped(p >> _OFFSET_BITS, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in dropped_spans.get(g, ())
-                )
-                continue
-            if self.record_copies:  # for `copy_fates` (a million ids at 1M pages otherwise)
-                m.article_ids[g] = aid
-            emitted_copies += copies
-            if g in aliased:
-                with_copies = set(pages)
-                for p in pages:
-                    with_copies.update(aliases.get(p, ()))
-                pages = sorted(with_copies)
-            sources = tuple(map(paths.__getitem__, pages))
-            title = title_of[title] if title >= 0 else None
-            date = _dt.date.fromordinal(date).isoformat() if date > 0 else None
-            at = (at >> _OFFSET_BITS, at & _OFFSET_MASK)
-            if unread:
-                article = UnreadArticle(aid, title, date, "", sources[0], sources, lang, length, text_handle=handle)
-            else:
-                article = Article(aid, title, date, spool.get(handle), sources[0], sources, lang, length)
-            articles.append((at, article))
-        if detect_languages is not None:
-            detect_missing_languages(articles, detect_languages, self.read)
-        articles.sort(key=lambda pair: pair[0])
-        stats.articles = len(articles)
-        stats.merged_copies = emitted_copies - len(articles)
-        if not self.record_copies:
-            self._release_copies()
-        return articles
+        kept = m.articles[~boilerplate[m.articles]]
+        kept = kept[np.argsort(first[kept], kind="stable")]  # in order of first appearance
+        stats.articles = len(kept)
+        stats.merged_copies = int(n_copies[kept].sum()) - len(kept)
+        del n_copies, boilerplate
+        chosen = m.text[kept]
+        page_lo = np.searchsorted(page_owner, kept, "left")
+        n_pages = np.searchsorted(page_owner, kept, "right") - page_lo
+        aliased = np.zeros(len(kept), dtype=bool)
+        if self.aliases:  # the articles on a page that has exact copies (the copies are sources too)
+            copied = np.fromiter(self.aliases, dtype=np.int64, count=len(self.aliases))
+            aliased = np.isin(kept, page_owner[np.isin(pages_sorted, copied)])
+        del page_owner
+        merged = MergedArticles(
+            position=first[kept],
+            text=chosen,
+            text_id=text_ids[chosen],
+            title=best_title[kept],
+            date=best_date[kept],
+            lang=m.lang[kept].astype(np.int16),
+            n_chars=np.asarray(_numbers(self._n_chars))[chosen],
+            pages=pages_sorted,
+            page_lo=page_lo,
+            n_pages=n_pages,
+            aliased=aliased,
+            page_paths=self.page_paths,
+            aliases=self.aliases,
+            lang_names=self._lang_names,
+            titles=self._titles,
+            spool=self.spool,
+        )
+        if self.record_copies:  # for `copy_fates` (a million ids at 1M pages otherwise)
+            m.article_ids = dict(zip(kept.tolist(), map(_hex_id, merged.text_id.tolist())))
+        return merged
+
+    def positioned_articles(
+        self, detect_languages: LanguageDetector | None = None, unread: bool = False
+    ) -> list[tuple[Position, Article]]:
+        """(first position, article) of the unique articles, in order of first appearance
+        (`merged_articles` as a list; with `unread`, the texts stay in the spool)."""
+        return list(self.merged_articles(detect_languages).items(unread=unread))
+
+    def _count_boilerplate(
+        self, dropped: np.ndarray, owner: np.ndarray, boilerplate: np.ndarray, page_owner, pages_sorted
+    ) -> None:
+        """Count the groups `dropped` as boilerplate (in `stats`), with their pages and the
+        paragraphs of their copies."""
+        stats = self.stats
+        spans = self._spans_by_article(owner, boilerplate)
+        lo = np.searchsorted(page_owner, dropped, "left").tolist()
+        hi = np.searchsorted(page_owner, dropped, "right").tolist()
+        ids = _numbers(self._text_id)[self._merged.text[dropped]].tolist()
+        for g, text_id, p_lo, p_hi in zip(dropped.tolist(), ids, lo, hi):
+            stats.boilerplate_groups += 1
+            stats.boilerplate.append((_hex_id(text_id), tuple(pages_sorted[p_lo:p_hi].tolist())))
+            stats.dropped.extend(
+                Dropped(p >> _OFFSET_BITS, s, e, REPEATED_BOILERPLATE, n) for p, s, e, n in spans.get(g, ())
+            )
+
+    def _detect_missing_languages(self, merged: MergedArticles, detect_languages: LanguageDetector) -> None:
+        """Name the language of the articles whose copies did not have it (in `merged`),
+        many at once (detection runs faster on many texts together), their texts read
+        back in the order they were put."""
+        undetected = np.flatnonzero(merged.lang == self._lang_numbers[None])
+        for lo in range(0, len(undetected), _DETECT_BATCH):
+            batch = undetected[lo : lo + _DETECT_BATCH]
+            handles = merged.text[batch]
+            in_file = np.argsort(handles, kind="stable")
+            texts = [""] * len(batch)
+            for i, text in zip(in_file.tolist(), self.spool.get_many(handles[in_file].tolist())):
+                texts[i] = text
+            for i, lang in zip(batch.tolist(), detect_languages(texts)):
+                if lang is not None:
+                    number = self._lang_numbers.get(lang)
+                    if number is None:
+                        number = self._lang_numbers[lang] = len(self._lang_names)
+                        self._lang_names.append(lang)
+                    merged.lang[i] = number
 
     def _spans_by_article(self, owner: np.ndarray, boilerplate: np.ndarray) -> dict[int, list[tuple]]:
         """article -> (position, start, end, chars) of the body paragraphs of its copies,
@@ -583,6 +611,90 @@ class _Merged:
     articles: np.ndarray = field(default=None)  #: the groups that are articles (or boilerplate)
     article_of: np.ndarray = field(default=None)  #: per copy: its article
     article_ids: dict[int, str] = field(default_factory=dict)  #: article -> id, unless boilerplate
+
+
+def _hex_id(number: int) -> str:
+    """An article id from its number (`ArticleMerger._text_id`)."""
+    return format(number, "016x")
+
+
+@dataclass(eq=False)
+class MergedArticles:
+    """The unique articles of a merge, in order of first appearance, as columns (one entry
+    an article). `items()` makes them into (first position, article) pairs a block of
+    `BLOCK` at a time, reading the block's titles (and texts, unless left unread) from
+    the spools in one go; iterating gives `items(unread=True)`."""
+
+    position: np.ndarray  #: where its first copy is (page << _OFFSET_BITS | offset)
+    text: np.ndarray  #: the handle of its text in `spool`
+    text_id: np.ndarray  #: its id, as a number
+    title: np.ndarray  #: the handle of its title in `titles` (-1: none)
+    date: np.ndarray  #: its date's ordinal (<= 0: none)
+    lang: np.ndarray  #: its language, as a number of `lang_names`
+    n_chars: np.ndarray  #: its text's length
+    pages: np.ndarray  #: pages, sorted, in runs: an article's pages are one run
+    page_lo: np.ndarray  #: where its run of `pages` starts
+    n_pages: np.ndarray  #: how long that run is
+    aliased: np.ndarray  #: whether one of its pages has exact copies (sources too)
+    page_paths: Sequence[str]
+    aliases: dict[int, list[int]]
+    lang_names: list[str | None]
+    titles: TextSpool
+    spool: TextSpool
+
+    #: Articles made at a time.
+    BLOCK = 10_000
+
+    def __len__(self) -> int:
+        return len(self.position)
+
+    @property
+    def n_undated(self) -> int:
+        return int((self.date <= 0).sum())
+
+    def __iter__(self) -> Iterator[tuple[Position, Article]]:
+        return self.items(unread=True)
+
+    def items(self, unread: bool = True) -> Iterator[tuple[Position, Article]]:
+        """(first position, article) of every article, in order; with `unread`, an
+        `UnreadArticle` whose text is still in `spool` (see `read_article`)."""
+        for lo in range(0, len(self), self.BLOCK):
+            yield from self._block(lo, min(lo + self.BLOCK, len(self)), unread)
+
+    def _block(self, lo: int, hi: int, unread: bool) -> list[tuple[Position, Article]]:
+        titles = self.title[lo:hi].tolist()
+        wanted = sorted({t for t in titles if t >= 0})
+        title_of = dict(zip(wanted, self.titles.get_many(wanted)))
+        handles = self.text[lo:hi].tolist()
+        if not unread:
+            in_file = sorted(set(handles))
+            text_of = dict(zip(in_file, self.spool.get_many(in_file)))
+        n_pages = self.n_pages[lo:hi]
+        page_list = self.pages[np.repeat(self.page_lo[lo:hi], n_pages) + _ranges(n_pages)].tolist()
+        starts = np.concatenate([[0], np.cumsum(n_pages)]).tolist()
+        paths, aliases, names = self.page_paths, self.aliases, self.lang_names
+        rows = zip(
+            self.position[lo:hi].tolist(), handles, self.text_id[lo:hi].tolist(), titles, self.date[lo:hi].tolist(),
+            self.lang[lo:hi].tolist(), self.n_chars[lo:hi].tolist(), starts, starts[1:], self.aliased[lo:hi].tolist(),
+        )  # fmt: skip
+        out = []
+        for at, handle, text_id, title, date, lang, length, start, end, aliased in rows:
+            pages = page_list[start:end]
+            if aliased:
+                with_copies = set(pages)
+                for p in pages:
+                    with_copies.update(aliases.get(p, ()))
+                pages = sorted(with_copies)
+            sources = tuple(map(paths.__getitem__, pages))
+            title = title_of[title] if title >= 0 else None
+            date = _dt.date.fromordinal(date).isoformat() if date > 0 else None
+            aid, lang = _hex_id(text_id), names[lang]
+            if unread:
+                article = UnreadArticle(aid, title, date, "", sources[0], sources, lang, length, text_handle=handle)
+            else:
+                article = Article(aid, title, date, text_of[handle], sources[0], sources, lang, length)
+            out.append(((at >> _OFFSET_BITS, at & _OFFSET_MASK), article))
+        return out
 
 
 #: Set once the copies are let go of (`copy_fates` cannot tell their fates).

@@ -13,6 +13,7 @@ order, so the output is the same whatever the number of processes.
 
 from __future__ import annotations
 
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -104,7 +105,7 @@ def _articles(
     only_new: bool = True,
     *,
     text_dir: str,
-) -> tuple[list[tuple[tuple[int, int], Article]], Callable[[Article], Article]]:
+) -> tuple[Iterable[tuple[tuple[int, int], Article]], Callable[[Article], Article]]:
     """(first position, article) of the unique articles, in input order, with their
     texts still on disk, and the function that reads an article's text."""
     started = time.perf_counter()
@@ -263,10 +264,9 @@ def _articles(
     release_freed_memory()
     report.stage_seconds["segment"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    # the texts stay in the merger's spool until each article is yielded
-    merged = merger.positioned_articles(detect_languages if config.detect_language else None, unread=True)
+    # the articles stay columns, their texts in the merger's spool, until each is yielded
+    merged = merger.merged_articles(detect_languages if config.detect_language else None)
     report.count_dropped(report.dedupe.dropped)
-    articles = merged
     if index is not None:
         report.stage_seconds["merge"] = time.perf_counter() - mark
         mark = time.perf_counter()
@@ -274,8 +274,11 @@ def _articles(
             index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, new_texts,
             only_new, report,
         )  # fmt: skip
+        report.undated_articles = sum(1 for _, a in articles if a.date is None)
+    else:
+        articles = merged
+        report.undated_articles = merged.n_undated
     articles = with_provenance(articles, files)
-    report.undated_articles = sum(1 for _, a in articles if a.date is None)
     report.stage_seconds["index" if index is not None else "merge"] = time.perf_counter() - mark
     report.seconds = time.perf_counter() - started
     return articles, merger.read
@@ -384,7 +387,7 @@ def _record_run(
     combined: _Combined,
     arrays,
     groups: list[str],
-    merged: list[tuple[tuple[int, int], Article]],
+    merged: Iterable[tuple[tuple[int, int], Article]],
     infos: list[PageInfo],
     files: list,
     para_keys: np.ndarray,
@@ -395,6 +398,7 @@ def _record_run(
     report: Report,
 ) -> list[tuple[tuple[int, int], Article]]:
     """Stage the run in the index; return the articles to write (the new ones, if `only_new`)."""
+    merged = list(merged)  # an index's run is an increment: its articles are few enough
     all_keys, all_empty = combined.arrays[0], combined.arrays[1]
     distinct = unique(all_keys[~all_empty])
     # every text's cluster label: the smallest key of its cluster
@@ -447,14 +451,16 @@ def _with_sources(article: Article, sources: list[str]) -> Article:
     return replace(article, source=unique[0], sources=unique)
 
 
-def with_provenance(articles: list[tuple[tuple[int, int], Article]], files: list[InputFile]):
-    """The url and the date the input gave for each article's source (JSONL fields, a WARC
-    record's target URI), when it gave any."""
+def with_provenance(articles: Iterable[tuple[tuple[int, int], Article]], files: list[InputFile]):
+    """The articles with the url and the date the input gave for each one's source (JSONL
+    fields, a WARC record's target URI), when it gave any: made one by one, as they are
+    taken (iterate once)."""
     given = {f.path: (f.url, f.date) for f in files if f.url or f.date}
     if not given:
         return articles
-    out = []
-    for position, article in articles:
+
+    def provenance(position: tuple[int, int], article: Article) -> tuple[tuple[int, int], Article]:
         url, date = given.get(article.source, (None, None))
-        out.append((position, replace(article, url=url, input_date=date)))
-    return out
+        return position, replace(article, url=url, input_date=date)
+
+    return itertools.starmap(provenance, articles)  # as the articles are written

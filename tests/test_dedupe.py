@@ -220,6 +220,42 @@ def test_keys_sharing_a_hash_stay_apart(monkeypatch):
     assert len({c.key for c in copies}) > 10
 
 
+def test_articles_made_in_blocks_are_the_articles_made_at_once(monkeypatch):
+    """The merged articles are columns until written; made a few at a time, with their
+    texts read or left in the spool, they are the same articles, with the same pages
+    (exact copies of pages included), titles, dates and languages."""
+    import random
+
+    rng = random.Random(8)
+    pages = [f"p{i:02}.txt" for i in range(45)]
+    aliases = {p: [40 + p % 5] for p in range(0, 40, 3)}
+    copies = [replace(c, lang=None) if n % 2 else c for n, c in enumerate(_random_copies(rng, 40))]
+
+    def merged(block: int, detect=None) -> tuple[list, list, int]:
+        monkeypatch.setattr(dedupe.MergedArticles, "BLOCK", block)
+        merger = ArticleMerger(pages, None, aliases)
+        for c in copies:
+            merger.add(c)
+        articles = merger.merged_articles(detect)
+        unread = [(at, merger.read(a).to_dict()) for at, a in articles]
+        read = [(at, a.to_dict()) for at, a in articles.items(unread=False)]
+        assert unread == read
+        return read, [a["lang"] for _, a in read], articles.n_undated
+
+    at_once, langs, undated = merged(10_000)
+    assert len(at_once) > 20 and undated == sum(a["date"] is None for _, a in at_once) > 0
+    assert [at for at, _ in at_once] == sorted(at for at, _ in at_once)
+    assert any(len(a["sources"]) > 1 and set(a["sources"]) & {f"p{i}.txt" for i in range(40, 45)} for _, a in at_once)
+    for block in (1, 3, 7):
+        assert merged(block) == (at_once, langs, undated), block
+    # the languages the copies did not have, named by the detector, also across blocks
+    detected, detected_langs, _ = merged(3, detect=lambda texts: ["xx" if "Text" in t else None for t in texts])
+    assert None in langs and "xx" in detected_langs
+    assert [(at, {**a, "lang": None}) for at, a in detected] == [(at, {**a, "lang": None}) for at, a in at_once]
+    assert [o or d for d, o in zip(detected_langs, langs)] == detected_langs  # a language a copy had stays
+    assert detected_langs == [o or ("xx" if "Text" in a["text"] else None) for o, (_, a) in zip(langs, at_once)]
+
+
 def test_no_copies_no_articles():
     merger = ArticleMerger(PATHS)
     assert merger.positioned_articles() == [] and merger.stats.articles == 0
