@@ -88,12 +88,32 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
+#: In a worker: the barrier that holds each task of `Workers.in_each` until every
+#: worker has one (a barrier is shared by being inherited when the pool forks).
+_each_barrier = None
+#: How long a task of `in_each` waits for the other workers to take theirs.
+_EACH_WAIT_SECONDS = 120
+
+
+def _worker_start(barrier) -> None:
+    global _each_barrier
+    _each_barrier = barrier
+    _worker_signals()
+
+
+def _held_until_each_has_one(func: Callable[[], None]) -> None:
+    # a worker that is done with its task could take another worker's; held here, it
+    # cannot: every task is taken, by a worker of its own, before any runs
+    _each_barrier.wait(timeout=_EACH_WAIT_SECONDS)
+    func()
+
+
 class Workers:
     """One pool of worker processes for a whole run (or none, for `jobs` <= 1).
 
     The pool is started once, when the first pass needs it (after the input files are
     listed, before any is read), so that it is forked from a small process, and so that
-    its workers keep their caches (cleaned lines, token hashes, the language model) from
+    its workers keep their caches (cleaned lines, the language model) from
     one pass to the next. A run that fails before (a missing input path) or that fits in
     one chunk never starts one.
     """
@@ -139,7 +159,10 @@ class Workers:
             # pages stay shared with the workers (a collection writes to every object it
             # visits, and each write copies a page into the worker)
             gc.freeze()
-            self._pool = _QuietPool(self.jobs, initializer=_worker_signals, context=multiprocessing.get_context(method))
+            context = multiprocessing.get_context(method)
+            self._pool = _QuietPool(
+                self.jobs, initializer=_worker_start, initargs=(context.Barrier(self.jobs),), context=context
+            )
             self._started = list(getattr(self._pool, "_pool", ()))
         # a worker that dies takes its chunk with it: `Pool` starts another worker, but
         # the chunk's result never comes and the run would wait for ever, so while it
@@ -154,6 +177,19 @@ class Workers:
                 self._check_workers()
                 continue
             yield result
+
+    def in_each(self, func: Callable[[], None]) -> None:
+        """func() once in every process that has done work: each worker, or this process
+        when there are none (a run of one job, or of one chunk). For what a pass leaves
+        in its workers' memory that the next stage does not need."""
+        if self._pool is None:
+            func()
+            return
+        pending = self._pool.map_async(_held_until_each_has_one, [func] * self.jobs, chunksize=1)
+        while not pending.ready():  # watched as `map` is: a dead worker never answers
+            pending.wait(_WATCH_SECONDS)
+            self._check_workers()
+        pending.get()
 
     def _check_workers(self) -> None:
         for process in self._started:

@@ -49,6 +49,11 @@ class _TokenHashes(dict):
 _TOKEN_HASHES = _TokenHashes()
 
 
+def forget_token_hashes() -> None:
+    """Empty the vocabulary (at its 2M tokens, 250 MB; not needed once fingerprints are made)."""
+    _TOKEN_HASHES.clear()
+
+
 def token_hashes(tokens: Sequence[str]) -> list[int]:
     return list(map(_TOKEN_HASHES.__getitem__, tokens))
 

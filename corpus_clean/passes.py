@@ -28,7 +28,8 @@ import xxhash
 from .clusters import ClusterArrays
 from .config import Config
 from .dedupe import article_id
-from .fingerprints import exact_key, fingerprint_rows
+from .executor import release_freed_memory
+from .fingerprints import exact_key, fingerprint_rows, forget_token_hashes
 from .lang import detect_languages
 from .normalise import normalise_for_dedup
 from .npsets import unique_first
@@ -107,6 +108,13 @@ def fingerprint_chunk(
         texts=dict(zip(new_keys, new_texts)) if keep_texts else {},
         texts_file=texts_file,
     )
+
+
+def forget_first_pass() -> None:
+    """Let go of what making fingerprints left in this process (its token vocabulary),
+    and give that memory back: a worker holds it idle through the cluster stage."""
+    forget_token_hashes()
+    release_freed_memory()
 
 
 def fetch_texts_chunk(config: Config, wanted: Sequence[tuple[int, InputFile, Sequence[int]]]) -> dict[int, str]:

@@ -32,7 +32,7 @@ from .index import CorpusIndex, Known, contains
 from .lang import detect_languages, load_model
 from .ledger import Ledger
 from .npsets import unique, unique_first
-from .passes import PageBatch, PageInfo, fingerprint_chunk, segment_chunk
+from .passes import PageBatch, PageInfo, fingerprint_chunk, forget_first_pass, segment_chunk
 from .read import InputFile
 from .records import Article
 from .report import Report
@@ -144,6 +144,7 @@ def _articles(
         ledger.page_paths = [f.path for f in files]
         ledger.locations = [f.location for f in files]
         ledger.read_pages = [info.index for info in infos]
+    workers.in_each(forget_first_pass)  # (a crawl of many distinct words: 250 MB a worker)
     release_freed_memory()
     report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
     page_paths = [files[i].path for i in range(len(files))]

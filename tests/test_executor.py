@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,28 @@ def test_results_come_in_chunk_order(jobs):
     with Workers(jobs) as workers:
         out = [x for result in workers.map(_square, chunks) for x in result]
     assert out == [x * x for x in range(1000)]
+
+
+def _note_pid(folder: str) -> None:
+    time.sleep(0.05)  # a worker done at once must not take a second task
+    Path(folder, f"{os.getpid()}-{time.monotonic_ns()}").touch()
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_in_each_runs_once_in_every_worker(jobs, tmp_path):
+    """What a pass left in a worker is let go of in each worker, once (or, with no
+    workers, in this process, where the work ran)."""
+    chunks = LazyChunks(100, 7, lambda lo, hi: list(range(lo, hi)))
+    with Workers(jobs) as workers:
+        assert sum(len(r) for r in workers.map(_square, chunks)) == 100
+        started = {p.pid for p in workers._started} or {os.getpid()}
+        for round in range(3):
+            folder = tmp_path / str(round)
+            folder.mkdir()
+            workers.in_each(partial(_note_pid, str(folder)))
+            pids = [int(name.split("-")[0]) for name in os.listdir(folder)]
+            assert sorted(pids) == sorted(started), round
+    assert len(started) == jobs
 
 
 def _wakeups(pool_class, monkeypatch) -> int:
