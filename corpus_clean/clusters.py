@@ -22,6 +22,7 @@ text): no Python object per paragraph is kept across the corpus.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -37,7 +38,7 @@ from .executor import default_jobs
 from .fingerprints import exact_key, fingerprint_rows, lsh_params
 from .npsets import run_starts, unique, unique_first, unique_inverse
 from .records import ClusterInfo
-from .rowstore import RowStore, on_disk
+from .rowstore import RowStore
 
 #: A band bucket holding more texts than this is linked as a chain plus a star
 #: (enough for connectivity) instead of all its pairs, bounding verification work
@@ -75,12 +76,6 @@ class ClusterArrays:
 
     def slice(self, lo: int, hi: int) -> ClusterArrays:
         return ClusterArrays(self.cluster[lo:hi], self.n_pages[lo:hi], self.pages_hash[lo:hi], self.n_paragraphs[lo:hi])
-
-    def on_disk(self, folder: str) -> ClusterArrays:
-        """The same arrays, in files under `folder`, mapped back (see `rowstore.on_disk`)."""
-        return ClusterArrays(
-            *(on_disk(getattr(self, name), os.path.join(folder, f"clusters-{name}.npy")) for name in self.__slots__)
-        )
 
     def infos(self, lo: int = 0, hi: int | None = None) -> list[ClusterInfo]:
         hi = len(self.cluster) if hi is None else hi
@@ -547,6 +542,7 @@ def cluster_corpus(
     linked: np.ndarray | None = None,
     settled_rows: np.ndarray | None = None,
     row_texts: Callable[[np.ndarray], list[str]] | None = None,
+    arrays_dir: str | None = None,
 ) -> ClusterArrays:
     """Cluster every paragraph of the corpus (and fill `table`, when given).
 
@@ -560,7 +556,8 @@ def cluster_corpus(
     verification; settled_rows: rows whose clusters are already known among themselves
     (candidate pairs of two such rows are not verified again). rows may be a
     `RowStore`; row_texts(rows), when given, gives the texts of rows (then `texts_for` is
-    asked only to fill `table`).
+    asked only to fill `table`). arrays_dir: a folder to make the per-paragraph arrays
+    in, as files (see `cluster_arrays`).
     """
     stats = stats if stats is not None else ClusterStats()
     stats.paragraphs = len(keys)
@@ -622,7 +619,7 @@ def cluster_corpus(
             del pairs, samples, batch_samples  # their texts: all the candidates' texts
         roots = flatten(roots)
     return cluster_arrays(
-        keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts, full_distinct=full_distinct
+        keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts, full_distinct, arrays_dir
     )
 
 
@@ -638,44 +635,54 @@ def cluster_arrays(
     page_groups: np.ndarray | None = None,
     texts: dict[int, str] | None = None,
     full_distinct: np.ndarray | None = None,
+    folder: str | None = None,
 ) -> ClusterArrays:
     """The per-paragraph arrays once the clusters are known: `roots` gives, for each of the
     sorted `distinct` keys, the index of its cluster's smallest key (see `cluster_corpus`
     for the other arguments; `texts`, the verified texts by key, only fills `table`;
-    `full_distinct`, each non-empty paragraph's index in `distinct`, when known).
+    `full_distinct`, each non-empty paragraph's index in `distinct`, when known; with a
+    `folder`, the arrays of one entry a paragraph are made in files there, see
+    `_paragraph_array`, and the arrays given are those files, mapped read-only).
     Shared by both engines (`pipeline`, `dask_engine`), so their arrays are the same."""
     texts = texts if texts is not None else {}
     # (the arrays here are a few per paragraph, 250 MB each at 1M pages: temporaries
-    # are made in place, and dropped as soon as they are used)
-    cluster = np.empty(len(keys), dtype=np.int64)
-    full = ~empty
-    cluster[full] = roots[np.searchsorted(distinct, keys[full]) if full_distinct is None else full_distinct]
-    del full
+    # are made in place or a slice of paragraphs at a time, and dropped once used)
+    n = len(keys)
+    cluster = _paragraph_array(folder, "cluster", np.int64, n)
+    if full_distinct is None:
+        for lo, hi in _slices(len(keys)):
+            full = ~empty[lo:hi]
+            cluster[lo:hi][full] = roots[np.searchsorted(distinct, keys[lo:hi][full])]
+    else:
+        cluster[~empty] = roots[full_distinct]
     # paragraphs of punctuation only: each its own cluster, after the real ones
     cluster[empty] = len(distinct) + np.arange(int(empty.sum()))
 
     n_clusters = len(distinct) + int(empty.sum())
     pages = np.asarray(pages, dtype=np.int64)
-    n_pages, pages_hash, pair_cluster, pair_page = _pages_per_group(cluster, pages, n_clusters)
-    if table is None:  # (only the table asks for the pairs: 8 bytes a paragraph each, near enough)
-        del pair_cluster, pair_page
+    # (only the table asks for the pairs: 8 bytes a paragraph each, near enough)
+    n_pages, pages_hash, pairs = _pages_per_group(cluster, pages, n_clusters, table is not None, folder)
     # what a page learns about its paragraphs is counted among the pages of its own group
     # (its site): one site's sidebar says nothing about another site's article, while
     # the clusters themselves, and so the merging of copies, stay corpus-wide
-    scope, n_scopes = cluster, n_clusters
+    scope, n_scopes, scope_cluster = cluster, n_clusters, None
     if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
-        scoped = cluster * (int(page_groups.max()) + 1)
-        scoped += page_groups[pages]
+        n_groups = int(page_groups.max()) + 1
+        scoped = np.multiply(cluster, n_groups, out=_paragraph_array(folder, None, np.int64, n))
+        for lo, hi in _slices(len(scoped)):
+            scoped[lo:hi] += page_groups[pages[lo:hi]]
         scopes, scope = unique_inverse(scoped, overwrite=True)  # scope is scoped's memory
         del scoped
         n_scopes = len(scopes)
+        scope_cluster = scopes // n_groups
         del scopes
     scope_pages, scope_hash = (
-        (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes)[:2]
+        (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes, False, folder)[:2]
     )
 
     if table is not None:
         table.n_pages = n_pages
+        pair_cluster, pair_page = pairs
         starts = np.searchsorted(pair_cluster, np.arange(n_clusters))
         table.first_pages = np.full((n_clusters, 2), -1, dtype=np.int64)
         table.first_pages[:, 0] = np.where(n_pages > 0, pair_page[np.minimum(starts, len(pair_page) - 1)], -1)
@@ -693,32 +700,92 @@ def cluster_arrays(
                 for c, d in zip(several.tolist(), second.tolist())
             }
 
-    repeated = scope_pages >= config.min_repeat_pages
-    stats.repeated_clusters = int(unique(cluster[repeated[scope]]).size)
-    stats.repeated_paragraphs = int(repeated[scope].sum())
+    # counted per scope (every scope has paragraphs), not per paragraph
     n_paragraphs = np.bincount(scope, minlength=n_scopes).astype(np.int32)
-    return ClusterArrays(
-        cluster=cluster, n_pages=scope_pages[scope], pages_hash=scope_hash[scope], n_paragraphs=n_paragraphs[scope]
-    )
+    repeated = scope_pages >= config.min_repeat_pages
+    stats.repeated_clusters = int(repeated.sum()) if scope_cluster is None else len(unique(scope_cluster[repeated]))
+    stats.repeated_paragraphs = int(n_paragraphs[repeated].sum(dtype=np.int64))
+    arrays = {"cluster": cluster}
+    for name, per_scope in (("n_pages", scope_pages), ("pages_hash", scope_hash), ("n_paragraphs", n_paragraphs)):
+        arrays[name] = _paragraph_array(folder, name, per_scope.dtype, n)
+        for lo, hi in _slices(n):
+            np.take(per_scope, scope[lo:hi], out=arrays[name][lo:hi])
+    if folder is not None:
+        for name, array in arrays.items():
+            if isinstance(array, np.memmap):
+                array.flush()
+                arrays[name] = np.load(array.filename, mmap_mode="r")
+    return ClusterArrays(**arrays)
 
 
-def _pages_per_group(group: np.ndarray, pages: np.ndarray, n_groups: int):
+def _pages_per_group(
+    group: np.ndarray, pages: np.ndarray, n_groups: int, keep_pairs: bool = False, folder: str | None = None
+):
     """For paragraphs grouped by `group` (ids in 0..n_groups-1) on `pages`: the number of
-    distinct pages of each group, an order-free hash of that set of pages, and the
-    sorted distinct (group, page) pairs."""
+    distinct pages of each group, an order-free hash of that set of pages, and (with
+    `keep_pairs`, else None) the sorted distinct (group, page) pairs, as two arrays.
+
+    The (group, page) codes are sorted once, then read a slice at a time: the codes are
+    the only array of one entry a paragraph held (the pairs, the groups and the pages of
+    the whole corpus at once were four more), in a file in `folder` when given."""
     width = int(pages.max(initial=0)) + 1
-    codes = group * width
+    codes = np.multiply(group, width, out=_paragraph_array(folder, None, np.int64, len(group)))
     codes += pages
     codes.sort()
-    pairs = codes[run_starts(codes)]
-    del codes
-    pair_group, pair_page = pairs // width, pairs % width
-    del pairs
-    n_pages = np.bincount(pair_group, minlength=n_groups).astype(np.int32)
+    n_pages = np.zeros(n_groups, dtype=np.int64)
     pages_hash = np.zeros(n_groups, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        np.add.at(pages_hash, pair_group, _splitmix64(pair_page))
-    return n_pages, pages_hash, pair_group, pair_page
+    kept: list[tuple[np.ndarray, np.ndarray]] = []
+    for lo, hi in _slices(len(codes)):
+        part = codes[lo:hi]
+        new = run_starts(part)
+        if lo:  # a pair running on from the slice before is that slice's
+            new[0] = part[0] != codes[lo - 1]
+        pairs = part[new]
+        pair_group, pair_page = pairs // width, pairs % width
+        # the groups are sorted: each run of one group's pairs is summed at once
+        runs = np.flatnonzero(run_starts(pair_group))
+        at = pair_group[runs]
+        n_pages[at] += np.diff(np.append(runs, len(pair_group)))
+        with np.errstate(over="ignore"):
+            pages_hash[at] += np.add.reduceat(_splitmix64(pair_page), runs) if len(runs) else 0
+        if keep_pairs:
+            kept.append((pair_group, pair_page))
+    del codes
+    pairs = None
+    if keep_pairs:
+        pairs = tuple(np.concatenate([k[i] for k in kept] or [np.zeros(0, np.int64)]) for i in range(2))
+    return n_pages.astype(np.int32), pages_hash, pairs
+
+
+def _paragraph_array(folder: str | None, name: str | None, dtype, n: int) -> np.ndarray:
+    """An array of n entries (one a paragraph): in memory, or, with a `folder`, in a file
+    there (`clusters-<name>.npy`), mapped. Its pages are then the page cache's, which the
+    kernel writes out and drops under memory pressure, where memory of the process's own
+    could only be swapped (or the process killed). Without a name the file is removed at
+    once: the mapping keeps it until the array is gone."""
+    if folder is None or n == 0:
+        return np.empty(n, dtype=dtype)
+    path = os.path.join(
+        folder, f"clusters-{name}.npy" if name else f"clusters-scratch-{os.getpid()}-{next(_scratch)}.npy"
+    )
+    array = np.lib.format.open_memmap(path, mode="w+", dtype=dtype, shape=(n,))
+    if name is None:
+        os.remove(path)
+    return array
+
+
+_scratch = itertools.count()
+
+
+def _slices(n: int) -> Iterator[tuple[int, int]]:
+    """(lo, hi) of successive slices of `_SLICE` paragraphs out of n."""
+    for lo in range(0, n, _SLICE):
+        yield lo, min(lo + _SLICE, n)
+
+
+#: Paragraphs worked on at a time where a step would otherwise make several arrays
+#: of one entry a paragraph at once (8 MB each, for the 1M paragraphs of 30k pages).
+_SLICE = 1 << 20
 
 
 def near_duplicate_pairs(

@@ -186,12 +186,12 @@ def _articles(
             table,
             page_groups=_numbered(new_groups),
             row_texts=store.texts,
+            # 24 bytes a paragraph, read page by page in the second pass: made on disk
+            arrays_dir=text_dir if bounded else None,
         )
         # the per-paragraph keys are not needed again (half a gigabyte at 1M pages)
         kept.keys = kept.empty = kept.pages = None
         del para_keys, para_empty, para_pages
-        if bounded:  # 24 bytes a paragraph, read page by page in the second pass
-            arrays = arrays.on_disk(text_dir)
     else:
         # the index's pages take part as pages numbered after this run's, holding their
         # paragraphs' keys; their texts come from the index, their clusters are settled

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -201,3 +202,63 @@ def test_unique_inverse_overwriting_its_input_gives_numpys_answer():
         for overwrite in (False, True):
             distinct, inverse = unique_inverse(values.copy(), overwrite=overwrite)
             assert np.array_equal(distinct, expected[0]) and np.array_equal(inverse, expected[1])
+
+
+@pytest.mark.parametrize("with_inverse", [False, True])
+def test_cluster_arrays_made_a_slice_at_a_time_are_the_arrays_counted_directly(monkeypatch, tmp_path, with_inverse):
+    """Per paragraph: its cluster, the distinct pages of its scope (its cluster on its
+    site), their order-free hash and the scope's paragraphs, however many paragraphs a
+    slice holds (a slice may end inside a run of one (cluster, page) pair), in memory
+    or made in files (which are then the arrays, and all that is left in the folder)."""
+    from corpus_clean import clusters
+
+    rng = np.random.default_rng(3)
+    n = 500
+    distinct = np.unique(rng.integers(1, 1 << 40, 60, dtype=np.int64).astype(np.uint64))
+    roots = np.minimum(np.arange(len(distinct)), rng.integers(0, len(distinct), len(distinct)))  # some joined
+    roots = roots[roots]  # roots of roots: a flattened forest
+    empty = rng.random(n) < 0.05
+    index = rng.integers(0, len(distinct), n)
+    keys = np.where(empty, np.uint64(0), distinct[index])
+    pages = np.sort(rng.integers(0, 40, n))
+    page_groups = rng.integers(0, 3, 40)
+    texts = {int(k): f"text {k}" for k in distinct.tolist()}
+
+    def arrays(slice_size: int, folder=None):
+        monkeypatch.setattr(clusters, "_SLICE", slice_size)
+        stats, table = ClusterStats(), clusters.ClusterTable()
+        full_distinct = index[~empty] if with_inverse else None
+        got = clusters.cluster_arrays(
+            keys, empty, pages, distinct, roots, Config(), stats, table, page_groups, texts, full_distinct, folder
+        )
+        return got, stats, table
+
+    got, stats, table = arrays(1 << 22)
+    cluster = got.cluster
+    assert (cluster[~empty] == roots[index[~empty]]).all()
+    assert len(set(cluster[empty].tolist())) == empty.sum() and (cluster[empty] >= len(distinct)).all()
+    scope = [(c, page_groups[p]) for c, p in zip(cluster.tolist(), pages.tolist())]
+    for i in range(n):
+        on_pages = {pages[j] for j in range(n) if scope[j] == scope[i]}
+        assert got.n_pages[i] == len(on_pages)
+        assert got.n_paragraphs[i] == scope.count(scope[i])
+        assert got.pages_hash[i] == got.pages_hash[[j for j in range(n) if scope[j] == scope[i]][0]]
+    assert stats.repeated_paragraphs == int((got.n_pages >= 2).sum())
+    assert stats.repeated_clusters == len({c for c, k in zip(cluster.tolist(), got.n_pages.tolist()) if k >= 2})
+    assert len(set(got.pages_hash.tolist())) > 10
+    for slice_size, folder in ((1, None), (2, None), (7, tmp_path / "7"), (64, None), (1 << 22, tmp_path / "all")):
+        if folder is not None:
+            folder.mkdir()
+        other, other_stats, other_table = arrays(slice_size, folder and str(folder))
+        if folder is not None:
+            names = ("cluster", "n_pages", "pages_hash", "n_paragraphs")
+            assert sorted(os.listdir(folder)) == sorted(f"clusters-{name}.npy" for name in names)
+            assert all(isinstance(getattr(other, name), np.memmap) for name in names)
+        for name in ("cluster", "n_pages", "pages_hash", "n_paragraphs"):
+            assert np.array_equal(getattr(other, name), getattr(got, name)), (slice_size, name)
+        assert (other_stats.repeated_clusters, other_stats.repeated_paragraphs) == (
+            stats.repeated_clusters,
+            stats.repeated_paragraphs,
+        )
+        assert np.array_equal(other_table.first_pages, table.first_pages)
+        assert np.array_equal(other_table.n_pages, table.n_pages)
