@@ -13,7 +13,6 @@ import multiprocessing.pool
 import os
 import signal
 import sys
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
@@ -111,11 +110,12 @@ def _held_until_each_has_one(func: Callable[[], None]) -> None:
 class Workers:
     """One pool of worker processes for a whole run (or none, for `jobs` <= 1).
 
-    The pool is started once, when the first pass needs it (after the input files are
-    listed, before any is read), so that it is forked from a small process, and so that
-    its workers keep their caches (cleaned lines, the language model) from
-    one pass to the next. A run that fails before (a missing input path) or that fits in
-    one chunk never starts one.
+    The pool is started once, by `start` or when `map` first needs it, and its workers
+    keep their caches (cleaned lines, the language model) from one pass to the next.
+    A forked worker keeps the page it shares with this process whenever this process
+    writes to it (copy on write), and every use of a Python object writes to it (its
+    reference count): so the pool is best started before the run makes many objects
+    (a million files' records, 600 MB, that the passes then go through).
     """
 
     def __init__(self, jobs: int) -> None:
@@ -151,19 +151,7 @@ class Workers:
             for chunk in chunks:
                 yield func(chunk)
             return
-        if self._pool is None:
-            # fork shares the parent's imported modules and costs nothing to start on
-            # Linux; elsewhere spawn is the safe default
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
-            # what exists now lives as long as the run: out of the collector's sight, its
-            # pages stay shared with the workers (a collection writes to every object it
-            # visits, and each write copies a page into the worker)
-            gc.freeze()
-            context = multiprocessing.get_context(method)
-            self._pool = _QuietPool(
-                self.jobs, initializer=_worker_start, initargs=(context.Barrier(self.jobs),), context=context
-            )
-            self._started = list(getattr(self._pool, "_pool", ()))
+        self.start()
         # a worker that dies takes its chunk with it: `Pool` starts another worker, but
         # the chunk's result never comes and the run would wait for ever, so while it
         # waits it looks at the workers
@@ -178,12 +166,28 @@ class Workers:
                 continue
             yield result
 
+    def start(self) -> None:
+        """Start the pool (of `jobs` > 1 workers), unless it is started."""
+        if self.jobs > 1 and self._pool is None:
+            # fork shares the parent's imported modules and costs nothing to start on
+            # Linux; elsewhere spawn is the safe default
+            method = "fork" if sys.platform.startswith("linux") else "spawn"
+            # what exists now lives as long as the run: out of the collector's sight, its
+            # pages stay shared with the workers (a collection writes to every object it
+            # visits, and each write copies a page into the worker)
+            gc.freeze()
+            context = multiprocessing.get_context(method)
+            self._pool = _QuietPool(
+                self.jobs, initializer=_worker_start, initargs=(context.Barrier(self.jobs),), context=context
+            )
+            self._started = list(getattr(self._pool, "_pool", ()))
+
     def in_each(self, func: Callable[[], None]) -> None:
-        """func() once in every process that has done work: each worker, or this process
-        when there are none (a run of one job, or of one chunk). For what a pass leaves
-        in its workers' memory that the next stage does not need."""
+        """func() in this process and once in each worker: for what a pass leaves in the
+        memory of the processes that did its work (this one, with one job or one chunk)
+        that the next stage does not need."""
+        func()
         if self._pool is None:
-            func()
             return
         pending = self._pool.map_async(_held_until_each_has_one, [func] * self.jobs, chunksize=1)
         while not pending.ready():  # watched as `map` is: a dead worker never answers
@@ -279,27 +283,3 @@ def run_collections() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*before)
-
-
-def in_background(func: Callable[[], object] | None) -> Callable[[], None]:
-    """Start `func()` on a thread now; the function returned waits for it to end and
-    raises what it raised. (None: nothing to run, nothing to wait for.)"""
-    if func is None:
-        return lambda: None
-    failure: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            func()
-        except BaseException as err:  # handed to whoever waits
-            failure.append(err)
-
-    thread = threading.Thread(target=run, name="corpus-clean-background", daemon=True)
-    thread.start()
-
-    def wait() -> None:
-        thread.join()
-        if failure:
-            raise failure[0]
-
-    return wait

@@ -26,7 +26,7 @@ from .clusters import cluster_corpus
 from .config import Config
 from .containers import spooled
 from .dedupe import ArticleMerger
-from .executor import LazyChunks, Workers, default_jobs, in_background, release_freed_memory, run_collections
+from .executor import LazyChunks, Workers, default_jobs, release_freed_memory, run_collections
 from .groups import group_name
 from .index import CorpusIndex, Known, contains
 from .lang import detect_languages, load_model
@@ -76,20 +76,20 @@ def clean(
     config = config or Config()
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
-    # the language model loads (mostly decompressing, which lets other threads run)
-    # while the input is listed; it must be loaded before the workers are forked, so
-    # that they share this process's copy
-    model_loaded = in_background(load_model if config.detect_language else None)
-    # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
-    # spool folder, so that workers can re-read each page on its own; removed at the end
-    with (
-        run_collections(),
-        Workers(config.jobs or default_jobs()) as workers,
-        spooled(paths, config, config.spool_dir) as files,
-        text_folder(config.spool_dir) as text_dir,
-    ):
-        model_loaded()
-        articles, read = _articles(files, config, report, progress, workers, ledger, index, only_new, text_dir=text_dir)
+    with run_collections(), Workers(config.jobs or default_jobs()) as workers:
+        # the workers are forked once the language model is loaded, so that they share
+        # this process's copy, and before the input is listed: pages of the files'
+        # records would be copied into each worker as the passes touch the records
+        # (600 MB at 1M pages, held to the end; see `Workers`)
+        if config.detect_language:
+            load_model()
+        workers.start()
+        # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
+        # spool folder, so that workers can re-read each page on its own; removed at the end
+        with spooled(paths, config, config.spool_dir) as files, text_folder(config.spool_dir) as text_dir:
+            articles, read = _articles(
+                files, config, report, progress, workers, ledger, index, only_new, text_dir=text_dir
+            )
     for _, article in articles:
         yield read(article)
 

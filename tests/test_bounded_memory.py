@@ -208,3 +208,22 @@ def test_the_token_vocabulary_is_let_go_of_after_the_first_pass(monkeypatch):
     assert [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=1))] == expected
     assert held and held[0] > 100  # it held the seeds' words, and let go of them
     assert len(fingerprints._TOKEN_HASHES) == 0
+
+
+def test_the_workers_are_forked_before_the_input_is_listed(monkeypatch):
+    """A worker forked after the listing would keep a copy of every page of the files'
+    records that the main process touches afterwards (600 MB at 1M pages)."""
+    import multiprocessing
+
+    workers_at_listing = []
+    listing = pipeline.spooled
+
+    def spied(*args, **kwargs):
+        workers_at_listing.append(len(multiprocessing.active_children()))
+        return listing(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "spooled", spied)
+    expected = [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=1))]
+    assert workers_at_listing == [0]
+    assert [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=2))] == expected
+    assert workers_at_listing == [0, 2]
