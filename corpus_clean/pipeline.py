@@ -76,6 +76,7 @@ def clean(
     config = config or Config()
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
+    started = time.perf_counter()
     with run_collections(), Workers(config.jobs or default_jobs()) as workers:
         # the workers are forked once the language model is loaded, so that they share
         # this process's copy, and before the input is listed: pages of the files'
@@ -87,11 +88,17 @@ def clean(
         # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
         # spool folder, so that workers can re-read each page on its own; removed at the end
         with spooled(paths, config, config.spool_dir) as files, text_folder(config.spool_dir) as text_dir:
+            report.stage_seconds["start"] = time.perf_counter() - started
             articles, read = _articles(
                 files, config, report, progress, workers, ledger, index, only_new, text_dir=text_dir
             )
+    # the texts are read back as the articles are taken: with the writing (or whatever
+    # the caller does with them), this is the run's last stage, and in its total
+    mark = time.perf_counter()
     for _, article in articles:
         yield read(article)
+    report.stage_seconds["write"] = time.perf_counter() - mark
+    report.seconds = time.perf_counter() - started
 
 
 def _articles(

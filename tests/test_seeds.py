@@ -167,3 +167,22 @@ def test_output_is_the_same_whatever_the_number_of_processes(seeds_dir, monkeypa
     monkeypatch.setattr(pipeline, "PAGES_PER_CHUNK", 2)  # many chunks, so both workers get some
     assert run(corpus, jobs=2) == one
     assert run(corpus, jobs=3) == one
+
+
+def test_seconds_cover_the_whole_run_up_to_the_last_article_taken(seeds_dir):
+    import time
+
+    from corpus_clean import Config, clean
+
+    report = Report()
+    before = time.perf_counter()
+    taken = 0
+    for _ in clean([seeds_dir], Config(jobs=1), report):
+        taken += 1
+        time.sleep(0.05)  # the caller's own work on each article (writing it) counts too
+    wall = time.perf_counter() - before
+    stages = report.stage_seconds
+    assert list(stages) == ["start", "read + fingerprint", "cluster", "segment", "merge", "write"]
+    assert stages["write"] >= 0.05 * taken
+    assert sum(stages.values()) <= report.seconds + 1e-6
+    assert wall - 0.05 <= report.seconds <= wall
