@@ -184,14 +184,13 @@ def measure(
 
 # --- the floor -------------------------------------------------------------------------
 
-FLOOR = r"""
-import sys, os
-from multiprocessing import Pool
 
-def work(paths):
+def floor_work(paths: list[str]) -> int:
+    """The floor's work on some pages: read, decode, lowercase, split into words."""
     words = 0
     for p in paths:
-        data = open(p, "rb").read()
+        with open(p, "rb") as f:
+            data = f.read()
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -200,11 +199,18 @@ def work(paths):
             words += len(line.split())
     return words
 
+
+FLOOR = f"""
+import sys, os
+sys.path.insert(0, {str(HERE)!r})
+from multiprocessing import Pool
+from bench import floor_work
+
 root, jobs = sys.argv[1], int(sys.argv[2])
 paths = sorted(os.path.join(d, f) for d, _, fs in os.walk(root) for f in fs if f.endswith(".txt"))
 chunks = [paths[i:i + 256] for i in range(0, len(paths), 256)]
 with Pool(jobs) as pool:
-    print(sum(pool.imap(work, chunks)))
+    print(sum(pool.imap(floor_work, chunks)))
 """
 
 
