@@ -26,6 +26,7 @@ each distinct one once) and makes every choice at the end, with numpy group-bys.
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import hashlib
 import operator
@@ -313,10 +314,11 @@ class ArticleMerger:
 
         Such a pair starts with the same `_LEAD_PREFIX_CHARS` characters, so groups are
         bucketed by a hash of those, and only buckets of several groups are looked at,
-        one at a time; in a bucket, only the first paragraphs of its one-paragraph groups
-        and of the groups whose first paragraph is longer than one of those are read
-        again (the lengths were noted as the texts came): the first paragraphs of every
-        group at once would be most of a gigabyte at 1M pages. A folding only involves
+        one at a time; in a bucket, only the first paragraphs at least as long as its
+        shortest teaser's are read again (the lengths were noted as the texts came): the
+        first paragraphs of every group at once would be most of a gigabyte at 1M pages.
+        They are sorted, so that the hosts of a teaser are found by a binary search and
+        not by comparing it with every other group of its bucket. A folding only involves
         groups of one bucket, so the outcome is the one of going through all groups in
         order. A teaser goes to the host appearing first (counting what it took in)."""
         handles = m.text[roots]
@@ -339,33 +341,37 @@ class ArticleMerger:
             longest = max(lengths)
             if not any(one and n < longest for one, n in zip(one_paragraph, lengths)):
                 continue  # no teaser here with a longer first paragraph to fold into
-            first_paragraph: dict[int, str] = {}  # by place in the bucket, read when first asked
-
-            def paragraph(
-                k: int, members: list[int] = members, first_paragraph: dict[int, str] = first_paragraph
-            ) -> str:
-                if k not in first_paragraph:
-                    first_paragraph[k] = self.spool.get(int(m.text[members[k]])).split("\n\n", 1)[0]
-                return first_paragraph[k]
-
-            for k, g in enumerate(members):
-                if not one_paragraph[k]:
-                    continue
-                # a host starts with the teaser's text, so with its first characters: the
-                # bucket's hash (its equal prefix) is implied, only the text is checked
-                hosts = [
-                    h
-                    for j, h in enumerate(members)
-                    if j != k and h not in folded and lengths[j] > lengths[k] and paragraph(j).startswith(paragraph(k))
-                ]
+            # the teasers, and the groups long enough to host the shortest of them
+            teasers = [k for k, (one, n) in enumerate(zip(one_paragraph, lengths)) if one and n < longest]
+            shortest = min(lengths[k] for k in teasers)
+            read = [k for k, n in enumerate(lengths) if n >= shortest]
+            handles = m.text[np.asarray(members)[read]].tolist()
+            texts = dict(zip(read, (self._first_paragraph(h) for h in handles)))
+            # the bucket's first paragraphs in sorted order: those starting with a teaser's
+            # text are the run from where the teaser's text would go (a bucket of thousands
+            # of one-paragraph items opening alike, compared pairwise, took minutes)
+            by_text = sorted(read, key=texts.__getitem__)
+            sorted_texts = [texts[k] for k in by_text]
+            for k in teasers:
+                g, text = members[k], texts[k]
+                hosts = []
+                place = bisect.bisect_left(sorted_texts, text)
+                while place < len(sorted_texts) and sorted_texts[place].startswith(text):
+                    j = by_text[place]
+                    if j != k and members[j] not in folded and lengths[j] > lengths[k]:
+                        hosts.append((first[members[j]], j))
+                    place += 1
                 if hosts:
-                    host = min(hosts, key=lambda h: first[h])
+                    host = members[min(hosts)[1]]
                     m.parent[g] = host
                     first[host] = min(first[host], first[g])
                     folded.add(g)
         if not folded:
             return roots
         return roots[~np.isin(roots, np.fromiter(folded, dtype=np.int64, count=len(folded)))]
+
+    def _first_paragraph(self, handle: int) -> str:
+        return self.spool.get(handle).split("\n\n", 1)[0]
 
     def _merge(self) -> _Merged:
         position = _numbers(self._position)

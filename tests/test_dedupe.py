@@ -208,6 +208,31 @@ def test_the_columnar_merger_makes_the_reference_mergers_choices():
     assert ours[1][3] or ours[1][2]  # (the last trial folds something)
 
 
+def test_a_bucket_of_many_items_opening_alike_folds_as_the_reference_merger_does():
+    """Hundreds of one-paragraph items sharing their first forty characters, many the
+    start of others (a teaser of a teaser of an article): one bucket, searched through
+    its sorted first paragraphs, folds each teaser where the reference merger does."""
+    import random
+
+    rng = random.Random(7)
+    opening = "The President of the Republic met the delegation"
+    copies = []
+    for page in range(600):
+        words = [rng.choice("abc") for _ in range(rng.randint(0, 8))]
+        text = " ".join([opening, *words])
+        paragraphs = [text] + ["The body of the article."] * rng.choice([0, 0, 0, 1])
+        key = (1000 + page,) if len(paragraphs) == 1 else (1000 + page, 7)
+        copies.append(ArticleCopy(page=page, start=0, title=None, date=None, date_source=None,
+                                  text="\n\n".join(paragraphs), key=key))  # fmt: skip
+    rng.shuffle(copies)
+    pages = [f"p{i:03}.txt" for i in range(600)]
+    ours = _merged(ArticleMerger, copies, pages)
+    assert ours == _merged(ReferenceMerger, copies, pages)
+    articles, (n_copies, n_articles, merged, *_), *_ = ours
+    assert n_articles < 600 and merged > 0  # teasers were folded ...
+    assert sorted({source for _, a in articles for source in a["sources"]}) == pages  # ... no page lost
+
+
 def test_keys_sharing_a_hash_stay_apart(monkeypatch):
     import random
 
