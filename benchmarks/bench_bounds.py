@@ -44,7 +44,8 @@ from multiprocessing import Pool
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import PYTHON, corpus_bytes, end_runs_on_sigterm, ensure_corpus, floor_work  # noqa: E402
+from bench import PYTHON, corpus_bytes, end_runs_on_sigterm, ensure_corpus  # noqa: E402
+from floor import floor_work  # noqa: E402
 
 from corpus_clean.config import Config  # noqa: E402
 from corpus_clean.normalise import normalise_for_dedup  # noqa: E402
