@@ -20,6 +20,7 @@ import os
 import re
 import signal
 import sys
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, Optional
@@ -445,7 +446,12 @@ def run(
 
             report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
         # the sidecar is renamed into place when this block ends, with nothing left to fail
+        writing = time.perf_counter()
         count = write_articles(articles, output, shard_size).count
+        if engine == "dask" or ledger is not None:  # articles gathered first: writing is after `clean`
+            written = time.perf_counter() - writing
+            report.stage_seconds["write"] = report.stage_seconds.get("write", 0.0) + written
+            report.seconds += written
         if index is not None:
             index.commit()  # only now: every article the index counts as emitted is in the output
     if report_file is not None and report_file.suffix.lower() in (".html", ".htm"):

@@ -137,6 +137,10 @@ def test_removed_sidecar_and_report_through_the_cli(tmp_path):
     assert overall["removed_chars"] == sum(line["end"] - line["start"] for line in lines)
     assert 0 < overall["removed_frac"] < 1 and overall["chrome_frac"] < overall["removed_frac"]
     assert [f["source"] for f in report["files"]][-1] == "zz_broken.txt"
+    # the run's seconds, writing included (a recorded run writes after `clean` is done)
+    seconds = report["seconds"]
+    assert list(seconds) == ["total", "start", "read + fingerprint", "cluster", "segment", "merge", "write"]
+    assert sum(v for k, v in seconds.items() if k != "total") <= seconds["total"] + 0.01
     top = report["top_repeated"][0]  # an exact copy of a page does not count as a repetition
     assert top["n_pages"] == 5 and top["text"] in {"Go back", "Back to the section", "Back to the all news"}
     assert report["config"]["threshold"] == 0.8
