@@ -129,7 +129,9 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
-            if exc[0] is not None:
+            # a worker that died since the last result (the pool started another in its
+            # place) may have left a lock of the queues held: closing would wait for ever
+            if exc[0] is not None or any(process.exitcode is not None for process in self._started):
                 _end_pool(self._pool)
             else:
                 self._pool.close()
@@ -204,17 +206,25 @@ class Workers:
 def _end_pool(pool: multiprocessing.pool.Pool) -> None:
     """`pool.terminate()`, which cannot hang on a lock a dead worker held.
 
-    A worker waiting for work holds the lock of the tasks' queue while it waits; if it
-    dies there (a SIGTERM sent to the whole process group, by `timeout` or `kill --
-    -PGID`; the out-of-memory killer), `terminate` waits for that lock for ever, while
-    the pool starts new workers that wait for it too. So: no new workers, every worker
-    killed, and the lock, if a dead worker left it held, released (a process may
-    release a `multiprocessing.Lock` it does not hold)."""
+    Workers share two locks with this process's threads, and a worker killed while it
+    holds one (a SIGTERM sent to the whole process group, by `timeout` or `kill --
+    -PGID`; the out-of-memory killer) leaves it held for ever:
+    - the lock of the tasks' queue, which a worker holds while it waits for work;
+    - the lock of the results' queue, which a worker holds while it sends a result
+      (the last result may have arrived here before its sender let go of the lock).
+    `terminate` waits for both (it takes the first, and sends the result reader its
+    end through the second), while the pool starts new workers that wait for them
+    too. So: no new workers, every worker killed, then each lock released if a dead
+    worker left it held."""
     handler = getattr(pool, "_worker_handler", None)
     workers = getattr(pool, "_pool", None)
-    queue = getattr(pool, "_inqueue", None)
-    lock = getattr(queue, "_rlock", None)
-    if handler is None or workers is None or lock is None:  # a Pool built otherwise: as it is
+    # with the longest that one of this process's threads may hold each, for a few
+    # bytes: none takes the first before `terminate`; one sends the reader its end
+    locks = [
+        (getattr(getattr(pool, "_inqueue", None), "_rlock", None), 0.0),
+        (getattr(getattr(pool, "_outqueue", None), "_wlock", None), 1.0),  # None on Windows: no lock
+    ]
+    if handler is None or workers is None:  # a Pool built otherwise: as it is
         pool.terminate()
         return
     handler._state = multiprocessing.pool.TERMINATE  # it starts no worker after its current round
@@ -227,11 +237,19 @@ def _end_pool(pool: multiprocessing.pool.Pool) -> None:
             process.kill()
     for process in list(workers):
         process.join(timeout=5)
-    if lock.acquire(block=False):
+    for lock, wait in locks:
+        if lock is not None:
+            _release_if_held_by_the_dead(lock, wait)
+    pool.terminate()
+
+
+def _release_if_held_by_the_dead(lock, wait: float) -> None:
+    """Once every worker is dead, a lock still held after `wait` seconds is held by a
+    dead one (a process may release a `multiprocessing.Lock` that another one holds)."""
+    if lock.acquire(timeout=wait) if wait > 0 else lock.acquire(block=False):
         lock.release()
     else:
-        lock.release()  # its holder is dead
-    pool.terminate()
+        lock.release()
 
 
 class _QuietPool(multiprocessing.pool.Pool):

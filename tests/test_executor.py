@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from corpus_clean.clusters import ClusterArrays
-from corpus_clean.executor import LazyChunks, WorkerDied, Workers, _QuietPool
+from corpus_clean.executor import LazyChunks, WorkerDied, Workers, _end_pool, _QuietPool
 from corpus_clean.passes import PageBatch
 from corpus_clean.read import InputFile
 
@@ -79,8 +79,12 @@ def _wakeups(pool_class, monkeypatch) -> int:
 
     with monkeypatch.context() as patched:
         patched.setattr(multiprocessing.pool.Pool, "_maintain_pool", classmethod(counted))
-        with pool_class(2, context=multiprocessing.get_context("fork")) as pool:
-            squares = list(pool.imap(_slow_square, range(300)))
+        pool = pool_class(2, context=multiprocessing.get_context("fork"))
+        try:
+            results = pool.imap(_slow_square, range(300))
+            squares = [results.next(timeout=60) for _ in range(300)]  # a lost task fails, not hangs
+        finally:
+            _end_pool(pool)  # as a run ends its pool: a worker that does not exit is killed
     assert squares == [i * i for i in range(300)]
     return woke[0]
 
@@ -126,12 +130,26 @@ def test_a_worker_killed_mid_run_ends_the_run_with_a_reason_instead_of_a_hang():
 
 
 _ENDED_WORKERS = """
-import os, signal, sys, time
+import multiprocessing, os, signal, sys, time
 from corpus_clean.executor import Workers
+
+
+def die_holding(lock):
+    lock.acquire()
+    os.kill(os.getpid(), signal.SIGKILL)
+
 
 with Workers(2) as workers:
     try:
         assert list(workers.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]
+        if sys.argv[1] == "results":
+            # a worker killed as it sends a result dies holding the lock of the results'
+            # queue: the result may be here already, the lock not let go of yet
+            held = workers._pool._outqueue._wlock
+            dying = multiprocessing.get_context("fork").Process(target=die_holding, args=(held,))
+            dying.start()
+            dying.join()
+            assert not held.acquire(timeout=0.1)
         # the workers now wait for work, one of them holding the lock of the tasks' queue;
         # a SIGTERM to the whole process group (`timeout`, `kill -- -PGID`) ends them
         for p in workers._started:
@@ -144,13 +162,41 @@ with Workers(2) as workers:
 """
 
 
-def test_a_run_ended_by_sigterm_to_its_process_group_does_not_hang(tmp_path):
-    """A worker that dies waiting for work dies holding the lock of the tasks' queue,
-    and `Pool.terminate` waits for that lock for ever: ending the pool must not."""
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork")
+@pytest.mark.parametrize("held", ["tasks", "results"])
+def test_a_run_ended_by_sigterm_to_its_process_group_does_not_hang(tmp_path, held):
+    """A worker that dies waiting for work dies holding the lock of the tasks' queue, one
+    that dies sending a result the lock of the results' queue, and `Pool.terminate`
+    waits for either for ever: ending the pool must not."""
     script = tmp_path / "ended.py"
     script.write_text(_ENDED_WORKERS)
     started = time.monotonic()
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
-    assert "interrupted" in done.stdout
+    done = subprocess.run([sys.executable, str(script), held], capture_output=True, text=True, timeout=60)
+    assert "interrupted" in done.stdout, done.stderr
     assert done.returncode != 0 and "KeyboardInterrupt" in done.stderr
+    assert time.monotonic() - started < 30
+
+
+_DIED_BETWEEN_MAPS = """
+import os, signal, time
+from corpus_clean.executor import Workers
+
+with Workers(2) as workers:
+    assert list(workers.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]
+    # killed as they wait for work (one of them holding the lock of the tasks' queue);
+    # the pool starts others in their place, which wait for that lock
+    for p in workers._started:
+        os.kill(p.pid, signal.SIGKILL)
+    time.sleep(1)
+print("closed", flush=True)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a forked worker")
+def test_a_worker_that_died_after_the_last_result_does_not_hang_the_end_of_the_run(tmp_path):
+    script = tmp_path / "between.py"
+    script.write_text(_DIED_BETWEEN_MAPS)
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "closed" in done.stdout, done.stderr
     assert time.monotonic() - started < 30
