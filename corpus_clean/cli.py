@@ -593,12 +593,19 @@ def _progress(console: Console):
     tasks: dict[str, int] = {}
 
     def update(stage: str, done: int, total: int) -> None:
+        # the bar's refresh thread starts with the first update, after the run has forked
+        # its workers: a fork copies the locks that other threads hold, held for ever
+        if not tasks:
+            bar.start()
         if stage not in tasks:
             tasks[stage] = bar.add_task(stage, total=total)
         bar.update(tasks[stage], completed=done)
 
-    with bar:
+    try:
         yield update
+    finally:
+        if tasks:
+            bar.stop()
 
 
 @app.command()
@@ -708,8 +715,21 @@ def _terminate(signum, frame) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: usage errors are one line on stderr and exit code 2."""
-    signal.signal(signal.SIGTERM, _terminate)
+    """Console entry point: usage errors are one line on stderr and exit code 2.
+
+    The SIGTERM handler it sets is put back as it was when it returns: a process that
+    calls `main` (a test, a script) would otherwise keep it, and so would every process
+    it forks later, where a SIGTERM then asks for an exception instead of ending it (a
+    process blocked outside Python never takes it, and `Pool.terminate` waits on such a
+    worker for ever)."""
+    before = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        _main(argv)
+    finally:  # (None: a handler set outside Python, which is the default's)
+        signal.signal(signal.SIGTERM, before if before is not None else signal.SIG_DFL)
+
+
+def _main(argv: list[str] | None) -> None:
     try:
         code = app(args=argv, prog_name="corpus-clean", standalone_mode=False)
     except typer.TyperException as err:

@@ -163,18 +163,24 @@ def test_skipped_files_give_exit_code_3_and_are_named(tmp_path):
     assert "broken.txt" in result.stderr and "binary" in result.stderr
 
 
-def test_sigterm_leaves_no_partial_output(tmp_path):
+def _many_pages(folder: Path, n: int = 3000) -> Path:
+    """n pages of the seeds' words: a run of some seconds."""
     import random
+
+    rng = random.Random(0)
+    words = (SEEDS / "001_f08b9f4abad3fccd.txt").read_text().split()
+    for i in range(n):
+        body = "\n\n".join(" ".join(rng.choices(words, k=60)) + "." for _ in range(6))
+        (folder / f"{i // 500}").mkdir(parents=True, exist_ok=True)
+        (folder / f"{i // 500}" / f"{i}.txt").write_text(f"Menu\nHome\n\nTitle {i}\n\n{body}\n\nGo back\n")
+    return folder
+
+
+def test_sigterm_leaves_no_partial_output(tmp_path):
     import signal
     import time
 
-    pages = tmp_path / "big"
-    rng = random.Random(0)
-    words = (SEEDS / "001_f08b9f4abad3fccd.txt").read_text().split()
-    for i in range(3000):
-        body = "\n\n".join(" ".join(rng.choices(words, k=60)) + "." for _ in range(6))
-        (pages / f"{i // 500}").mkdir(parents=True, exist_ok=True)
-        (pages / f"{i // 500}" / f"{i}.txt").write_text(f"Menu\nHome\n\nTitle {i}\n\n{body}\n\nGo back\n")
+    pages = _many_pages(tmp_path / "big")
     target = tmp_path / "out.jsonl"
     target.write_text("previous\n")
     proc = subprocess.Popen(
@@ -190,6 +196,102 @@ def test_sigterm_leaves_no_partial_output(tmp_path):
     assert "interrupted" in err
     assert target.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "out.jsonl"]  # no temporary file left
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, fork")
+def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path):
+    """As `timeout` ends a run: the workers die too, busy, some as they send a result,
+    and the run still ends, with code 130 and without output."""
+    import os
+    import signal
+    import time
+
+    pages = _many_pages(tmp_path / "big")
+    target = tmp_path / "out.jsonl"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-o", str(target), "-j", "2"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, as under `timeout`
+    )
+    time.sleep(2.5)  # the workers started and busy with the first pass
+    assert proc.poll() is None, "the run ended before it could be stopped"
+    os.killpg(proc.pid, signal.SIGTERM)
+    started = time.monotonic()
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert time.monotonic() - started < 30
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]  # no temporary file left
+    deadline = time.monotonic() + 10
+    while True:  # and no process of the run outlives it
+        try:
+            os.killpg(proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a worker outlived the run"
+        time.sleep(0.1)
+
+
+def _own_handler(signum, frame) -> None:
+    pass
+
+
+def test_main_puts_the_sigterm_handler_back_as_it_was(tmp_path):
+    """A process that calls `main` (a script, these tests) keeps its own SIGTERM handler,
+    and so do the processes it forks later: with `main`'s, a SIGTERM to such a process
+    only asks for an exception, which a process blocked outside Python never takes."""
+    import signal
+
+    from corpus_clean import cli
+
+    before = signal.getsignal(signal.SIGTERM)
+    try:
+        for handler in (_own_handler, signal.SIG_DFL):
+            signal.signal(signal.SIGTERM, handler)
+            for args in (["run", str(SEEDS), "-o", str(tmp_path / "out.jsonl"), "-q", "-j", "1"], ["run", "--no-such"]):
+                with pytest.raises(SystemExit) as ended:
+                    cli.main(args)
+                assert ended.value.code == (0 if args[-1] == "1" else 2)
+                assert signal.getsignal(signal.SIGTERM) is handler, args
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+
+def test_the_progress_bar_starts_after_the_workers_are_forked(tmp_path, monkeypatch):
+    """A fork copies only the thread that forks, with the locks the others hold at that
+    moment held for ever: the bar's refresh thread must not exist yet when the run forks
+    its workers."""
+    import threading
+
+    from rich.progress import Progress
+
+    from corpus_clean import executor
+
+    events: list[tuple[str, set]] = []
+    threads = set(threading.enumerate())
+    start_pool, start_bar = executor.Workers.start, Progress.start
+
+    def start(self) -> None:
+        if self.jobs > 1 and self._pool is None:
+            events.append(("fork", set(threading.enumerate()) - threads))
+        start_pool(self)
+
+    def started(self) -> None:
+        events.append(("bar", set()))
+        start_bar(self)
+
+    monkeypatch.setattr(executor.Workers, "start", start)
+    monkeypatch.setattr(Progress, "start", started)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # stderr is a terminal to rich: the bar is shown
+    from corpus_clean import cli
+
+    with pytest.raises(SystemExit) as ended:
+        cli.main(["run", str(SEEDS), "-o", str(tmp_path / "out.jsonl"), "-j", "2"])
+    assert ended.value.code == 0
+    assert events == [("fork", set()), ("bar", set())]
+    assert len(jsonl((tmp_path / "out.jsonl").read_text())) == 9
 
 
 def test_a_glob_that_matches_nothing_says_so(tmp_path):
