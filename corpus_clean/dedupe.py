@@ -7,7 +7,10 @@ article's first paragraphs) is merged into that longer article (unless the longe
 block is only ever shown repeated and the shorter one is an article's own copy: that
 block is the article with a site's footer stuck to it), and so is a one-
 paragraph copy whose text is the literal start of an article's first paragraph (a
-teaser showing only the first sentence).
+teaser showing only the first sentence). A repeated block that is several articles'
+teasers one after the other (a "related posts" list read as one block where a blank
+line too few parts two teasers) is merged into the first of those articles, and its
+pages are sources of the others as well.
 
 Text that is repeated on every page it appears on, yet has no title and no date on
 any of them, is the site talking, not an article ("Subscribe to our newsletter...",
@@ -50,6 +53,10 @@ KEPT = "kept"
 #: A teaser is folded into an article whose first paragraph starts with the teaser's
 #: text only if that text is at least this long (shorter starts say too little).
 _LEAD_PREFIX_CHARS = 40
+#: A block of teasers is cut into runs against at most this many articles opening with
+#: each of its paragraphs (the earliest): a paragraph opening thousands of articles
+#: would otherwise be compared with each, for every block holding it.
+_RUN_HOSTS = 64
 
 Position = tuple[int, int]  # (page, character offset): the order of the input
 #: The merger packs a position in one int64: page << _OFFSET_BITS | character offset
@@ -307,6 +314,60 @@ class ArticleMerger:
         m.parent[inner[best]] = outer[best]
         _resolve(m.parent)
 
+    def _fold_teaser_runs(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
+        """Fold a block of several articles' teasers, one after the other, into the article
+        of the first (its pages are sources of the others too); give the groups (of
+        `roots`, in order) not folded.
+
+        A "related posts" list whose dated teaser is followed by an undated one, with one
+        blank line between them, reads as one block, contained in neither article. Such
+        a block is repeated on every page it is on, and its body, cut from the start into
+        the longest runs that open some article's own copy (a group with a copy that is
+        not repeated), is all such runs, two or more. A run's host is the group it opens
+        the longest run of (then the earliest), among the first `_RUN_HOSTS` own copies,
+        by first appearance, opening with that paragraph."""
+        flat = _numbers(self._keys)
+        candidates = roots[m.repeated[roots] & (m.length[roots] > 1)]
+        own = np.flatnonzero(~m.repeated)
+        if not len(candidates) or not len(own):
+            return roots
+        opening = flat[self._key_start[m.first_copy[own]]]
+        order = np.lexsort((m.rank[own], opening))
+        own, opening = own[order], opening[order]
+        keys, first_copy, parent = self._key, m.first_copy, m.parent
+        folded: list[int] = []
+        extra: list[tuple[int, int]] = []
+        for g in candidates.tolist():
+            key = keys(int(first_copy[g]))
+            at, hosts = 0, []
+            while at < len(key):
+                lo = int(np.searchsorted(opening, key[at], "left"))
+                hi = min(int(np.searchsorted(opening, key[at], "right")), lo + _RUN_HOSTS)
+                best, best_host = 0, -1
+                for h in own[lo:hi].tolist():
+                    host_key = keys(int(first_copy[h]))
+                    n = 1
+                    while n < len(host_key) and at + n < len(key) and host_key[n] == key[at + n]:
+                        n += 1
+                    if n > best:  # in order of first appearance: ties go to the earliest
+                        best, best_host = n, h
+                if not best:
+                    break
+                hosts.append(int(parent[best_host]))
+                at += best
+            if at < len(key) or len(hosts) < 2:
+                continue
+            if not folded:  # what each group belonged to before: a block's copies are its groups'
+                m.block_of = parent.copy()
+            parent[g] = hosts[0]
+            folded.append(g)
+            extra.extend((g, h) for h in dict.fromkeys(hosts[1:]) if h != hosts[0])
+        m.extra_sources = extra
+        if not folded:
+            return roots
+        _resolve(parent)  # what a block had taken in goes with it
+        return roots[~np.isin(roots, np.asarray(folded, dtype=np.int64))]
+
     def _fold_lead_sentences(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
         """Fold a one-paragraph group whose text is the literal start of another group's
         first paragraph (a teaser showing only an article's first sentence) into it; give
@@ -392,6 +453,7 @@ class ArticleMerger:
         m.parent = np.arange(n_groups)
         self._fold_contained(m)
         roots = ranked[m.parent[ranked] == ranked]
+        roots = self._fold_teaser_runs(m, roots)
         m.union_first = m.first.copy()
         np.minimum.at(m.union_first, m.parent, m.first)
         roots = self._fold_lead_sentences(m, roots)
@@ -443,10 +505,12 @@ class ArticleMerger:
         boilerplate = repeated & (best_title < 0) & (best_source < 0)
         del repeated, best_source
         # each article's pages, sorted
-        page = position >> _OFFSET_BITS
-        order = np.lexsort((page, owner))
-        order = order[_run_starts(owner[order], page[order])]
-        page_owner, pages_sorted = owner[order], page[order]
+        page, page_owner = position >> _OFFSET_BITS, owner
+        if m.extra_sources:  # and the pages of blocks of teasers, for their later teasers' articles
+            page_owner, page = self._extra_sources(m, owner, page)
+        order = np.lexsort((page, page_owner))
+        order = order[_run_starts(page_owner[order], page[order])]
+        page_owner, pages_sorted = page_owner[order], page[order]
         del order, page
         text_ids = _numbers(self._text_id)
         self._count_boilerplate(m.articles[boilerplate[m.articles]], owner, boilerplate, page_owner, pages_sorted)
@@ -485,6 +549,20 @@ class ArticleMerger:
         if self.record_copies:  # for `copy_fates` (a million ids at 1M pages otherwise)
             m.article_ids = dict(zip(kept.tolist(), map(_hex_id, merged.text_id.tolist())))
         return merged
+
+    def _extra_sources(self, m: _Merged, owner: np.ndarray, page: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(article, page) of every copy, and of every copy of a group of `m.extra_sources`
+        again with the article of the group it names (see `_fold_teaser_runs`)."""
+        pairs = np.asarray(m.extra_sources, dtype=np.int64)
+        pairs = pairs[np.argsort(pairs[:, 0], kind="stable")]
+        block = m.block_of[m.group]  # (the groups folded into a block before count as the block)
+        copies = np.flatnonzero(np.isin(block, pairs[:, 0]))
+        lo = np.searchsorted(pairs[:, 0], block[copies], "left")
+        count = np.searchsorted(pairs[:, 0], block[copies], "right") - lo
+        hosts = pairs[np.repeat(lo, count) + _ranges(count), 1]
+        extra_owner = m.parent[hosts]
+        extra_page = np.repeat(page[copies], count)
+        return np.concatenate([owner, extra_owner]), np.concatenate([page, extra_page])
 
     def positioned_articles(
         self, detect_languages: LanguageDetector | None = None, unread: bool = False
@@ -616,6 +694,9 @@ class _Merged:
     union_first: np.ndarray = field(default=None)  #: ... first position, with what it took in
     articles: np.ndarray = field(default=None)  #: the groups that are articles (or boilerplate)
     article_of: np.ndarray = field(default=None)  #: per copy: its article
+    #: (group, group): the first group's pages are sources of the second's article too
+    extra_sources: list[tuple[int, int]] = field(default_factory=list)
+    block_of: np.ndarray = field(default=None)  #: per group: its parent before blocks of teasers were folded
     article_ids: dict[int, str] = field(default_factory=dict)  #: article -> id, unless boilerplate
 
 

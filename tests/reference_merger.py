@@ -18,6 +18,7 @@ from rapidfuzz.distance import Indel
 from corpus_clean.clusters import verification_sample
 from corpus_clean.dedupe import (
     _LEAD_PREFIX_CHARS,
+    _RUN_HOSTS,
     DUPLICATE_ARTICLE,
     KEPT,
     REPEATED_BOILERPLATE,
@@ -311,7 +312,44 @@ class ReferenceMerger:
                     root = target[root.key]
                 root.absorb(g)
         roots = [g for g in groups if g.key not in target]
-        return self._fold_lead_sentences(roots)
+        return self._fold_lead_sentences(self._fold_teaser_runs(groups, roots))
+
+    def _fold_teaser_runs(self, groups: list[_Group], roots: list[_Group]) -> list[_Group]:
+        """Fold a block of several articles' teasers, one after the other, into the article
+        of the first; its pages are sources of the others' articles too (the docstring of
+        `corpus_clean.dedupe.ArticleMerger._fold_teaser_runs` says which blocks)."""
+        opening: dict[int, list[_Group]] = {}  # paragraph -> own copies opening with it, earliest first
+        for g in groups:
+            if not g.repeated_only:
+                opening.setdefault(g.key[0], []).append(g)
+        folded: set[int] = set()
+        for g in roots:
+            if not g.repeated_only or len(g.key) < 2:
+                continue
+            at, hosts = 0, []
+            while at < len(g.key):
+                best, best_host = 0, None
+                for h in opening.get(g.key[at], [])[:_RUN_HOSTS]:
+                    n = 1
+                    while n < len(h.key) and at + n < len(g.key) and h.key[n] == g.key[at + n]:
+                        n += 1
+                    if n > best:
+                        best, best_host = n, h
+                if best_host is None:
+                    break
+                while best_host.absorbed_into is not None:
+                    best_host = best_host.absorbed_into
+                hosts.append(best_host)
+                at += best
+            if at < len(g.key) or len(hosts) < 2:
+                continue
+            pages = list(g.pages)
+            hosts[0].absorb(g)
+            folded.add(id(g))
+            for h in {id(h): h for h in hosts[1:]}.values():
+                if h is not hosts[0]:
+                    h.pages.extend(pages)
+        return [g for g in roots if id(g) not in folded]
 
     def _fold_lead_sentences(self, groups: list[_Group]) -> list[_Group]:
         """Fold a one-paragraph group whose text is the literal start of another group's
