@@ -206,7 +206,7 @@ def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path)
     import signal
     import time
 
-    pages = _many_pages(tmp_path / "big")
+    pages = _many_pages(tmp_path / "big", 6000)  # a run of about 8 s here
     target = tmp_path / "out.jsonl"
     proc = subprocess.Popen(
         [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-o", str(target), "-j", "2"],
@@ -215,7 +215,7 @@ def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path)
         text=True,
         start_new_session=True,  # its own process group, as under `timeout`
     )
-    time.sleep(2.5)  # the workers started and busy with the first pass
+    time.sleep(1.5)  # the workers started (half a second) and busy with the first pass
     assert proc.poll() is None, "the run ended before it could be stopped"
     os.killpg(proc.pid, signal.SIGTERM)
     started = time.monotonic()
