@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
+from . import signals
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -82,9 +84,12 @@ def _death(exitcode: int) -> str:
 
 
 def _worker_signals() -> None:
-    """Workers leave Ctrl-C to the parent, and die quietly when the pool ends them."""
+    """Workers leave Ctrl-C to the parent, and die quietly when the pool ends them.
+    The signals blocked while the pool forked them (see `Workers.start`) come through
+    only now: a SIGTERM that came meanwhile ends the worker here."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signals.unblock()
 
 
 #: In a worker: the barrier that holds each task of `Workers.in_each` until every
@@ -179,10 +184,19 @@ class Workers:
             # visits, and each write copies a page into the worker)
             gc.freeze()
             context = multiprocessing.get_context(method)
-            self._pool = _QuietPool(
-                self.jobs, initializer=_worker_start, initargs=(context.Barrier(self.jobs),), context=context
-            )
-            self._started = list(getattr(self._pool, "_pool", ()))
+            # a Ctrl-C or SIGTERM that comes while the workers are forked ends the run
+            # once the pool is recorded here, so that the pool is ended with the run.
+            # Deferred: taken during a fork, by a fork hook, it was ignored (the run
+            # went on). Blocked: a worker forked inherits this process's handler, and
+            # in a fork hook of its own ignored it the same way, and outlived the run;
+            # it unblocks the signals once it has its own (`_worker_signals`). So do
+            # the workers the pool forks later in place of dead ones, from a thread
+            # started here, which inherits the block.
+            with signals.deferred(), signals.blocked_for_children():
+                self._pool = _QuietPool(
+                    self.jobs, initializer=_worker_start, initargs=(context.Barrier(self.jobs),), context=context
+                )
+                self._started = list(getattr(self._pool, "_pool", ()))
 
     def in_each(self, func: Callable[[], None]) -> None:
         """func() in this process and once in each worker: for what a pass leaves in the
@@ -240,7 +254,40 @@ def _end_pool(pool: multiprocessing.pool.Pool) -> None:
     for lock, wait in locks:
         if lock is not None:
             _release_if_held_by_the_dead(lock, wait)
+    spare = _end_the_results_pipe(pool)
     pool.terminate()
+    for end in spare:
+        end.close()
+
+
+def _end_the_results_pipe(pool: multiprocessing.pool.Pool) -> tuple:
+    """Once every worker is dead, end the results' pipe, so that the pool's reader of
+    results reads what is left in it and then its end, and stops.
+
+    Else it may never stop, and `terminate` waits for it: a worker killed in the middle
+    of sending a result leaves only the start of it in the pipe, and the reader waits
+    for the rest, taking in `terminate`'s own end-of-results message as part of it.
+    This process holds the last write end of the pipe (the dead workers' ended with
+    them): its end is swapped for that of a spare pipe, which takes the messages still
+    to come (`terminate`'s) so that nothing fails, and then closed. The results still
+    awaited will never come: the pool is told so, by forgetting them (`terminate` sees
+    them as an error once the reader stopped). Returns the spare pipe's ends, to close
+    after `terminate`."""
+    outqueue = getattr(pool, "_outqueue", None)
+    lock = getattr(outqueue, "_wlock", None)
+    writer = getattr(outqueue, "_writer", None)
+    cache = getattr(pool, "_cache", None)
+    if lock is None or writer is None or cache is None:  # not the fork or spawn pool of Linux: as it is
+        return ()
+    spare = multiprocessing.Pipe(duplex=False)
+    with lock:  # (every message is sent holding it)
+        outqueue._writer = spare[1]
+    writer.close()
+    handler = getattr(pool, "_result_handler", None)
+    if handler is not None:
+        handler.join(timeout=5)
+    cache.clear()
+    return spare
 
 
 def _release_if_held_by_the_dead(lock, wait: float) -> None:

@@ -49,10 +49,8 @@ import gzip
 import importlib
 import json
 import os
-import signal
 import sys
 import tempfile
-import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -60,6 +58,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
+from . import signals
 from .atomic import fsync_folder, output_mode
 from .containers import is_url, url_filesystem
 from .records import Article
@@ -354,7 +353,7 @@ def _write_files(articles: Iterable[Article], target: Path, kind: str, shard_siz
             output.discard()
         raise
     try:
-        with _signals_held():
+        with signals.deferred():
             for output in outputs:
                 os.replace(output.temp, output.final)
             if shard_size is not None:
@@ -448,7 +447,7 @@ def _write_url(
                 temp = f"{folder}/.{file.name}.{token}.tmp"
                 uploaded.append(temp)
                 fs.put_file(str(file), temp)
-            with _signals_held():
+            with signals.deferred():
                 for temp, final in zip(uploaded, finals):
                     fs.mv(temp, final)
                 moved = True
@@ -468,30 +467,6 @@ def _write_url(
             raise
     base = url.rstrip("/").rpartition("/")[0]
     return WriteResult(written.count, tuple(f"{base}/{file.name}" for file in files))
-
-
-@contextlib.contextmanager
-def _signals_held():
-    """Hold Ctrl-C and SIGTERM back while shards are renamed, so an interrupt never lands between two renames.
-
-    The handlers are swapped for ones that only note the signal (Python runs handlers
-    in the main thread, whichever thread the system delivered the signal to; masking
-    it would not be enough once other threads exist); the previous handlers are put
-    back and a noted signal is handled, as usual, as soon as the renames are done.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals are handled in the main thread only: another thread's renames are not interrupted
-        return
-    noted: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {signum: signal.signal(signum, lambda signum, frame: noted.append(signum)) for signum in held}
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for signum in noted[:1]:
-            signal.raise_signal(signum)
 
 
 def _kind_of(name: str) -> str:

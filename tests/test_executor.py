@@ -130,23 +130,27 @@ def test_a_worker_killed_mid_run_ends_the_run_with_a_reason_instead_of_a_hang():
 
 
 _ENDED_WORKERS = """
-import multiprocessing, os, signal, sys, time
+import multiprocessing, os, signal, struct, sys, time
 from corpus_clean.executor import Workers
 
 
-def die_holding(lock):
+def die_holding(lock, sent=b""):
     lock.acquire()
+    if sent:
+        os.write(workers._pool._outqueue._writer.fileno(), sent)
     os.kill(os.getpid(), signal.SIGKILL)
 
 
 with Workers(2) as workers:
     try:
         assert list(workers.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]
-        if sys.argv[1] == "results":
+        if sys.argv[1] in ("results", "half a result"):
             # a worker killed as it sends a result dies holding the lock of the results'
-            # queue: the result may be here already, the lock not let go of yet
+            # queue: the result may be here already, the lock not let go of yet; or
+            # only its start is, and the pool's reader of results waits for the rest
             held = workers._pool._outqueue._wlock
-            dying = multiprocessing.get_context("fork").Process(target=die_holding, args=(held,))
+            sent = struct.pack("!i", 1000) + b"x" * 10 if sys.argv[1] == "half a result" else b""
+            dying = multiprocessing.get_context("fork").Process(target=die_holding, args=(held, sent))
             dying.start()
             dying.join()
             assert not held.acquire(timeout=0.1)
@@ -163,11 +167,12 @@ with Workers(2) as workers:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork")
-@pytest.mark.parametrize("held", ["tasks", "results"])
+@pytest.mark.parametrize("held", ["tasks", "results", "half a result"])
 def test_a_run_ended_by_sigterm_to_its_process_group_does_not_hang(tmp_path, held):
     """A worker that dies waiting for work dies holding the lock of the tasks' queue, one
-    that dies sending a result the lock of the results' queue, and `Pool.terminate`
-    waits for either for ever: ending the pool must not."""
+    that dies sending a result the lock of the results' queue (and maybe half its
+    result in the pipe, for ever awaited by the pool's reader of results), and
+    `Pool.terminate` waits for any of them for ever: ending the pool must not."""
     script = tmp_path / "ended.py"
     script.write_text(_ENDED_WORKERS)
     started = time.monotonic()
