@@ -291,6 +291,39 @@ def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
             time.sleep(0.1)
 
 
+_INTERRUPTED_IN_EXEC = """
+import sys
+from corpus_clean import cli
+
+
+def clean(*args, **kwargs):
+    # a string run by exec, cut by a KeyboardInterrupt: as when the run's SIGTERM comes
+    # while dataclasses make a class's methods, at a module's first import
+    exec("raise KeyboardInterrupt")
+    yield
+
+
+cli.clean = clean
+cli.main(sys.argv[1:])
+"""
+
+
+def test_an_interrupt_that_cut_an_exec_still_exits_with_code_130(tmp_path):
+    """`python -m` ends a process by SIGINT (-2), whatever its exit code, when the last
+    string it ran by exec or eval was cut by a KeyboardInterrupt."""
+    (tmp_path / "interrupted_in_exec.py").write_text(_INTERRUPTED_IN_EXEC)
+    done = subprocess.run(
+        [sys.executable, "-m", "interrupted_in_exec", "run", str(SEEDS), "-o", str(tmp_path / "out.jsonl"), "-j", "1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert done.returncode == 130, done.stderr
+    assert "interrupted" in done.stderr
+    assert not (tmp_path / "out.jsonl").exists()
+
+
 def _own_handler(signum, frame) -> None:
     pass
 
