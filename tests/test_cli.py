@@ -219,7 +219,11 @@ def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path)
     assert proc.poll() is None, "the run ended before it could be stopped"
     os.killpg(proc.pid, signal.SIGTERM)
     started = time.monotonic()
-    _, err = proc.communicate(timeout=60)
+    try:
+        _, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:  # a run or worker that did not end is not left to the rest of the suite
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
     assert proc.returncode == 130, err
     assert time.monotonic() - started < 30
     assert not target.exists()
@@ -274,9 +278,9 @@ def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
         )
         try:
             _, err = proc.communicate(timeout=60)
-        finally:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGKILL)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            raise
         assert fired.exists(), "no worker was forked"
         assert proc.returncode == 130, err
         assert "interrupted" in err and "Exception ignored" not in err, err
