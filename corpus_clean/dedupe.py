@@ -100,6 +100,10 @@ class CopyFate:
     article: str | None  #: the article it is (or duplicates)
     matched_page: int | None  #: for a duplicate: the page of the copy that was kept
     similarity: float | None  #: for a duplicate: of its text to the article's (normalised)
+    #: for a block of several articles' teasers (folded into the first): (paragraph
+    #: number, article, page of its kept copy) of each body paragraph that is a teaser
+    #: of another article
+    others: tuple[tuple[int, str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +343,7 @@ class ArticleMerger:
         extra: list[tuple[int, int]] = []
         for g in candidates.tolist():
             key = keys(int(first_copy[g]))
-            at, hosts = 0, []
+            at, hosts, lengths = 0, [], []
             while at < len(key):
                 lo = int(np.searchsorted(opening, key[at], "left"))
                 hi = min(int(np.searchsorted(opening, key[at], "right")), lo + _RUN_HOSTS)
@@ -354,6 +358,7 @@ class ArticleMerger:
                 if not best:
                     break
                 hosts.append(int(parent[best_host]))
+                lengths.append(best)
                 at += best
             if at < len(key) or len(hosts) < 2:
                 continue
@@ -361,6 +366,7 @@ class ArticleMerger:
                 m.block_of = parent.copy()
             parent[g] = hosts[0]
             folded.append(g)
+            m.block_runs[g] = list(zip(lengths, hosts))
             extra.extend((g, h) for h in dict.fromkeys(hosts[1:]) if h != hosts[0])
         m.extra_sources = extra
         if not folded:
@@ -663,9 +669,26 @@ class ArticleMerger:
                             normalised[h] = verification_sample(normalise_for_dedup(spool.get(h)))
                     similarity[pair] = round(Indel.normalized_similarity(normalised[pair[0]], normalised[pair[1]]), 4)
                 matched = int(m.shown[article]) >> _OFFSET_BITS
+                runs = m.block_runs.get(int(m.group[number]))
+                others = self._teasers_of_others(m, runs, article) if runs else ()
                 yield CopyFate(
-                    page, title, title_span, spans, paragraphs, key, DUPLICATE_ARTICLE, aid, matched, similarity[pair]
-                )
+                    page, title, title_span, spans, paragraphs, key, DUPLICATE_ARTICLE, aid, matched, similarity[pair],
+                    others,
+                )  # fmt: skip
+
+    @staticmethod
+    def _teasers_of_others(m: _Merged, runs: list[tuple[int, int]], article: int) -> tuple[tuple[int, str, int], ...]:
+        """(paragraph number, article, page of its kept copy) of the paragraphs of a copy of
+        a block of teasers (its `runs`) that are teasers of articles other than `article`."""
+        others, at = [], 0
+        for length, host in runs:
+            root = int(m.parent[host])
+            aid = m.article_ids.get(root)
+            if root != article and aid is not None:
+                matched = int(m.shown[root]) >> _OFFSET_BITS
+                others.extend((i, aid, matched) for i in range(at, at + length))
+            at += length
+        return tuple(others)
 
     def articles(self, detect_languages: LanguageDetector | None = None) -> list[Article]:
         """The unique articles, in order of first appearance in the input."""
@@ -697,6 +720,8 @@ class _Merged:
     #: (group, group): the first group's pages are sources of the second's article too
     extra_sources: list[tuple[int, int]] = field(default_factory=list)
     block_of: np.ndarray = field(default=None)  #: per group: its parent before blocks of teasers were folded
+    #: per block of teasers folded: (paragraphs, group) of each run, the group it opens
+    block_runs: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
     article_ids: dict[int, str] = field(default_factory=dict)  #: article -> id, unless boilerplate
 
 

@@ -170,14 +170,15 @@ class Ledger:
                 fate.matched_page,
                 fate.similarity,
             )
-        for (start, end), text, cluster in zip(fate.spans, fate.paragraphs, fate.key):
+        others = {i: (article, matched) for i, article, matched in fate.others}
+        for i, ((start, end), text, cluster) in enumerate(zip(fate.spans, fate.paragraphs, fate.key)):
             pages = int(n_pages[cluster]) if n_pages is not None and cluster < len(n_pages) else 1
-            matched = fate.matched_page
+            article, matched, similarity = fate.article, fate.matched_page, fate.similarity
+            if i in others:  # in a block of teasers: another article's (the copy's similarity is not its)
+                (article, matched), similarity = others[i], None
             if matched is None and fate.fate != KEPT and pages >= 2:
                 matched = self.table.other_page(cluster, fate.page)  # boilerplate: where else it is
-            yield Block(
-                fate.page, start, end, fate.fate, "text", text, cluster, pages, fate.article, matched, fate.similarity
-            )
+            yield Block(fate.page, start, end, fate.fate, "text", text, cluster, pages, article, matched, similarity)
 
     def _copied_page_blocks(self) -> Iterator[Block]:
         for c in sorted(self.copied_pages, key=lambda c: c.page):

@@ -137,6 +137,8 @@ class _Group:
     shown: Position | None = None
     article_text_id: str | None = None
     rank: int = 0  #: its place among all groups by first position (set when folding)
+    #: a block of teasers folded into another group: (paragraphs, group) of each run
+    runs: list[tuple[int, _Group]] | None = None
 
     def add(self, copy: ArticleCopy, text: int) -> None:
         """Take in a copy whose text is kept in the merger's spool as handle `text`."""
@@ -275,7 +277,21 @@ class ReferenceMerger:
                     group.article,
                     group.shown[0],
                     similarity[pair],
+                    self._teasers_of_others(self.groups[key], group),
                 )
+
+    @staticmethod
+    def _teasers_of_others(block: _Group, article: _Group) -> tuple[tuple[int, str, int], ...]:
+        """(paragraph number, article, page of its kept copy) of a block of teasers'
+        paragraphs that are teasers of articles other than `article`."""
+        others, at = [], 0
+        for length, host in block.runs or ():
+            while host.absorbed_into is not None:
+                host = host.absorbed_into
+            if host is not article and host.article is not None:
+                others.extend((i, host.article, host.shown[0]) for i in range(at, at + length))
+            at += length
+        return tuple(others)
 
     def _fold_contained(self) -> list[_Group]:
         """Fold each group into the longest group containing its body (then the earliest)."""
@@ -326,7 +342,7 @@ class ReferenceMerger:
         for g in roots:
             if not g.repeated_only or len(g.key) < 2:
                 continue
-            at, hosts = 0, []
+            at, hosts, lengths = 0, [], []
             while at < len(g.key):
                 best, best_host = 0, None
                 for h in opening.get(g.key[at], [])[:_RUN_HOSTS]:
@@ -340,9 +356,11 @@ class ReferenceMerger:
                 while best_host.absorbed_into is not None:
                     best_host = best_host.absorbed_into
                 hosts.append(best_host)
+                lengths.append(best)
                 at += best
             if at < len(g.key) or len(hosts) < 2:
                 continue
+            g.runs = list(zip(lengths, hosts))
             pages = list(g.pages)
             hosts[0].absorb(g)
             folded.add(id(g))

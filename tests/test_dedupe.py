@@ -80,7 +80,7 @@ def test_a_block_of_two_articles_teasers_is_folded_into_the_first_and_is_a_sourc
     are sources of the second article too."""
     for merger_class in (ArticleMerger, ReferenceMerger):
         stats = DedupeStats()
-        merger = merger_class(PATHS, stats)
+        merger = merger_class(PATHS, stats, record_copies=True)
         for c in _teaser_block_copies(second_opening=5):
             merger.add(c)
         articles = [merger.read(a) for _, a in merger.positioned_articles(unread=True)]
@@ -89,6 +89,13 @@ def test_a_block_of_two_articles_teasers_is_folded_into_the_first_and_is_a_sourc
             ("Second", None, ("b.txt", "c.txt", "d.txt"), "Second article's lead."),
         ], merger_class
         assert stats.articles == 2 and stats.merged_copies == 2
+        # what became of each copy (`explain`, the ledger): the block is a copy of the
+        # first article, its second paragraph a teaser of the second, kept on b.txt
+        first, second = (a.id for a in articles)
+        fates = {f.page: f for f in merger.copy_fates()}
+        for page in (2, 3):
+            assert (fates[page].article, fates[page].others) == (first, ((1, second, 1),)), merger_class
+        assert fates[0].others == fates[1].others == ()
 
 
 def test_a_block_whose_later_paragraph_opens_no_article_stays_an_article():

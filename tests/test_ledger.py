@@ -200,3 +200,52 @@ def test_report_named_html_is_the_visual_report(tmp_path):
     page = target.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     assert 'class="chart site-bars"' in page and 'id="date-histogram"' in page
+
+
+_HEAD = "Greenwood City Council\nOfficial news portal\n\nHome\nDocuments\nMedia\n\n"
+_FOOT = "\n\nGo back\n\nBack to the all news\n\nMedia enquiries: Mary Palmer\nTel. 580-265-9043\n"
+_RAILWAY = [
+    "The council approved the new railway plan for the northern district after a long debate on Tuesday.",
+    "Its second paragraph explains how the funds will be spent over the next five years.",
+    "Its third paragraph quotes the mayor, who called the vote a turning point for the town.",
+]
+_FARMERS = [
+    "Farmers in the valley postponed their spring presentations because of the late frost this year.",
+    "The organisers said the new dates would be announced next month on the council website.",
+]
+_OWN = {
+    "c.txt": [
+        "The library opens a reading room for children in the old post office building.",
+        "Volunteers read aloud.",
+    ],
+    "d.txt": [
+        "Swimmers from the harbour club won four medals at the regional championship.",
+        "The coach thanked parents.",
+    ],
+}
+
+
+def test_a_block_of_two_articles_teasers_shows_each_paragraph_as_its_articles_copy(tmp_path):
+    """A "related posts" block with a dated teaser and an undated one below it (of two
+    articles of one page, so the two paragraphs are on the same pages) is read as one
+    block and folded into the first article; the ledger (and `explain`) still says that
+    its second paragraph is a copy of the second article."""
+    related = f"\n\nRelated posts\n\n31 March 2015\n{_RAILWAY[0]}\n\n{_FARMERS[0]}\n\n10 March 2015\nMarket works."
+    both = "Farmers postpone presentations\n\n" + "\n\n".join(_FARMERS) + "\n\n\n"
+    both += "Railway plan approved\n31 March 2015\n\n" + "\n\n".join(_RAILWAY)
+    pages = {
+        "a.txt": _HEAD + both + _FOOT,
+        **{name: _HEAD + f"Story {name}\n5 April 2015\n\n" + "\n\n".join(own) + related + _FOOT for name, own in _OWN.items()},
+    }  # fmt: skip
+    for name, text in pages.items():
+        (tmp_path / name).write_text(text)
+    articles, blocks, _, _, paths = recorded([tmp_path])
+    by_title = {a.title: a for a in articles}
+    railway, farmers = by_title["Railway plan approved"], by_title["Farmers postpone presentations"]
+    assert railway.sources == farmers.sources == ("a.txt", "c.txt", "d.txt")
+    for name in _OWN:
+        teasers = [b for b in blocks if paths[b.page] == name and b.fate == "duplicate-article"]
+        assert [(b.text, b.article, paths[b.matched_page]) for b in teasers] == [
+            (_RAILWAY[0], railway.id, "a.txt"),
+            (_FARMERS[0], farmers.id, "a.txt"),
+        ], name
