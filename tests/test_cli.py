@@ -198,6 +198,21 @@ def test_sigterm_leaves_no_partial_output(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big", "out.jsonl"]  # no temporary file left
 
 
+def _assert_the_group_ends(group: int, within: float = 10) -> None:
+    """No process of the process group outlives `within` seconds (a worker of a run)."""
+    import os
+    import time
+
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        assert time.monotonic() < deadline, "a worker outlived the run"
+        time.sleep(0.1)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, fork")
 def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path):
     """As `timeout` ends a run: the workers die too, busy, some as they send a result,
@@ -228,14 +243,7 @@ def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path)
     assert time.monotonic() - started < 30
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]  # no temporary file left
-    deadline = time.monotonic() + 10
-    while True:  # and no process of the run outlives it
-        try:
-            os.killpg(proc.pid, 0)
-        except ProcessLookupError:
-            break
-        assert time.monotonic() < deadline, "a worker outlived the run"
-        time.sleep(0.1)
+    _assert_the_group_ends(proc.pid)  # and no process of the run outlives it
 
 
 _SIGTERM_AS_THE_FIRST_WORKER_FORKS = """
@@ -261,7 +269,6 @@ def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
     and a worker it reached in its own hooks lived on."""
     import os
     import signal
-    import time
 
     pages = _many_pages(tmp_path / "big", 600)
     script = tmp_path / "signal_as_forked.py"
@@ -285,14 +292,7 @@ def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
         assert proc.returncode == 130, err
         assert "interrupted" in err and "Exception ignored" not in err, err
         assert not target.exists()
-        deadline = time.monotonic() + 10
-        while True:  # no process of the run outlives it
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                break
-            assert time.monotonic() < deadline, "a worker outlived the run"
-            time.sleep(0.1)
+        _assert_the_group_ends(proc.pid)
 
 
 _INTERRUPTED_IN_EXEC = """
