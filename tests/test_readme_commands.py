@@ -1,7 +1,8 @@
 """Every shell command that README.md, docs/, CONTRIBUTING.md and examples/ show is run, and
 its output compared with the one shown.
 
-Fenced blocks marked `sh` (or `shell`, `bash`) hold commands: each must exit 0. Blocks
+Fenced blocks marked `sh` (or `shell`, `bash`) hold commands, and blocks marked `python`
+code run with this environment's Python: each must exit 0. Blocks
 marked `console` are transcripts: `$ COMMAND` lines, each followed by the output it shows
 (stdout and stderr as a terminal shows them). A shown output matches when its non-blank
 lines equal the command's, spaces collapsed; a shown line `...` stands for any number of
@@ -47,7 +48,7 @@ DEV_TOOLS = "needs ruff, of the dev extra, which CI does not install"
 REASON_APPLIES = {
     NETWORK: lambda c: "pip install" in c or "apt-get" in c,
     SUITE: lambda c: "pytest" in c,
-    CLUSTER: lambda c: "--scheduler" in c or "s3://" in c,
+    CLUSTER: lambda c: "--scheduler" in c or "s3://" in c or "dask_jobqueue" in c,
     BENCHMARK: lambda c: c.startswith("python benchmarks/"),
     SHARED_FS: lambda c: "/shared/" in c,
     DEV_TOOLS: lambda c: c.startswith(".venv/bin/ruff "),
@@ -63,6 +64,7 @@ SKIP = {
     ".venv/bin/ruff check corpus_clean tests && .venv/bin/ruff format --check corpus_clean tests": DEV_TOOLS,
     "corpus-clean run /shared/crawl/ --engine dask --scheduler tcp://HOST:8786 -o corpus.jsonl": CLUSTER,
     "corpus-clean run s3://bucket/crawl/ --engine dask --scheduler tcp://HOST:8786 -o s3://bucket/clean/": CLUSTER,
+    "from dask_jobqueue import SLURMCluster": CLUSTER,
     "python benchmarks/bench.py --quick": BENCHMARK,
     "python benchmarks/bench.py --sizes 1000 10000": BENCHMARK,
     "python benchmarks/bench.py --sizes 100000 --no-baseline --engine dask": BENCHMARK,
@@ -88,6 +90,7 @@ class Command:
     text: str
     shown: list[str] | None = None  #: the output shown, for a transcript's command
     where: str = ""
+    code: str | None = None  #: a Python block's code (`text` is then its first line)
 
     def code_shown(self, following: Command | None) -> int:
         """The exit code the document says this command ends with (0 unless `echo $?` shows another)."""
@@ -128,6 +131,9 @@ def parse(path: Path) -> Document:
                 pending = ""
                 if line and not line.startswith("#"):
                     doc.commands.append(Command(line, None, where))
+        elif lang == "python":
+            first = strip_comment(body.splitlines()[0])
+            doc.commands.append(Command(first, None, where, body))
         elif lang == "console":
             for line in body.splitlines():
                 if line.startswith("$ "):
@@ -237,8 +243,11 @@ def run_document(doc: Document, folder: Path) -> None:
                 f"{command.where}: the exit code shown is {command.shown}, the command before it ended with {last_code}"
             )
             continue
+        argv = ["bash", "-o", "pipefail", "-c", runnable(command.text)]
+        if command.code is not None:
+            argv = [str(BIN / "python"), "-c", command.code]
         proc = subprocess.run(
-            ["bash", "-o", "pipefail", "-c", runnable(command.text)],
+            argv,
             cwd=folder,
             env=env,
             stdin=subprocess.DEVNULL,
