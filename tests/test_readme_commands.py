@@ -18,7 +18,6 @@ each with its reason, which `test_every_skip_is_shown_and_justified` checks.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -55,7 +54,7 @@ REASON_APPLIES = {
 }
 #: Each command not run, with the reason; a command is its text with trailing comments.
 SKIP = {
-    '{ command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium; }; } && '
+    '{ { command -v chromium && command -v jq; } >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium jq; }; } && '
     'python3 -m venv .venv && .venv/bin/pip install -e ".[test]" && .venv/bin/python -m pytest': SUITE,
     'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]"': NETWORK,
     '.venv/bin/pip install -e ".[dask]"': NETWORK,
@@ -274,13 +273,12 @@ def run_document(doc: Document, folder: Path) -> None:
 DOCS = documents()
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, id=str(p.relative_to(REPO)), marks=[pytest.mark.slow] if str(p.relative_to(REPO)) in SLOW else [])
-        for p in DOCS
-    ],
-)
+def as_param(path: Path):
+    name = str(path.relative_to(REPO))
+    return pytest.param(path, id=name, marks=[pytest.mark.slow] if name in SLOW else [])
+
+
+@pytest.mark.parametrize("path", [as_param(p) for p in DOCS])
 def test_commands_of(path, tmp_path):
     doc = parse(path)
     if any("jq" in c.text.split() for c in doc.commands) and shutil.which("jq") is None:
