@@ -75,7 +75,14 @@ SKIP = {
 }
 #: Files whose commands take more than a few seconds (many runs, a Dask cluster started):
 #: left out of the quick lane.
-SLOW = {"README.md", "docs/dask.md", "docs/check-and-audit.md", "docs/usage.md", "docs/incremental-index.md"}
+SLOW = {
+    "README.md",
+    "docs/check-and-audit.md",
+    "docs/dask.md",
+    "docs/incremental-index.md",
+    "docs/inputs-and-outputs.md",
+    "docs/usage.md",
+}
 
 
 def documents() -> list[Path]:
