@@ -54,7 +54,8 @@ REASON_APPLIES = {
 }
 #: Each command not run, with the reason; a command is its text with trailing comments.
 SKIP = {
-    '{ { command -v chromium && command -v jq; } >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium jq; }; } && '
+    "{ { command -v chromium && command -v jq; } >/dev/null || "
+    "{ apt-get update -qq && apt-get install -y -qq chromium jq; }; } && "
     'python3 -m venv .venv && .venv/bin/pip install -e ".[test]" && .venv/bin/python -m pytest': SUITE,
     'python3 -m venv .venv && .venv/bin/pip install -e ".[dev]"': NETWORK,
     '.venv/bin/pip install -e ".[dask]"': NETWORK,
@@ -98,7 +99,7 @@ class Command:
     where: str = ""
     code: str | None = None  #: a Python block's code (`text` is then its first line)
 
-    def code_shown(self, following: Command | None) -> int:
+    def exit_shown(self, following: Command | None) -> int:
         """The exit code the document says this command ends with (0 unless `echo $?` shows another)."""
         if following is not None and following.text == "echo $?" and following.shown:
             return int(following.shown[0])
@@ -264,7 +265,7 @@ def run_document(doc: Document, folder: Path) -> None:
         output = proc.stdout.decode("utf-8", "replace")
         last_code = proc.returncode
         following = commands[i + 1] if i + 1 < len(commands) else None
-        expected_code = command.code_shown(following)
+        expected_code = command.exit_shown(following)
         assert proc.returncode == expected_code, (
             f"{command.where}: `{command.text}` exited with {proc.returncode}, the document says {expected_code}:\n"
             f"{output[-3000:]}"
@@ -319,3 +320,16 @@ def test_the_matcher_fails_on_a_difference():
     assert not matches(["a", "b"], ["a", "c"])
     assert not matches(["a"], ["a", "extra"])
     assert not matches(["seconds …"], ["minutes 3"])
+
+
+def test_readme_schema_table_lists_every_field_of_every_line_in_order():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Output schema", 1)[1].split("\n## ", 1)[0]
+    table = re.findall(r"^\| `(\w+)` \|", section, re.M)
+    schema = json.loads((REPO / "corpus_clean" / "schema" / "article.schema.json").read_text(encoding="utf-8"))
+    assert table == list(schema["properties"]) == schema["required"]
+
+    from corpus_clean import Config, clean
+
+    lines = [article.to_dict() for article in clean([SEEDS], Config(jobs=1))]
+    assert lines and all(list(line) == table for line in lines)
