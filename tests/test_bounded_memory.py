@@ -217,9 +217,12 @@ def test_the_workers_are_forked_before_the_input_is_listed(monkeypatch):
 
     workers_at_listing = []
     listing = pipeline.spooled
+    # children of this process that other tests left (a pool's workers still being reaped)
+    # are not this run's
+    others = {p.pid for p in multiprocessing.active_children()}
 
     def spied(*args, **kwargs):
-        workers_at_listing.append(len(multiprocessing.active_children()))
+        workers_at_listing.append(len({p.pid for p in multiprocessing.active_children()} - others))
         return listing(*args, **kwargs)
 
     monkeypatch.setattr(pipeline, "spooled", spied)

@@ -176,20 +176,71 @@ def _many_pages(folder: Path, n: int = 3000) -> Path:
     return folder
 
 
-def test_sigterm_leaves_no_partial_output(tmp_path):
-    import signal
+_ANNOUNCED_RUN = """
+import sys
+from pathlib import Path
+from corpus_clean import cli, pipeline
+
+fingerprint_chunk = pipeline.fingerprint_chunk
+
+
+def announced(*args, **kwargs):
+    # a chunk of the first pass starts (here, or in a worker forked from here): the
+    # run's SIGTERM handler is set, and most of the run is still to come
+    Path(sys.argv[1]).touch()
+    return fingerprint_chunk(*args, **kwargs)
+
+
+pipeline.fingerprint_chunk = announced
+cli.main(sys.argv[2:])
+"""
+
+
+def _start_announced_run(hooks: Path, args: list[str], **popen) -> tuple[subprocess.Popen, Path]:
+    """`python -m` a run that touches a file as the first pass starts: a signal sent
+    once it exists reaches the run mid-run, whatever the machine's load (a signal sent
+    after a fixed delay came, on a busy machine, while Python was still importing the
+    CLI, before its handler was set, and ended the process without a word)."""
+    (hooks / "announced_run.py").write_text(_ANNOUNCED_RUN)
+    started = hooks / "first-pass-started"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(hooks), os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "announced_run", str(started), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        **popen,
+    )
+    return proc, started
+
+
+def _wait_for(path: Path, proc: subprocess.Popen, within: float = 120) -> None:
+    """Until `path` exists; fails if the run ends first or `within` seconds pass."""
     import time
+
+    deadline = time.monotonic() + within
+    while not path.exists():
+        assert proc.poll() is None, f"the run ended (code {proc.returncode}) before its first pass started"
+        assert time.monotonic() < deadline, f"no first pass after {within} s"
+        time.sleep(0.01)
+
+
+def test_sigterm_leaves_no_partial_output(tmp_path, tmp_path_factory):
+    import signal
 
     pages = _many_pages(tmp_path / "big")
     target = tmp_path / "out.jsonl"
     target.write_text("previous\n")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-o", str(target), "-j", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    time.sleep(1.5)
+    run = ["run", str(pages), "-o", str(target), "-j", "1"]
+    proc, started = _start_announced_run(tmp_path_factory.mktemp("hooks"), run)
+    try:
+        _wait_for(started, proc)
+    except AssertionError:
+        proc.kill()
+        proc.communicate()
+        raise
+    assert proc.poll() is None, "the run ended before it could be stopped"
     proc.send_signal(signal.SIGTERM)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
@@ -214,33 +265,34 @@ def _assert_the_group_ends(group: int, within: float = 10) -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, fork")
-def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path):
+def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path, tmp_path_factory):
     """As `timeout` ends a run: the workers die too, busy, some as they send a result,
     and the run still ends, with code 130 and without output."""
+    import contextlib
     import os
     import signal
     import time
 
     pages = _many_pages(tmp_path / "big", 6000)  # a run of about 8 s here
     target = tmp_path / "out.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-o", str(target), "-j", "2"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    proc, started = _start_announced_run(
+        tmp_path_factory.mktemp("hooks"),
+        ["run", str(pages), "-o", str(target), "-j", "2"],
         start_new_session=True,  # its own process group, as under `timeout`
     )
-    time.sleep(1.5)  # the workers started (half a second) and busy with the first pass
-    assert proc.poll() is None, "the run ended before it could be stopped"
-    os.killpg(proc.pid, signal.SIGTERM)
-    started = time.monotonic()
     try:
+        _wait_for(started, proc)  # the workers are forked and busy with the first pass
+        assert proc.poll() is None, "the run ended before it could be stopped"
+        os.killpg(proc.pid, signal.SIGTERM)
+        stopped = time.monotonic()
         _, err = proc.communicate(timeout=60)
-    except subprocess.TimeoutExpired:  # a run or worker that did not end is not left to the rest of the suite
-        os.killpg(proc.pid, signal.SIGKILL)
+    except (AssertionError, subprocess.TimeoutExpired):
+        # a run or worker that did not end is not left to the rest of the suite
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
         raise
     assert proc.returncode == 130, err
-    assert time.monotonic() - started < 30
+    assert time.monotonic() - stopped < 30
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big"]  # no temporary file left
     _assert_the_group_ends(proc.pid)  # and no process of the run outlives it

@@ -462,6 +462,7 @@ def test_spooled_removes_its_folder_even_on_errors(warc, tmp_path):
 # --- scale ----------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # 200k pages spooled: a minute
 def test_a_large_jsonl_is_streamed_with_bounded_memory(tmp_path):
     container = tmp_path / "big.jsonl.gz"
     n_lines = 200_000

@@ -13,8 +13,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +27,7 @@ import pandas as pd  # noqa: E402
 from conftest import DATA, SEEDS, local_cluster  # noqa: E402
 from distributed import Client, KilledWorker  # noqa: E402
 
-from corpus_clean import Config, InputError, Report, clean  # noqa: E402
+from corpus_clean import Config, InputError, Report, clean, dask_engine  # noqa: E402
 from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, UnionFind, band_candidates  # noqa: E402
 from corpus_clean.dask_engine import (  # noqa: E402
     SHUFFLE_METHOD,
@@ -37,6 +35,10 @@ from corpus_clean.dask_engine import (  # noqa: E402
     clean_dask,
     component_labels,
 )
+
+#: the tests that start a cluster of worker processes: some seconds each, a minute or two
+#: those that kill a worker; the quick lane (`-m "not slow"`) leaves them to CI
+slow = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = REPO / "benchmarks" / "make_corpus.py"
@@ -108,6 +110,7 @@ def assert_same_run(got: list, got_report: Report, paths: list[Path]) -> None:
 # --- same articles as the local engine --------------------------------------------------------
 
 
+@slow
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_seeds(client, partitions):
     report = Report()
@@ -116,6 +119,7 @@ def test_seeds(client, partitions):
     assert_same_run(got, report, [SEEDS])
 
 
+@slow
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_two_sites_together(client, partitions):
     paths = [DATA / "site_news_ru", DATA / "site_blog_en"]
@@ -124,6 +128,7 @@ def test_two_sites_together(client, partitions):
     assert_same_run(got, report, paths)
 
 
+@slow
 @pytest.mark.parametrize("partitions", [1, 3, 7])
 def test_generated_corpus(client, generated, partitions):
     report = Report()
@@ -134,6 +139,7 @@ def test_generated_corpus(client, generated, partitions):
     assert_same_run(got, report, [generated])
 
 
+@slow
 def test_skipped_files_copies_and_sites(client, odd_corpus):
     report = Report()
     got = clean_dask([odd_corpus], Config(jobs=1), report, client=client, partitions=4)
@@ -142,6 +148,7 @@ def test_skipped_files_copies_and_sites(client, odd_corpus):
     assert_same_run(got, report, [odd_corpus])
 
 
+@slow
 def test_pages_from_a_container(client, tmp_path):
     """Pages spooled out of a JSONL container, grouped by their urls' hosts, keep the
     url and date the container gave (the workers read the spooled copies)."""
@@ -163,6 +170,7 @@ def test_pages_from_a_container(client, tmp_path):
     assert_same_run(got, report, [container])
 
 
+@slow
 def test_pages_from_an_fsspec_url(client):
     """Pages given by URL are read by the workers from the URL (more in test_dask_urls.py)."""
     paths = [DATA / "site_news_ru", DATA / "site_blog_en"]
@@ -171,6 +179,7 @@ def test_pages_from_an_fsspec_url(client):
     assert_same_run(got, report, paths)
 
 
+@slow
 def test_own_cluster_with_default_partitions():
     """Without a client, a LocalCluster is started for the run and closed after it."""
     report = Report()
@@ -187,6 +196,7 @@ def test_bad_arguments_fail_before_any_cluster(tmp_path):
         clean_dask([SEEDS], Config(), partitions=0)
 
 
+@slow
 def test_empty_input(client, tmp_path):
     (tmp_path / "empty.txt").write_text("")
     report = Report()
@@ -248,6 +258,7 @@ def _union_find_labels(edges: np.ndarray) -> dict[int, int]:
     return dict(zip(nodes.tolist(), nodes[roots].tolist()))
 
 
+@slow
 @pytest.mark.parametrize("partitions", [1, 2, 5])
 def test_label_propagation_gives_union_find_representatives(client, partitions):
     """Long chains (in shuffled order), stars and small components, over several partitions."""
@@ -281,16 +292,18 @@ def _kill_one_worker(client: Client) -> int:
     return pid
 
 
-@pytest.mark.parametrize("when", ["fingerprint", "segment", "timer"])
-def test_a_worker_killed_mid_run(generated, when):
+@slow
+@pytest.mark.parametrize("when", ["fingerprint", "cluster", "segment"])
+def test_a_worker_killed_mid_run(generated, when, monkeypatch):
     """A worker process killed while a run goes on: its work is redone elsewhere, and the
     articles are the local engine's, once each (a run may also fail with a clear error,
     but never return part of the articles, or some twice: here one loss must be survived).
 
     "fingerprint" kills it once half the pages are fingerprinted (it then holds band keys
-    that the LSH shuffle needs later), "segment" once a third of the pages are segmented
-    (tasks running and queued on it), "timer" from a thread after a delay, wherever the
-    run then is.
+    that the LSH shuffle needs later), "cluster" as the connected components of the
+    verified pairs start (the pairs, persisted, and the texts fetched to verify them are
+    on the workers), "segment" once a third of the pages are segmented (tasks running and
+    queued on it). Each at a known point of the run, whatever the machine's load.
     """
     expected, _ = local_result([generated])
     killed: list[int] = []
@@ -300,19 +313,16 @@ def test_a_worker_killed_mid_run(generated, when):
             if stage == when and not killed and done >= total // (2 if stage == "fingerprint" else 3):
                 killed.append(_kill_one_worker(c))
 
-        timer = threading.Timer(3.0, lambda: killed.append(_kill_one_worker(c))) if when == "timer" else None
-        if timer is not None:
-            timer.start()
-        started = time.perf_counter()
+        def labels_after_a_loss(*args, **kwargs):
+            killed.append(_kill_one_worker(c))
+            return component_labels(*args, **kwargs)
+
+        if when == "cluster":
+            monkeypatch.setattr(dask_engine, "component_labels", labels_after_a_loss)
         try:
             got = clean_dask([generated], Config(jobs=1), client=c, partitions=8, progress=progress)
         except KilledWorker as err:
             pytest.fail(f"the run did not survive one lost worker: {err!r}")
-        finally:
-            if timer is not None:
-                timer.cancel()
-    seconds = time.perf_counter() - started
-    if not killed:
-        pytest.skip(f"the run ended ({seconds:.1f} s) before a worker could be killed")
+    assert len(killed) == 1, killed
     assert got == expected
     assert len({a.id for a in got}) == len(got)

@@ -80,6 +80,7 @@ def _copy_seeds(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # a cluster of worker processes
 def test_file_url_is_read_by_the_workers_not_spooled(client, tmp_path, local_seed_rows):
     crawl = _copy_seeds(tmp_path / "crawl")
     spool = tmp_path / "spool"
@@ -191,6 +192,7 @@ def test_pages_that_go_missing_or_cannot_be_read_are_skipped(thread_client, memf
     assert [a.to_dict() for a in got] == local_seed_rows
 
 
+@pytest.mark.slow  # a cluster of worker processes
 def test_skipped_pages_are_reported_as_the_local_engine_reports_them(client, tmp_path, monkeypatch):
     """A file:// corpus with pages of every kind a worker skips: the reasons and details
     are those of the local engine, which spools the same URL; a page deleted after the

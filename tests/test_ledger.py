@@ -92,6 +92,7 @@ def test_kept_blocks_are_exactly_the_output_text():
     assert {a.id: a.text for a in articles} == {aid: "\n\n".join(texts) for aid, texts in kept_text.items()}
     titles = {b.article: b.text for b in blocks if b.fate == "kept" and b.role == "title"}
     assert titles, "the seeds' own articles have titles"
+    assert set(titles) <= {a.id for a in articles}  # so each kept title is checked below
     for a in articles:
         if a.id in titles:
             assert a.title in titles[a.id]  # the title line, maybe with its date beside it

@@ -92,6 +92,7 @@ def test_cli_shard_size_4_gives_3_parts_that_join_to_the_single_file(single, tmp
     assert joined(out, 3) == single
 
 
+@pytest.mark.slow  # a Dask cluster of processes
 def test_the_dask_engine_writes_parts_too(single, tmp_path):
     pytest.importorskip("distributed", reason="the dask engine needs the optional extra corpus-clean[dask]")
     out = tmp_path / "out"

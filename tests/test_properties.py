@@ -8,7 +8,6 @@ runs thousands.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,13 +20,7 @@ from corpus_clean import Config, clean
 from corpus_clean.normalise import clean_line
 from corpus_clean.write import article_schema, to_json_line
 
-settings.register_profile(
-    "ci", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-settings.register_profile(
-    "long", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# how many examples, and which: the profiles in conftest.py
 
 VALIDATOR = jsonschema.Draft202012Validator(article_schema())
 CONFIG = Config(jobs=1, detect_language=False)
@@ -82,7 +75,7 @@ def run_corpus(pages: list[str]) -> tuple[list[str], list[dict]]:
     return lines, [json.loads(line) for line in lines]
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow])
+@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(corpora())
 def test_invariants(pages):
     lines, articles = run_corpus(pages)

@@ -108,6 +108,7 @@ def test_dated_title_repeat_is_consumed_not_kept(articles):
 
 
 def test_no_chrome_leaks(articles):
+    assert len(articles) == 9
     for article in articles:
         for chrome in SEED_CHROME:
             assert chrome not in article["text"], (chrome, article["text"][:80])
