@@ -144,7 +144,7 @@ def folder_problem(folder: Path, make: bool = False) -> str | None:
             os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".corpus-clean-probe-"))
     except OSError as err:
         what = "create files in folder" if existing == folder else "make folders in"
-        return f"cannot {what} {existing} ({err.strerror or err})"
+        return f"cannot {what} {existing} ({err.strerror or err}); write elsewhere, or make it writable"
     return None
 
 
@@ -238,11 +238,11 @@ def named_errors(name: str) -> Iterator[None]:
     """OSErrors become OutputError naming the output; a reader gone (EPIPE) stays BrokenPipeError."""
     try:
         yield
-    except (OutputError, BrokenPipeError):
+    except OutputError:
         raise
     except OSError as err:
         if err.errno == _errno.EPIPE:
-            raise BrokenPipeError(err.errno, err.strerror) from err
+            raise OutputClosed(err.errno, err.strerror, name) from None
         raise OutputError(err.errno, err.strerror or str(err), name) from err
 
 
@@ -269,3 +269,62 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class OutputClosed(BrokenPipeError):
+    """The reader of an output (a pipe, a FIFO, stdout) went away: `| head` has all it wanted."""
+
+
+class PipeClosed(Exception):
+    """Raised out of a command whose output's reader went away: it ends like a Unix filter,
+    by SIGPIPE (see `die_of_sigpipe`). Not an OSError, so no layer on the way reads it as one."""
+
+
+def reader_gone(fds: tuple[int, ...] = (1, 2)) -> bool:
+    """Whether one of these descriptors is a pipe whose reader has closed it (POLLERR)."""
+    try:
+        import select
+
+        poller = select.poll()
+    except (ImportError, AttributeError):
+        return False
+    for fd in fds:
+        with contextlib.suppress(OSError, ValueError):
+            poller.register(fd, select.POLLOUT)
+    with contextlib.suppress(OSError):
+        return any(events & select.POLLERR for _, events in poller.poll(0))
+    return False
+
+
+def stops_on_closed_pipe(command):
+    """Decorate a command: a BrokenPipeError from one of its outputs (or stdout, stderr)
+    becomes PipeClosed. One from elsewhere (a pipe to a worker process) is left as it is:
+    that is a failure, not a reader that has read enough."""
+    import functools
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except BrokenPipeError as err:
+            if isinstance(err, OutputClosed) or reader_gone():
+                raise PipeClosed() from None
+            raise
+
+    return wrapper
+
+
+def die_of_sigpipe() -> None:
+    """End the process as `sort`, `gzip`, `cat` and `jq` end when their reader goes away:
+    killed by SIGPIPE, without a word (a shell shows exit status 141). Call it only when
+    everything is cleaned up: no clean-up runs after it."""
+    import signal
+
+    with contextlib.suppress(OSError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)  # what stdout still buffers can never be written now
+        os.dup2(devnull, 2)
+    if hasattr(signal, "SIGPIPE"):
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGPIPE)
+    os._exit(128 + 13)  # where there is no SIGPIPE: the status a shell would show for it
