@@ -297,21 +297,36 @@ def reader_gone(fds: tuple[int, ...] = (1, 2)) -> bool:
 
 
 def stops_on_closed_pipe(command):
-    """Decorate a command: a BrokenPipeError from one of its outputs (or stdout, stderr)
-    becomes PipeClosed. One from elsewhere (a pipe to a worker process) is left as it is:
+    """Decorate a command: a BrokenPipeError from one of its outputs (or stdout, stderr,
+    which is flushed before the command returns) becomes PipeClosed. One from elsewhere (a pipe to a worker process) is left as it is:
     that is a failure, not a reader that has read enough."""
     import functools
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
-            return command(*args, **kwargs)
+            result = command(*args, **kwargs)
+            sys.stdout.flush()  # now, not at exit, where a closed pipe could only be an ugly message
+            return result
         except BrokenPipeError as err:
             if isinstance(err, OutputClosed) or reader_gone():
                 raise PipeClosed() from None
             raise
+        except SystemExit as exit_:
+            if _from_broken_pipe_handler(exit_):
+                raise PipeClosed() from None
+            raise
 
     return wrapper
+
+
+def _from_broken_pipe_handler(exit_: SystemExit) -> bool:
+    """Whether a SystemExit comes from a library's own answer to a broken pipe (rich's
+    Console.on_broken_pipe exits with code 1, after pointing stdout at /dev/null)."""
+    frame = exit_.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and frame.tb_frame.f_code.co_name == "on_broken_pipe"
 
 
 def die_of_sigpipe() -> None:

@@ -718,6 +718,7 @@ def _progress(console: Console):
 
 
 @app.command()
+@stops_on_closed_pipe
 def explain(
     page: Annotated[Path, typer.Argument(help="The page to show (a file of the corpus).", show_default=False)],
     corpus: Annotated[
@@ -756,6 +757,7 @@ app.add_typer(index_app, name="index")
 
 
 @index_app.command("stats")
+@stops_on_closed_pipe
 def index_stats_command(
     file: Annotated[Path, typer.Argument(help="The index file.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -808,6 +810,7 @@ def index_prune_command(
 
 
 @app.command()
+@stops_on_closed_pipe
 def schema() -> None:
     """Print the JSON Schema of one output line."""
     import json
