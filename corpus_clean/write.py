@@ -216,7 +216,21 @@ def write_articles(
         raise ValueError(f"part_format is for a folder target; the name of {target} sets its format")
     if folder is not None:
         return _write_folder(articles, folder, shard_size or PART_SIZE, folder_kind(folder, part_format))
-    kind = output_kind(target)
+    return _write_file(articles, target, output_kind(target), shard_size)
+
+
+def write_jsonl(articles: Iterable[Article], target: str | os.PathLike | None = None) -> int:
+    """Write the articles as plain JSONL (whatever the name) to `target` as `write_articles`
+    does, or to stdout when None or "-"."""
+    return _write_file(articles, target, "jsonl", None).count
+
+
+def _write_file(
+    articles: Iterable[Article], target: str | os.PathLike | None, kind: str, shard_size: int | None
+) -> WriteResult:
+    """Write to one target that is not a folder: stdout, a stream, a URL, a file or its shards."""
+    if target is not None and os.fspath(target) == "-":
+        target = None
     where = output_target(target) if target is not None and not is_url(target) else None
     if shard_size is not None and (target is None or (where is not None and where.is_stream)):
         raise ValueError(
@@ -229,13 +243,6 @@ def write_articles(
     if where is not None and where.is_stream:
         return _write_stream(articles, where, kind)
     return _write_target(articles, target, kind, shard_size)
-
-
-def write_jsonl(articles: Iterable[Article], target: str | os.PathLike | None = None) -> int:
-    """Write the articles as plain JSONL (whatever the name) to `target` atomically, or to stdout when None."""
-    if target is None:
-        return write_lines(articles, sys.stdout)
-    return _write_target(articles, target, "jsonl", None).count
 
 
 def to_json_line(article: Article) -> str:

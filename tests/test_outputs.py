@@ -44,6 +44,22 @@ def expected(tmp_path_factory) -> bytes:
     return target.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory) -> Path:
+    """Private stand-ins for /dev's null, full, stdout and stderr (the same devices, the
+    same links), so that a writer that replaced what it was given would replace these,
+    never the system's own."""
+    folder = tmp_path_factory.mktemp("dev")
+    try:
+        os.mknod(folder / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+        os.mknod(folder / "full", stat.S_IFCHR | 0o666, os.makedev(1, 7))
+    except (OSError, AttributeError) as err:
+        pytest.skip(f"cannot make device files here ({err})")
+    (folder / "stdout").symlink_to("/proc/self/fd/1")
+    (folder / "stderr").symlink_to("/proc/self/fd/2")
+    return folder
+
+
 def cli(*args: str) -> int:
     """Run the console entry point in this process; its exit code."""
     with pytest.raises(SystemExit) as exit_:
@@ -86,10 +102,11 @@ def test_a_dangling_symlink_gets_its_target_made(tmp_path, expected):
     assert (tmp_path / "link.jsonl").is_symlink() and (tmp_path / "made.jsonl").read_bytes() == expected
 
 
-def test_a_character_device_is_written_into_not_replaced():
-    before = os.stat("/dev/null")
-    assert cli("run", str(SEEDS), "-o", "/dev/null", "--report", "/dev/null", "--removed", "/dev/null") == 0
-    after = os.stat("/dev/null")
+def test_a_character_device_is_written_into_not_replaced(dev):
+    null = str(dev / "null")
+    before = os.stat(null)
+    assert cli("run", str(SEEDS), "-o", null, "--report", null, "--removed", null) == 0
+    after = os.stat(null)
     assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
 
 
@@ -103,8 +120,8 @@ def test_a_fifo_is_written_into_and_stays_a_fifo(tmp_path, expected, name):
     reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
     reader.start()
     assert cli("run", str(SEEDS), "-o", name) == 0
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # (were it replaced, the reader would wait for ever)
     reader.join(TIMEOUT)
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
     data = received[0]
     assert (gzip.decompress(data) if name.endswith(".gz") else data) == expected
 
@@ -116,8 +133,9 @@ def test_dash_is_stdout_and_no_file_named_dash_is_made(tmp_path, capfd, expected
 
 
 @pytest.mark.parametrize("option", ["--report", "--removed"])
-@pytest.mark.parametrize("name", ["-", "/dev/stdout", "/dev/fd/1"])
-def test_report_and_removed_go_to_stdout_when_the_articles_go_to_a_file(tmp_path, capfd, option, name):
+@pytest.mark.parametrize("name", ["-", "{dev}/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_report_and_removed_go_to_stdout_when_the_articles_go_to_a_file(tmp_path, capfd, dev, option, name):
+    name = name.format(dev=dev)
     assert cli("run", str(SEEDS), "-o", "first.jsonl", option, "as-file") == 0
     as_file = (tmp_path / "as-file").read_text()
     capfd.readouterr()
@@ -130,12 +148,10 @@ def test_report_and_removed_go_to_stdout_when_the_articles_go_to_a_file(tmp_path
     assert listing(tmp_path) == [".git", "as-file", "first.jsonl", "out.jsonl"]
 
 
-def test_stderr_names_are_written_into_not_replaced(capfd):
-    link_before = os.readlink("/dev/stderr") if os.path.islink("/dev/stderr") else None
-    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--report", "/dev/stderr") == 0
+def test_stderr_names_are_written_into_not_replaced(capfd, dev):
+    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--report", str(dev / "stderr")) == 0
     assert json.loads(capfd.readouterr().err)["overall"]["articles"] == 9
-    if link_before is not None:
-        assert os.path.islink("/dev/stderr") and os.readlink("/dev/stderr") == link_before
+    assert os.readlink(dev / "stderr") == "/proc/self/fd/2"
 
 
 @pytest.mark.parametrize(
@@ -143,27 +159,27 @@ def test_stderr_names_are_written_into_not_replaced(capfd):
     [
         ["--report", "-"],  # the articles go to stdout too (no -o)
         ["-o", "-", "--removed", "-"],
-        ["-o", "/dev/stdout", "--report", "/dev/fd/1"],
-        ["-o", "out.jsonl", "--report", "-", "--removed", "/dev/stdout"],
+        ["-o", "{dev}/stdout", "--report", "/dev/fd/1"],
+        ["-o", "out.jsonl", "--report", "-", "--removed", "/proc/self/fd/1"],
     ],
 )
-def test_two_outputs_on_stdout_are_a_usage_error(tmp_path, capfd, args):
-    assert cli("run", str(SEEDS), *args) == EXIT_USAGE
+def test_two_outputs_on_stdout_are_a_usage_error(tmp_path, capfd, dev, args):
+    assert cli("run", str(SEEDS), *[arg.format(dev=dev) for arg in args]) == EXIT_USAGE
     out, err = capfd.readouterr()
     assert out == ""
     one_error_line(err, "write to stdout")
     assert listing(tmp_path) == [".git"]
 
 
-def test_shards_of_a_stream_are_a_usage_error(capsys):
-    assert cli("run", str(SEEDS), "-o", "/dev/null", "--shard-size", "2") == EXIT_USAGE
-    one_error_line(capsys.readouterr().err, "--shard-size", "/dev/null")
+def test_shards_of_a_stream_are_a_usage_error(capsys, dev):
+    assert cli("run", str(SEEDS), "-o", str(dev / "null"), "--shard-size", "2") == EXIT_USAGE
+    one_error_line(capsys.readouterr().err, "--shard-size", str(dev / "null"))
 
 
 def test_output_target_reads_names_as_a_shell_does(tmp_path):
     assert output_target("-").fd == 1 and output_target("/dev/stdout").is_stdout
     assert output_target("/dev/stderr").fd == 2 and output_target("/proc/self/fd/2").fd == 2
-    (tmp_path / "out").symlink_to("/dev/stdout")
+    (tmp_path / "out").symlink_to("/dev/fd/1")
     assert output_target(tmp_path / "out").fd == 1  # through a link to a descriptor's name
     assert output_target("/dev/null").is_stream and not output_target(tmp_path / "x.jsonl").is_stream
 
@@ -222,25 +238,28 @@ def _no_work(*args, **kwargs):
     raise AssertionError("the run started although an output cannot be written")
 
 
-def test_a_write_that_fails_at_the_end_is_one_line_and_exit_6(tmp_path, capsys):
-    assert cli("run", str(SEEDS), "-o", "/dev/full") == EXIT_WRITE_FAILED
-    one_error_line(capsys.readouterr().err, "cannot write --output /dev/full", "No space left", "nothing was written")
+def test_a_write_that_fails_at_the_end_is_one_line_and_exit_6(tmp_path, capsys, dev):
+    full = str(dev / "full")
+    assert cli("run", str(SEEDS), "-o", full) == EXIT_WRITE_FAILED
+    one_error_line(capsys.readouterr().err, f"cannot write --output {full}", "No space left", "nothing was written")
 
 
-def test_a_report_that_fails_says_the_output_was_written(tmp_path, capsys, expected):
-    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--report", "/dev/full") == EXIT_WRITE_FAILED
-    one_error_line(capsys.readouterr().err, "cannot write --report /dev/full", "--output written, the rest not")
+def test_a_report_that_fails_says_the_output_was_written(tmp_path, capsys, expected, dev):
+    full = str(dev / "full")
+    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--report", full) == EXIT_WRITE_FAILED
+    one_error_line(capsys.readouterr().err, f"cannot write --report {full}", "--output written, the rest not")
     assert (tmp_path / "out.jsonl").read_bytes() == expected
 
 
-def test_a_removed_sidecar_that_fails_leaves_no_output(tmp_path, capsys):
-    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--removed", "/dev/full") == EXIT_WRITE_FAILED
-    one_error_line(capsys.readouterr().err, "cannot write --removed /dev/full", "nothing was written")
+def test_a_removed_sidecar_that_fails_leaves_no_output(tmp_path, capsys, dev):
+    full = str(dev / "full")
+    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--removed", full) == EXIT_WRITE_FAILED
+    one_error_line(capsys.readouterr().err, f"cannot write --removed {full}", "nothing was written")
     assert listing(tmp_path) == [".git"]
 
 
-def test_stdout_that_fails_is_one_line_and_exit_6(tmp_path):
-    with open("/dev/full", "wb") as full:
+def test_stdout_that_fails_is_one_line_and_exit_6(tmp_path, dev):
+    with open(dev / "full", "wb") as full:
         done = subprocess.run(
             [sys.executable, "-m", "corpus_clean.cli", "run", str(SEEDS), "-q", "-j", "1"],
             stdout=full,
@@ -442,8 +461,8 @@ def test_check_usage_errors_about_layouts(tmp_path, capsys, setup, args, phrase)
     "args",
     [
         ["run", str(SEEDS), "-j", "1"],
-        ["run", str(SEEDS), "-j", "1", "-o", "/dev/stdout"],
-        ["run", str(SEEDS), "-j", "1", "-o", "-", "--report", "/dev/null", "-q"],
+        ["run", str(SEEDS), "-j", "1", "-o", "/dev/fd/1"],
+        ["run", str(SEEDS), "-j", "1", "-o", "-", "-q"],
         ["schema"],
         ["explain", str(SEEDS / "000_4219543f79debe9f.txt"), "-j", "1"],
         ["check", str(SEEDS / "000_4219543f79debe9f.txt")],  # not JSONL: problems on every line
@@ -503,3 +522,18 @@ def test_a_broken_pipe_that_is_not_an_output_stays_an_error():
         internal()
     with pytest.raises(PipeClosed):
         output()
+
+
+def test_the_library_writers_read_names_as_the_command_does(tmp_path, capsys, expected, dev):
+    from corpus_clean import Config, clean
+    from corpus_clean.write import write_articles, write_jsonl
+
+    articles = list(clean([SEEDS], Config(jobs=1)))
+    assert write_articles(articles, "-").files == () and write_jsonl(articles, "-") == 9
+    assert capsys.readouterr().out.encode() == expected * 2
+    (tmp_path / "link.jsonl").symlink_to("target.jsonl")
+    assert write_jsonl(articles, tmp_path / "link.jsonl") == 9
+    assert (tmp_path / "link.jsonl").is_symlink() and (tmp_path / "target.jsonl").read_bytes() == expected
+    with pytest.raises(ValueError, match="single stream"):
+        write_articles(articles, dev / "null", shard_size=2)
+    assert listing(tmp_path) == [".git", "link.jsonl", "target.jsonl"]
