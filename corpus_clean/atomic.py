@@ -129,12 +129,12 @@ def output_problem(target: str | os.PathLike) -> str | None:
 def folder_problem(folder: Path, make: bool = False) -> str | None:
     """Why files cannot be created in `folder` (or, with `make`, the folder be made), or None."""
     existing = folder
-    while make and not existing.exists() and existing != existing.parent:
+    while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    if not existing.exists():
-        return f"folder {folder} does not exist"
-    if not existing.is_dir():
+    if existing.exists() and not existing.is_dir():
         return f"{existing} is a file, not a folder"
+    if existing != folder and not make:
+        return f"folder {folder} does not exist"
     try:
         if existing == folder:
             fd, probe = tempfile.mkstemp(dir=folder, prefix=".corpus-clean-probe-")

@@ -408,6 +408,9 @@ def run(
     except ValueError as err:
         raise UsageProblem(f"--fail-if {err}") from None
     output, folder = _plan_outputs(output, removed, report_file, shard_size, part_format, paths, config)
+    spool_problem = folder_problem(spool_dir) if spool_dir is not None else None
+    if spool_problem is not None:  # it takes the run's temporary files: found now, not after the reading
+        raise UsageProblem(f"--spool-dir {spool_dir}: {spool_problem}")
     console = Console(stderr=True, quiet=quiet)
     report = Report()
     record = removed is not None or report_file is not None or bool(gates)

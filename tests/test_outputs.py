@@ -537,3 +537,11 @@ def test_the_library_writers_read_names_as_the_command_does(tmp_path, capsys, ex
     with pytest.raises(ValueError, match="single stream"):
         write_articles(articles, dev / "null", shard_size=2)
     assert listing(tmp_path) == [".git", "link.jsonl", "target.jsonl"]
+
+
+@pytest.mark.parametrize("name, phrase", [("a-file/spool", "a-file is a file"), ("missing", "does not exist")])
+def test_a_spool_folder_that_cannot_be_used_is_refused_before_any_work(tmp_path, capsys, monkeypatch, name, phrase):
+    (tmp_path / "a-file").write_text("not a folder\n")
+    monkeypatch.setattr("corpus_clean.cli.clean", _no_work)
+    assert cli("run", str(SEEDS), "-o", "out.jsonl", "--spool-dir", name) == EXIT_USAGE
+    one_error_line(capsys.readouterr().err, "--spool-dir", phrase)
