@@ -304,18 +304,23 @@ def stops_on_closed_pipe(command):
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
+        closed = False
         try:
             result = command(*args, **kwargs)
             sys.stdout.flush()  # now, not at exit, where a closed pipe could only be an ugly message
             return result
         except BrokenPipeError as err:
-            if isinstance(err, OutputClosed) or reader_gone():
-                raise PipeClosed() from None
-            raise
+            if not (isinstance(err, OutputClosed) or reader_gone()):
+                raise
+            closed = True
         except SystemExit as exit_:
-            if _from_broken_pipe_handler(exit_):
-                raise PipeClosed() from None
-            raise
+            if not _from_broken_pipe_handler(exit_):
+                raise
+            closed = True
+        # raised here, not in the except clause: the error, its traceback and the frames it
+        # holds (with their generators' clean-ups: temporary folders) are released first
+        if closed:
+            raise PipeClosed()
 
     return wrapper
 
@@ -333,8 +338,10 @@ def die_of_sigpipe() -> None:
     """End the process as `sort`, `gzip`, `cat` and `jq` end when their reader goes away:
     killed by SIGPIPE, without a word (a shell shows exit status 141). Call it only when
     everything is cleaned up: no clean-up runs after it."""
+    import gc
     import signal
 
+    gc.collect()  # what is unreachable but not yet finalised (temporary folders) is cleaned up now
     with contextlib.suppress(OSError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 1)  # what stdout still buffers can never be written now

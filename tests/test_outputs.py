@@ -545,3 +545,28 @@ def test_a_spool_folder_that_cannot_be_used_is_refused_before_any_work(tmp_path,
     monkeypatch.setattr("corpus_clean.cli.clean", _no_work)
     assert cli("run", str(SEEDS), "-o", "out.jsonl", "--spool-dir", name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, "--spool-dir", phrase)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
+def test_a_closed_stdout_leaves_no_spooled_pages_behind(tmp_path_factory):
+    """Pages taken out of a JSONL file wait in a temporary folder: gone when SIGPIPE ends the run."""
+    folder = tmp_path_factory.mktemp("spooled")
+    pages = folder / "pages.jsonl"
+    pages.write_text(
+        "".join(json.dumps({"text": page.read_text(encoding="utf-8")}) + "\n" for page in sorted(SEEDS.glob("*.txt")))
+    )
+    spool = folder / "tmp"
+    spool.mkdir()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-j", "2", "--spool-dir", str(spool)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(spool)},
+    )
+    process.stdout.close()
+    try:
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        process.kill()
+    assert process.returncode == -signal.SIGPIPE and err == b""
+    assert listing(spool) == []
