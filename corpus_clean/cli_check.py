@@ -1,9 +1,12 @@
 """`corpus-clean check`: validate an output corpus, for people and for CI.
 
+The corpus is whatever `run` wrote (see `check.corpus_files`): a file in any of its
+formats, several files (shards) checked as one corpus, a folder of parts, or stdin.
 Problems go to stdout, one per line (`file:line: rule: message`, GitHub annotations,
 or one JSON object); the summary goes to stderr. Thresholds come from the command
 line, else `[tool.corpus-clean.check]` (see `settings.py`), else `CheckSettings`'s
-defaults. Exit codes: 0 no problem; 1 problems found; 2 usage error.
+defaults. Exit codes: 0 no problem; 1 problems found; 2 usage error; killed by SIGPIPE
+(141 in a shell) when the reader of stdout goes away, as `run` is.
 """
 
 from __future__ import annotations

@@ -456,6 +456,20 @@ def test_check_usage_errors_about_layouts(tmp_path, capsys, setup, args, phrase)
 # --- a reader that goes away -----------------------------------------------------------
 
 
+def with_stdout_closed(args: list[str], env: dict | None = None) -> tuple[int, bytes]:
+    """Run the CLI with its stdout a pipe closed before the first byte is written (so
+    nothing depends on how fast either side is): (return code, stderr)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "corpus_clean.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    process.stdout.close()
+    try:
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        process.kill()
+    return process.returncode, err
+
+
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
 @pytest.mark.parametrize(
     "args",
@@ -474,18 +488,8 @@ def test_a_closed_stdout_ends_the_run_by_sigpipe_without_a_word(tmp_path, args):
     written, so this does not depend on how fast either side is."""
     spool = tmp_path / "tmp"
     spool.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "corpus_clean.cli", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(spool)},
-    )
-    process.stdout.close()
-    try:
-        _, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        process.kill()
-    assert process.returncode == -signal.SIGPIPE, err.decode()
+    code, err = with_stdout_closed(args, env={**os.environ, "TMPDIR": str(spool)})
+    assert code == -signal.SIGPIPE, err.decode()
     assert b"Traceback" not in err and b"error" not in err.lower()
     assert listing(spool) == []
     assert listing(tmp_path) == ["tmp"] or listing(tmp_path) == [".git", "tmp"]
@@ -494,17 +498,7 @@ def test_a_closed_stdout_ends_the_run_by_sigpipe_without_a_word(tmp_path, args):
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
 def test_a_closed_stdout_ends_check_by_sigpipe(tmp_path, expected):
     Path("out.jsonl").write_bytes(expected)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "corpus_clean.cli", "check", "out.jsonl", "--format", "json"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    process.stdout.close()
-    try:
-        _, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        process.kill()
-    assert process.returncode == -signal.SIGPIPE and err == b""
+    assert with_stdout_closed(["check", "out.jsonl", "--format", "json"]) == (-signal.SIGPIPE, b"")
 
 
 def test_a_broken_pipe_that_is_not_an_output_stays_an_error():
@@ -557,16 +551,6 @@ def test_a_closed_stdout_leaves_no_spooled_pages_behind(tmp_path_factory):
     )
     spool = folder / "tmp"
     spool.mkdir()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "corpus_clean.cli", "run", str(pages), "-j", "2", "--spool-dir", str(spool)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "TMPDIR": str(spool)},
-    )
-    process.stdout.close()
-    try:
-        _, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        process.kill()
-    assert process.returncode == -signal.SIGPIPE and err == b""
+    args = ["run", str(pages), "-j", "2", "--spool-dir", str(spool)]
+    assert with_stdout_closed(args, env={**os.environ, "TMPDIR": str(spool)}) == (-signal.SIGPIPE, b"")
     assert listing(spool) == []
