@@ -151,7 +151,7 @@ def register(app: typer.Typer) -> None:
             typer.Argument(
                 help="What `corpus-clean run` wrote: a file (JSONL; .gz, .bz2, .zst compressed; Parquet), "
                 "its shards, a folder of parts, or - to read stdin. Several are checked as one corpus.",
-                metavar="FILE|DIR|-...",
+                metavar="FILE|DIR|-",
                 show_default=False,
             ),
         ],
