@@ -1,4 +1,10 @@
-"""`corpus-clean check`: find what is wrong with an output corpus (JSONL), line by line.
+"""`corpus-clean check`: find what is wrong with an output corpus, line by line.
+
+A corpus is what `run` writes, in any of its formats and layouts (`corpus_files`,
+`corpus_lines`): JSONL, compressed (gzip, bzip2, zstd; told by the bytes, not the
+name, so stdin works too), Parquet (each row read as the JSON line it stands for),
+a set of shards given as several files, or a folder of parts. Several files are
+one corpus: an article in two shards is a duplicate; problems name their own file.
 
 The checks a CI job wants before a corpus is used: every line an article of the
 shipped schema, no article twice (by id, by text, or nearly), no chrome that the
@@ -13,15 +19,24 @@ articles for the near-duplicate search (MinHash + LSH, `clusters.near_duplicate_
 
 from __future__ import annotations
 
+import bisect
+import bz2
+import contextlib
 import datetime as _dt
+import gzip
+import io
 import json
+import lzma
 import math
 import re
-from collections.abc import Iterable, Iterator
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from .clusters import UnionFind, near_duplicate_pairs
 from .config import Config
@@ -38,6 +53,7 @@ RULES = {
     "tiny-text": "empty or too short a text",
     "bad-date": "a date not YYYY-MM-DD, not a real day, or outside the plausible window",
     "no-articles": "the input holds no line at all",
+    "unreadable": "a file that cannot be read to its end (truncated or corrupt compression or Parquet)",
 }
 
 #: Messages quote at most this much of a value: a 3,000-character text helps no one.
@@ -298,6 +314,10 @@ class CorpusChecker:
 
     def __init__(self, source_name: str, settings: CheckSettings) -> None:
         self.result = CheckResult(source_name, settings)
+        # lines are numbered across files; each file's name and the count of lines before it
+        self.files: list[str] = [source_name]
+        self.starts: list[int] = [0]
+        self._found: list[tuple[int, Problem]] = []
         self.settings = settings
         self.earliest, self.latest = settings.date_window
         self.line_of_id: dict[str, int] = {}
@@ -311,8 +331,36 @@ class CorpusChecker:
         self.unit_texts: dict[int, list[int]] = {}
         self.unit_shown: dict[int, str] = {}
 
-    def problem(self, line: int | None, rule: str, message: str) -> None:
-        self.result.problems.append(Problem(self.result.source_name, line, rule, message))
+    def begin_file(self, name: str) -> None:
+        """The lines fed from now on are those of the file `name`, numbered from 1."""
+        if self.result.articles == 0 and self.starts == [0] and self.files == [self.result.source_name]:
+            self.files = []
+            self.starts = []
+        self.files.append(name)
+        self.starts.append(self.result.articles)
+
+    def _where(self, number: int) -> tuple[str, int]:
+        index = bisect.bisect_right(self.starts, number - 1) - 1
+        return self.files[index], number - self.starts[index]
+
+    def ref(self, number: int, here: int) -> str:
+        """Line `number` as seen from line `here`: "line 3", or "line 3 of out-00000.jsonl"."""
+        file, line = self._where(number)
+        return f"line {line}" if file == self._where(here)[0] else f"line {line} of {file}"
+
+    def problem(self, line: int | None, rule: str, message: str, file: str | None = None) -> None:
+        """A problem on a line (numbered across files), or on a whole file (None: the input)."""
+        if line is None:
+            self._found.append((self.result.articles, Problem(file or self.result.source_name, None, rule, message)))
+            return
+        where, local = self._where(line)
+        self._found.append((line, Problem(where, local, rule, message)))
+
+    def unreadable(self, file: str, error: BaseException) -> None:
+        """The rest of `file` cannot be read: one problem, after its last line read."""
+        after = self.result.articles - self.starts[-1]
+        what = str(error) or type(error).__name__
+        self.problem(None, "unreadable", f"cannot be read after line {after}: {what}", file=file)
 
     def add_line(self, number: int, line: str) -> None:
         self.result.articles += 1
@@ -332,7 +380,7 @@ class CorpusChecker:
         if isinstance(article_id, str):
             duplicate_of = self.line_of_id.setdefault(article_id, number)
             if duplicate_of != number:
-                self.problem(number, "duplicate-id", f"id {article_id} is already on line {duplicate_of}")
+                self.problem(number, "duplicate-id", f"id {article_id} is already on {self.ref(duplicate_of, number)}")
 
         date = article.get("date")
         if isinstance(date, str):
@@ -352,7 +400,7 @@ class CorpusChecker:
         first = self.line_of_text.setdefault(exact_key(normalised), number)
         if first != number:
             if first != duplicate_id_of:  # a line written twice is one problem (duplicate-id), not two
-                self.problem(number, "exact-duplicate", f"same text (once normalised) as line {first}")
+                self.problem(number, "exact-duplicate", f"same text (once normalised) as {self.ref(first, number)}")
             return  # a copy adds nothing to compare: it is reported already
         index = len(self.texts)
         self.text_lines.append(number)
@@ -370,7 +418,9 @@ class CorpusChecker:
             self.problem(None, "no-articles", "no articles: the input is empty")
         groups = self.near_duplicates()
         self.leaked_chrome(groups)
-        result.problems.sort(key=lambda p: (p.line or 0, list(RULES).index(p.rule)))
+        rules = list(RULES)
+        self._found.sort(key=lambda found: (found[0], found[1].line is not None, rules.index(found[1].rule)))
+        result.problems = [problem for _, problem in self._found]
         return result
 
     def near_duplicates(self) -> UnionFind:
@@ -394,7 +444,8 @@ class CorpusChecker:
                 self.problem(
                     self.text_lines[j],
                     "near-duplicate",
-                    f"text {how} similar to line {self.text_lines[i]}'s (near-duplicates: {rate})",
+                    f"text {how} similar to {self.ref(self.text_lines[i], self.text_lines[j])}'s "
+                    f"(near-duplicates: {rate})",
                 )
         return groups
 
@@ -404,7 +455,11 @@ class CorpusChecker:
             if len({groups.find(i) for i in indexes}) < self.settings.leak_min_articles:
                 continue
             lines = [self.text_lines[i] for i in indexes]
-            listed = ", ".join(map(str, lines[:MAX_LISTED_LINES]))
+            first_file = self._where(lines[0])[0]
+            listed = ", ".join(
+                str(line) if file == first_file else f"{line} of {file}"
+                for file, line in map(self._where, lines[:MAX_LISTED_LINES])
+            )
             more = f" and {len(lines) - MAX_LISTED_LINES} more" if len(lines) > MAX_LISTED_LINES else ""
             self.problem(
                 lines[0],
@@ -422,6 +477,159 @@ def check_lines(lines: Iterable[str], source_name: str, settings: CheckSettings 
 
 
 def check_file(path: str | Path, settings: CheckSettings | None = None) -> CheckResult:
-    """Check a JSONL file; bytes that are not UTF-8 are reported on their line, not raised."""
-    with open(path, encoding="utf-8", errors="surrogateescape", newline="\n") as lines:
-        return check_lines(lines, str(path), settings)
+    """Check a file or folder `run` wrote, in any of its formats (see `corpus_lines`); bytes
+    that are not UTF-8 are reported on their line, not raised."""
+    return check_sources(corpus_files([str(path)]), str(path), settings)
+
+
+def check_sources(files: Sequence[str], source_name: str, settings: CheckSettings | None = None) -> CheckResult:
+    """Check several files as one corpus ("-": stdin), each read with `corpus_lines`; a file
+    that cannot be read to its end is an `unreadable` problem, and the next file is read."""
+    checker = CorpusChecker(source_name, settings or CheckSettings())
+    for file in files:
+        name = "<stdin>" if file == STDIN else file
+        checker.begin_file(name)
+        number = checker.result.articles
+        lines = corpus_lines(file)
+        try:
+            while True:
+                try:
+                    line = next(lines)
+                except StopIteration:
+                    break
+                except Exception as err:  # noqa: BLE001 - any decoder's error: the file is broken there
+                    checker.unreadable(name, err)
+                    break
+                number += 1
+                checker.add_line(number, line)
+        finally:
+            lines.close()
+    return checker.finish()
+
+
+# --- reading what `run` writes ------------------------------------------------------
+
+STDIN = "-"
+#: What a file's first bytes say it is (the name may say nothing: stdin, a renamed file).
+_MAGIC = {b"\x1f\x8b": "gz", b"BZh": "bz2", b"\x28\xb5\x2f\xfd": "zst", b"\xfd7zXZ\x00": "xz", b"PAR1": "parquet"}
+#: Rows of a Parquet file read at a time: memory stays bounded whatever the corpus.
+PARQUET_BATCH_ROWS = 1000
+_PART = re.compile(r"part-(\d{5,})(\..+)")
+
+
+class CorpusInputError(ValueError):
+    """An argument that is not a corpus to check (missing, an empty folder, a folder of mixed parts)."""
+
+
+def corpus_files(arguments: Sequence[str]) -> list[str]:
+    """The files to read for these arguments, in order: a folder stands for its parts
+    (`part-00000.jsonl`, ... in number order, as `run -o DIR/` writes them); "-" is stdin."""
+    files: list[str] = []
+    for argument in arguments:
+        path = Path(argument)
+        if argument == STDIN:
+            files.append(argument)
+        elif path.is_dir():
+            files.extend(str(part) for part in _parts(path))
+        elif not path.exists():
+            raise CorpusInputError(f"{argument}: no such file{_shards_hint(path)}")
+        else:
+            try:
+                open(path, "rb").close()
+            except OSError as err:
+                raise CorpusInputError(f"{argument}: cannot be read ({err.strerror})") from None
+            files.append(argument)
+    if files.count(STDIN) > 1:
+        raise CorpusInputError("- (stdin) can be read only once")
+    return files
+
+
+def _parts(folder: Path) -> list[Path]:
+    by_suffix: dict[str, list[tuple[int, Path]]] = {}
+    for entry in folder.iterdir():
+        match = _PART.fullmatch(entry.name)
+        if match and entry.is_file():
+            by_suffix.setdefault(match.group(2), []).append((int(match.group(1)), entry))
+    if not by_suffix:
+        raise CorpusInputError(
+            f"{folder}: is a folder without parts (part-00000.jsonl, ... as 'corpus-clean run -o DIR/' writes); "
+            "give the files to check"
+        )
+    if len(by_suffix) > 1:
+        kinds = ", ".join(f"part-*{suffix}" for suffix in sorted(by_suffix))
+        raise CorpusInputError(f"{folder}: holds parts of several formats ({kinds}); give the files to check")
+    return [path for _, path in sorted(next(iter(by_suffix.values())))]
+
+
+def _shards_hint(path: Path) -> str:
+    """"; it was written as shards ..." when `path` is missing but shards of it exist."""
+    from .write import is_shard, shard_path
+
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        shards = sorted(entry.name for entry in folder.iterdir() if is_shard(entry.name, path))
+    except OSError:
+        return ""
+    if not shards:
+        return "; give a file written by 'corpus-clean run -o FILE', or - to read stdin"
+    pattern = shard_path(path, 0).name.replace("00000", "*")
+    return f"; it was written as {len(shards)} shard(s): give them all ({folder / pattern})"
+
+
+def corpus_lines(file: str) -> Iterator[str]:
+    """The lines of one file of a corpus ("-": stdin): JSONL, compressed JSONL (gzip, bzip2,
+    zstd, xz) or Parquet, told by its first bytes; a Parquet row comes as its JSON line.
+    Undecodable bytes are kept (as lone surrogates) for the check to report."""
+    if file == STDIN:
+        stdin = sys.stdin.buffer
+        yield from _lines_of(stdin if hasattr(stdin, "peek") else io.BufferedReader(stdin), "<stdin>")
+        return
+    with open(file, "rb") as raw:
+        yield from _lines_of(raw, file)
+
+
+def _lines_of(binary: BinaryIO, name: str) -> Iterator[str]:
+    """The lines of an open binary stream (never closed here: stdin must stay open)."""
+    head = binary.peek(8)[:8]  # type: ignore[attr-defined]
+    kind = next((kind for magic, kind in _MAGIC.items() if head.startswith(magic)), None)
+    if kind == "parquet":
+        yield from _parquet_lines(binary)
+        return
+    if kind == "gz":
+        stream: Any = gzip.GzipFile(fileobj=binary)  # reads concatenated members too
+    elif kind == "bz2":
+        stream = bz2.BZ2File(binary)
+    elif kind == "xz":
+        stream = lzma.LZMAFile(binary)
+    elif kind == "zst":
+        import zstandard
+
+        reader = zstandard.ZstdDecompressor().stream_reader(binary, read_across_frames=True, closefd=False)
+        stream = io.BufferedReader(reader)
+    else:
+        stream = binary
+    text = io.TextIOWrapper(stream, encoding="utf-8", errors="surrogateescape", newline="\n")
+    try:
+        yield from text
+    finally:
+        text.detach()  # closing it would close the stream under it: stdin, or the caller's file
+        if stream is not binary:
+            with contextlib.suppress(Exception):
+                stream.close()  # a decompressor given a file object leaves that file open
+
+
+def _parquet_lines(binary: BinaryIO) -> Iterator[str]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError as err:
+        raise CorpusInputError(f"reading Parquet needs the pyarrow package ({err})") from err
+    with contextlib.ExitStack() as stack:
+        if not binary.seekable():  # a pipe: Parquet's index is at its end
+            spooled = stack.enter_context(tempfile.TemporaryFile(prefix="corpus-clean-check-"))
+            shutil.copyfileobj(binary, spooled)
+            spooled.seek(0)
+            binary = spooled  # type: ignore[assignment]
+        table = stack.enter_context(pq.ParquetFile(binary))
+        for batch in table.iter_batches(batch_size=PARQUET_BATCH_ROWS):
+            for row in batch.to_pylist():
+                yield json.dumps(row, ensure_ascii=False)

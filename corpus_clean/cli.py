@@ -6,7 +6,10 @@ readable page, or no article found); 2 usage error (bad option value, missing in
 path); 3 articles written, but some input files were skipped (listed in the
 summary); 4 a `--fail-if` condition held (the output is written all the same);
 5 a worker process died (killed when memory ran out, most often; no output written);
-130 interrupted (Ctrl-C or SIGTERM).
+6 an output could not be written (a full disk, a folder made read-only during the run;
+nothing half-written is left); 130 interrupted (Ctrl-C or SIGTERM). When the reader of
+stdout goes away (`| head`), the run stops and ends by SIGPIPE, as `sort` and `jq` do:
+no message, exit status 141 in a shell.
 """
 
 from __future__ import annotations
@@ -30,7 +33,16 @@ from rich.console import Console
 
 from . import __version__
 from .accounts import Accounts, settle
-from .atomic import atomic_output
+from .atomic import (
+    OutputError,
+    PipeClosed,
+    atomic_output,
+    die_of_sigpipe,
+    folder_problem,
+    output_problem,
+    output_target,
+    stops_on_closed_pipe,
+)
 from .cli_check import register as register_check
 from .config import Config
 from .containers import check_url_scheme, is_url
@@ -46,18 +58,21 @@ from .records import Article
 from .report import Report, render_summary
 from .settings import SettingsError, load_section, settings_file
 from .write import (
-    PART_NAME,
+    KINDS,
     PART_SIZE,
     article_schema,
+    folder_kind,
     is_shard,
     output_folder,
     output_kind,
+    part_name,
     part_path,
     shard_path,
     write_articles,
 )
 
 EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_WORKER_DIED = 0, 1, 2, 3, 4, 5
+EXIT_WRITE_FAILED = 6
 EXIT_INTERRUPTED = 130
 
 app = typer.Typer(
@@ -71,6 +86,15 @@ app = typer.Typer(
     add_completion=True,
 )
 _DEFAULTS = Config()
+
+
+class OutputFailed(Exception):
+    """An output could not be written after the work was done: one line, exit code 6."""
+
+    def __init__(self, option: str, err: OSError, written: Sequence[str]) -> None:
+        done = f"{', '.join(written)} written, the rest not" if written else "nothing was written"
+        where = "the articles to stdout" if err.filename == "<stdout>" else f"{option} {err.filename}"
+        super().__init__(f"cannot write {where}: {err.strerror} ({done})")
 
 
 class UsageProblem(typer.TyperException):
@@ -127,6 +151,7 @@ def _flag_names(message: str) -> str:
 
 
 @app.command()
+@stops_on_closed_pipe
 def run(
     paths: Annotated[
         list[Path],
@@ -143,10 +168,12 @@ def run(
         typer.Option(
             "--output",
             "-o",
-            help="Write to this file (atomically) instead of stdout, or to a URL (s3://..., any fsspec file "
-            "system). The name sets the format: .jsonl.gz, .jsonl.zst, .parquet, else JSONL. A folder (an "
-            f"existing one, or a name ending in /: out/) gets JSONL parts out/part-00000.jsonl, ... of "
-            f"--shard-size articles ({PART_SIZE} by default), made if missing.",
+            help="Write to this file (atomically; through a link to its target; straight into a device or "
+            "FIFO) instead of stdout ('-'), or to a URL (s3://..., any fsspec file system). The name sets the "
+            "format: .parquet; JSONL compressed by .gz, .bz2, .zst; else JSONL. A folder (an existing one, or "
+            "a name ending in /: out/) gets parts out/part-00000.jsonl, ... of --shard-size articles "
+            f"({PART_SIZE} by default), made if missing, in the format its name asks for (out.parquet/) or "
+            "--part-format.",
             show_default=False,
             parser=_output_path_or_url,
         ),
@@ -157,6 +184,14 @@ def run(
             min=1,
             help="With -o: write files of at most this many articles, out-00000.jsonl, out-00001.jsonl, ... "
             f"With -o DIR/: articles per part (default {PART_SIZE}).",
+            show_default=False,
+        ),
+    ] = None,
+    part_format: Annotated[
+        Optional[str],
+        typer.Option(
+            help=f"With -o DIR/: the parts' format, one of {', '.join(KINDS)}. Default: what the folder's "
+            "name asks for (out.parquet/, out.jsonl.gz/), else jsonl.",
             show_default=False,
         ),
     ] = None,
@@ -295,8 +330,9 @@ def run(
     removed: Annotated[
         Optional[Path],
         typer.Option(
-            help="Also write every removed line as JSONL here: file, span, reason, text, cluster, pages it is on, "
-            "matched copy and similarity. With the output it covers every input line.",
+            help="Also write every removed line as JSONL here ('-': stdout, with -o FILE): file, span, reason, "
+            "text, cluster, pages it is on, matched copy and similarity. With the output it covers every input "
+            "line.",
             show_default=False,
         ),
     ] = None,
@@ -304,8 +340,9 @@ def run(
         Optional[Path],
         typer.Option(
             "--report",
-            help="Also write the run's numbers here: overall, per reason, per input file, the most repeated "
-            "blocks; as JSON, or as a self-contained HTML page with charts when the name ends in .html.",
+            help="Also write the run's numbers here ('-': stdout, with -o FILE): overall, per reason, per input "
+            "file, the most repeated blocks; as JSON, or as a self-contained HTML page with charts when the "
+            "name ends in .html.",
             show_default=False,
         ),
     ] = None,
@@ -327,7 +364,8 @@ def run(
 
     Exit codes: 0 articles written; 1 nothing usable; 2 usage error; 3 some input
     files skipped; 4 a --fail-if condition held; 5 a worker process died (out of
-    memory: see --max-memory); 130 interrupted.
+    memory: see --max-memory); 6 an output could not be written; 130 interrupted;
+    141 (SIGPIPE) the reader of stdout went away.
     """
     try:
         latest = _dt.date.fromisoformat(latest_date) if latest_date else None
@@ -369,41 +407,10 @@ def run(
         gates = [parse_gate(text, known) for text in fail_if or ()]
     except ValueError as err:
         raise UsageProblem(f"--fail-if {err}") from None
-    if shard_size is not None and output is None:
-        raise UsageProblem("--shard-size needs --output (stdout is one stream)")
-    folder = output_folder(output)
-    if folder is None:
-        try:
-            output_kind(output)
-        except ValueError as err:
-            raise UsageProblem(f"--output {err}") from None
-    # a sharded local output is checked as its first file, and none of its files (those
-    # written now, and an earlier run's, deleted now) may be an input
-    shards_of: Path | None = None
-    if isinstance(folder, Path):
-        if folder.exists() and not folder.is_dir():
-            raise UsageProblem(f"--output {output}: is a file; a name ending in / is a folder to write parts in")
-        first_file, shards_of = part_path(folder, 0), folder / PART_NAME
-    elif folder is not None:
-        first_file = part_path(folder, 0)  # a URL
-    elif output is not None and not is_url(output) and shard_size is not None:
-        first_file, shards_of = shard_path(output, 0), output
-    else:
-        first_file = output
-    targets = {"--output": first_file, "--removed": removed, "--report": report_file}
-    for option, target in targets.items():
-        if target is not None:
-            _check_output(
-                option,
-                target,
-                paths,
-                config,
-                in_new_folder=option == "--output" and folder is not None,
-                shards_of=shards_of if option == "--output" else None,
-            )
-    named = [t if is_url(t) else t.resolve() for t in targets.values() if t is not None]
-    if len(set(named)) < len(named):
-        raise UsageProblem("--output, --removed and --report must name different files")
+    output, folder = _plan_outputs(output, removed, report_file, shard_size, part_format, paths, config)
+    spool_problem = folder_problem(spool_dir) if spool_dir is not None else None
+    if spool_problem is not None:  # it takes the run's temporary files: found now, not after the reading
+        raise UsageProblem(f"--spool-dir {spool_dir}: {spool_problem}")
     console = Console(stderr=True, quiet=quiet)
     report = Report()
     record = removed is not None or report_file is not None or bool(gates)
@@ -417,6 +424,7 @@ def run(
         )
     if partitions is not None and partitions < 1:
         raise UsageProblem(f"--partitions must be at least 1, got {partitions}")
+    outputs_done: list[str] = []  # the outputs in place, for the message if a later one fails
     with contextlib.ExitStack() as stack:
         ledger = stack.enter_context(Ledger()) if record else None
         index = None
@@ -439,15 +447,17 @@ def run(
         except InputError as err:
             raise UsageProblem(str(err)) from None
         if ledger is not None:
-            sidecar = stack.enter_context(atomic_output(removed)) if removed is not None else None
+            sidecar = stack.enter_context(_written("--removed", removed, outputs_done)) if removed is not None else None
 
             def on_removed(block: Block) -> None:
                 sidecar.write(json.dumps(block.to_dict(ledger.page_paths), ensure_ascii=False) + "\n")
 
-            report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
+            with _writing("--removed", outputs_done, done=False):
+                report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
         # the sidecar is renamed into place when this block ends, with nothing left to fail
         writing = time.perf_counter()
-        count = write_articles(articles, output, shard_size).count
+        with _writing("--output", outputs_done):
+            count = write_articles(articles, output, shard_size, part_format if folder is not None else None).count
         if engine == "dask" or ledger is not None:  # articles gathered first: writing is after `clean`
             written = time.perf_counter() - writing
             report.stage_seconds["write"] = report.stage_seconds.get("write", 0.0) + written
@@ -455,9 +465,10 @@ def run(
         if index is not None:
             index.commit()  # only now: every article the index counts as emitted is in the output
     if report_file is not None and report_file.suffix.lower() in (".html", ".htm"):
-        write_html_report(report_file, report.to_dict(config), articles)
+        with _writing("--report", outputs_done):
+            write_html_report(report_file, report.to_dict(config), articles)
     elif report_file is not None:
-        with atomic_output(report_file) as f:
+        with _writing("--report", outputs_done), atomic_output(report_file) as f:
             json.dump(report.to_dict(config), f, ensure_ascii=False, indent=2)
             f.write("\n")
     render_summary(report, console)
@@ -514,6 +525,105 @@ def _output_path_or_url(value: str) -> Path | str:
     return value if value.endswith(("/", os.sep)) else _path_or_url(value)
 
 
+def _plan_outputs(
+    output: Path | str | None,
+    removed: Path | None,
+    report_file: Path | None,
+    shard_size: int | None,
+    part_format: str | None,
+    paths: Sequence[Path | str],
+    config: Config,
+) -> tuple[Path | str | None, Path | str | None]:
+    """Check every output before any work is done, each problem one line (exit 2): its
+    name asks for a format that is written; at most one output goes to stdout; none
+    overwrites an input or lands where the next run would read it; each can be created
+    (its folder exists and takes new files, a folder of parts can be made). Returns the
+    articles' target (None: stdout) and the folder of parts it names (or None)."""
+    if output is not None and os.fspath(output) == "-":
+        output = None
+    on_stdout = ["the articles" + (" (no -o)" if output is None else "")] if output is None else []
+    for option, target in (("--output", output), ("--removed", removed), ("--report", report_file)):
+        if target is not None and not is_url(target) and output_target(target).is_stdout:
+            on_stdout.append(f"{option} {target}")
+    if len(on_stdout) > 1:
+        every = "both" if len(on_stdout) == 2 else "all"
+        raise UsageProblem(f"{' and '.join(on_stdout)} would {every} write to stdout; send all but one to files")
+    if shard_size is not None and output is None:
+        raise UsageProblem("--shard-size needs --output (stdout is one stream)")
+    if part_format is not None and part_format not in KINDS:
+        raise UsageProblem(f"--part-format must be one of {', '.join(KINDS)}, got {part_format!r}")
+    folder = output_folder(output)
+    kind = "jsonl"
+    try:
+        if folder is None:
+            output_kind(output)
+        else:
+            kind = folder_kind(folder, part_format)
+    except ValueError as err:
+        raise UsageProblem(f"--output {err}") from None
+    if part_format is not None and folder is None:
+        raise UsageProblem(
+            f"--part-format is for a folder of parts (-o DIR/); the name of {output or 'stdout'} sets its format"
+        )
+    stream = output is not None and not is_url(output) and folder is None and output_target(output).is_stream
+    if stream and shard_size is not None:
+        raise UsageProblem(f"--shard-size needs a file: --output {output} is a stream and cannot be split")
+    # a sharded local output is checked as its first file, and none of its files (those
+    # written now, and an earlier run's, deleted now) may be an input
+    shards_of: Path | None = None
+    if isinstance(folder, Path):
+        if folder.exists() and not folder.is_dir():
+            raise UsageProblem(f"--output {output}: is a file; a name ending in / is a folder to write parts in")
+        problem = folder_problem(folder, make=True)
+        if problem is not None:
+            raise UsageProblem(f"--output {output}: {problem}")
+        first_file, shards_of = part_path(folder, 0, kind), folder / part_name(kind)
+    elif folder is not None:
+        first_file = part_path(folder, 0, kind)  # a URL
+    elif output is not None and not is_url(output) and shard_size is not None:
+        first_file, shards_of = shard_path(output, 0), output
+    else:
+        first_file = output
+    targets = {"--output": first_file, "--removed": removed, "--report": report_file}
+    files = {}
+    for option, target in targets.items():
+        if target is None or (not is_url(target) and output_target(target).is_stream):
+            problem = None if target is None or is_url(target) else output_problem(target)
+            if problem is not None:  # stdout closed, a device that is not writable
+                raise UsageProblem(f"{option} {target}: {problem}")
+            continue  # nothing to overwrite, nothing to rename, nothing a next run reads
+        is_parts = option == "--output" and folder is not None
+        shards = shards_of if option == "--output" else None
+        _check_output(option, target, paths, config, in_new_folder=is_parts, shards_of=shards)
+        problem = None if is_url(target) or is_parts else output_problem(target)
+        if problem is not None:
+            raise UsageProblem(f"{option} {target}: {problem}")
+        files[option] = target if is_url(target) else output_target(target).path
+    if len(set(files.values())) < len(files):
+        raise UsageProblem("--output, --removed and --report must name different files")
+    return output, folder
+
+
+@contextlib.contextmanager
+def _writing(option: str, written: list[str], done: bool = True) -> Iterator[None]:
+    """A failed write of this output (OutputError) becomes OutputFailed (exit 6); with
+    `done`, the output counts as written when the block ends."""
+    try:
+        yield
+    except OutputError as err:
+        raise OutputFailed(option, err, written) from None
+    if done:
+        written.append(option)
+
+
+@contextlib.contextmanager
+def _written(option: str, target: Path, written: list[str]) -> Iterator:
+    """`atomic_output` for a sidecar output, whose failure (to open, or to be renamed into
+    place at the end of the block) is OutputFailed."""
+    with _writing(option, written), atomic_output(target) as f:
+        yield f
+
+
 def _check_output(
     option: str,
     output: Path | str,
@@ -537,6 +647,8 @@ def _check_output(
         return
     if output.is_dir():
         raise UsageProblem(f"{option} {output}: is a folder; give a file name")
+    if not in_new_folder and output.parent.exists() and not output.parent.is_dir():
+        raise UsageProblem(f"{option} {output}: {output.parent} is a file, not a folder")
     if not in_new_folder and not output.parent.is_dir():
         raise UsageProblem(f"{option} {output}: folder {output.parent} does not exist")
     target = output.resolve()
@@ -609,6 +721,7 @@ def _progress(console: Console):
 
 
 @app.command()
+@stops_on_closed_pipe
 def explain(
     page: Annotated[Path, typer.Argument(help="The page to show (a file of the corpus).", show_default=False)],
     corpus: Annotated[
@@ -647,6 +760,7 @@ app.add_typer(index_app, name="index")
 
 
 @index_app.command("stats")
+@stops_on_closed_pipe
 def index_stats_command(
     file: Annotated[Path, typer.Argument(help="The index file.", show_default=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -699,6 +813,7 @@ def index_prune_command(
 
 
 @app.command()
+@stops_on_closed_pipe
 def schema() -> None:
     """Print the JSON Schema of one output line."""
     import json
@@ -743,10 +858,12 @@ def _main(argv: list[str] | None) -> None:
     except WorkerDied as err:
         print(f"corpus-clean: error: {err} No output file was written.", file=sys.stderr)
         sys.exit(EXIT_WORKER_DIED)
-    except BrokenPipeError:
-        # the reader went away (| head): not an error of ours; silence the final flush
-        sys.stderr.close()
-        sys.exit(EXIT_OK)
+    except OutputFailed as err:
+        print(f"corpus-clean: error: {err}", file=sys.stderr)
+        sys.exit(EXIT_WRITE_FAILED)
+    except PipeClosed:
+        # the reader went away (| head): everything is cleaned up by now; end as a filter does
+        die_of_sigpipe()
     if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
         _exit_interrupted()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

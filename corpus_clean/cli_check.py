@@ -1,16 +1,18 @@
 """`corpus-clean check`: validate an output corpus, for people and for CI.
 
+The corpus is whatever `run` wrote (see `check.corpus_files`): a file in any of its
+formats, several files (shards) checked as one corpus, a folder of parts, or stdin.
 Problems go to stdout, one per line (`file:line: rule: message`, GitHub annotations,
 or one JSON object); the summary goes to stderr. Thresholds come from the command
 line, else `[tool.corpus-clean.check]` (see `settings.py`), else `CheckSettings`'s
-defaults. Exit codes: 0 no problem; 1 problems found; 2 usage error.
+defaults. Exit codes: 0 no problem; 1 problems found; 2 usage error; killed by SIGPIPE
+(141 in a shell) when the reader of stdout goes away, as `run` is.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import enum
-import io
 import json
 import re
 import sys
@@ -23,7 +25,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .check import RULES, CheckResult, CheckSettings
+from .atomic import stops_on_closed_pipe
+from .check import RULES, CheckResult, CheckSettings, CorpusInputError, check_sources, corpus_files
 from .settings import SettingsError, load_section, section_heading, settings_file
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -84,23 +87,6 @@ def resolve_settings(config_file: Optional[Path], options: dict[str, Any]) -> Ch
         raise CheckUsageProblem(_renamed(str(err), lambda name: "--" + name.replace("_", "-"))) from None
 
 
-def _open_input(corpus: str):
-    """The lines of the corpus (stdin for '-'), undecodable bytes kept for the check to report."""
-    if corpus == "-":
-        return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline="\n")
-    path = Path(corpus)
-    if not path.exists():
-        raise CheckUsageProblem(
-            f"{corpus}: no such file; give a JSONL file written by 'corpus-clean run -o FILE', or - to read stdin"
-        )
-    if path.is_dir():
-        raise CheckUsageProblem(f"{corpus}: is a folder; give the JSONL file written by 'corpus-clean run -o FILE'")
-    try:
-        return open(path, encoding="utf-8", errors="surrogateescape", newline="\n")
-    except OSError as err:
-        raise CheckUsageProblem(f"{corpus}: cannot be read ({err.strerror})") from None
-
-
 def _github_escape(value: str, is_property: bool = False) -> str:
     """Escape a workflow command's data (and, more strictly, its properties), as GitHub requires."""
     value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -158,10 +144,16 @@ def register(app: typer.Typer) -> None:
     """Add the `check` command to the main app."""
 
     @app.command()
+    @stops_on_closed_pipe
     def check(
         corpus: Annotated[
-            str,
-            typer.Argument(help="JSONL written by `corpus-clean run`, or - to read stdin.", metavar="FILE|-"),
+            list[str],
+            typer.Argument(
+                help="What `corpus-clean run` wrote: a file (JSONL; .gz, .bz2, .zst compressed; Parquet), "
+                "its shards, a folder of parts, or - to read stdin. Several are checked as one corpus.",
+                metavar="FILE|DIR|-",
+                show_default=False,
+            ),
         ],
         output_format: Annotated[
             OutputFormat,
@@ -231,8 +223,6 @@ def register(app: typer.Typer) -> None:
 
         Exit codes: 0 no problems; 1 problems found; 2 usage error.
         """
-        from .check import check_lines
-
         settings = resolve_settings(
             config,
             {
@@ -244,12 +234,12 @@ def register(app: typer.Typer) -> None:
                 "latest_date": latest_date,
             },
         )
-        lines = _open_input(corpus)
         try:
-            result = check_lines(lines, "<stdin>" if corpus == "-" else corpus, settings)
-        finally:
-            # closing (or garbage-collecting) a wrapper of stdin would close stdin itself
-            lines.detach() if corpus == "-" else lines.close()
+            files = corpus_files(corpus)
+        except CorpusInputError as err:
+            raise CheckUsageProblem(str(err)) from None
+        name = " ".join("<stdin>" if argument == "-" else argument for argument in corpus)
+        result = check_sources(files, name, settings)
         print_problems(result, output_format)
         sys.stdout.flush()
         render_check_summary(result, Console(stderr=True, quiet=quiet))

@@ -1,11 +1,15 @@
 """Stage 7: articles out, in the format the target's name asks for, never half a file.
 
 The name decides the format (`output_kind`), so a user says what they want in one
-place: JSONL (any name not listed below, as corpus-clean always wrote); `.jsonl.gz`
-and `.jsonl.zst` because a corpus is mostly text, which compresses well, and stays
-line-oriented when read back as a stream; `.parquet` for column readers (duckdb,
-pandas, Spark), with explicit types, so a null title stays a nullable string and not
-whatever a reader guesses from the first rows. pyarrow and zstandard are imported
+place: JSONL (any name not listed below, as corpus-clean always wrote); JSONL
+compressed with gzip, bzip2 or zstd when the name ends in `.gz`, `.bz2` or `.zst`
+(`out.jsonl.gz`, `out.gz`: the compressions `run` reads), because a corpus is mostly
+text, which compresses well, and stays line-oriented when read back as a stream;
+`.parquet` for column readers (duckdb, pandas, Spark), with explicit types, so a null
+title stays a nullable string and not whatever a reader guesses from the first rows.
+A name that asks for what cannot be written is refused before anything is written
+(ValueError): another compression (`.xz`, `.zip`, ...), or a compressed Parquet name
+(`.parquet.gz`: Parquet compresses inside the file). pyarrow and zstandard are imported
 only when their format is asked for: plain JSONL must not pay for them, and a
 missing one is a ValueError naming the extension before anything is written.
 
@@ -13,8 +17,11 @@ Every file is first written to a temporary file beside its target (same folder, 
 the rename cannot cross file systems), the compressor or Parquet footer is closed,
 the data is fsynced, and only then is it renamed over the target: an interrupted
 or failed run leaves the previous file (or none), never a partial one, and removes
-its temporary files. Compressed output is byte-identical from run to run (gzip
-without time stamp or file name), like the JSONL itself.
+its temporary files. A symbolic link is written through (its target replaced, the
+link kept); "-", /dev/stdout and the like, a device or a FIFO are written straight
+into (see `atomic.output_target`). A write that fails raises `atomic.OutputError`,
+naming the output. Compressed output is byte-identical from run to run (gzip and
+bzip2 without time stamp or file name), like the JSONL itself.
 
 `shard_size` splits a large corpus into files of at most that many articles, named
 `out-00000.jsonl`, `out-00001.jsonl`, ... from `out.jsonl`. A set of shards is one
@@ -31,7 +38,9 @@ most `shard_size` articles each (`PART_SIZE` when not given): shards of `out/par
 with the same all-or-nothing write and the same removal of an earlier run's parts
 beyond the new count (files of other names in the folder are left alone). The folder
 is made when missing (with its missing parents), and removed again if the write fails.
-Parts are plain JSONL: a folder has no extension to ask for another format.
+The parts take the format the folder's name asks for, as a file's would (`out.parquet/`
+gets `part-00000.parquet`, `out.jsonl.gz/` gets `part-00000.jsonl.gz`), or the one
+`part_format` names; a plain name (`out/`) gets JSONL.
 
 A URL target (`s3://bucket/corpus.jsonl.gz`, any fsspec file system) is written the
 same way in a local temporary folder, then every file is uploaded under a temporary
@@ -59,16 +68,31 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from . import signals
-from .atomic import fsync_folder, output_mode
+from .atomic import OutputError, OutputTarget, fsync_folder, named_errors, open_stream, output_mode, output_target
 from .containers import is_url, url_filesystem
 from .records import Article
 
-#: Output kinds, by the extension that asks for each; any other name is JSONL.
-SUFFIXES = {".jsonl": "jsonl", ".jsonl.gz": "jsonl.gz", ".jsonl.zst": "jsonl.zst", ".parquet": "parquet"}
+#: Output kinds, by the extension that asks for each; any other name is JSONL, and any
+#: other name ending in a compression's suffix (`out.gz`) is JSONL so compressed.
+SUFFIXES = {
+    ".jsonl": "jsonl",
+    ".jsonl.gz": "jsonl.gz",
+    ".jsonl.bz2": "jsonl.bz2",
+    ".jsonl.zst": "jsonl.zst",
+    ".parquet": "parquet",
+}
+#: The kinds, as `part_format` names them.
+KINDS = tuple(SUFFIXES.values())
+#: The compressions written (those `run` reads), by suffix.
+COMPRESSIONS = {".gz": "gz", ".bz2": "bz2", ".zst": "zst"}
+#: Suffixes of compressions and archives that are not written: a name ending so is refused,
+#: never given plain JSONL under a name that says otherwise.
+UNWRITTEN = (".xz", ".lzma", ".lz", ".lz4", ".br", ".z", ".zip", ".7z", ".rar", ".tar", ".tgz", ".tbz2", ".sz")
 #: The module each kind needs beyond the standard library, and the package that provides it.
 NEEDS = {"jsonl.zst": ("zstandard", "zstandard"), "parquet": ("pyarrow.parquet", "pyarrow")}
 
 GZIP_LEVEL = 6  #: gzip's own default; 9 is slower for files barely smaller
+BZIP2_LEVEL = 9  #: bzip2's own default (its block size; memory and speed barely change)
 ZSTD_LEVEL = 3  #: zstd's own default: much faster than gzip, files about as small or smaller
 PARQUET_COMPRESSION = "zstd"  #: read by pyarrow, duckdb, Spark and polars; better on text than snappy
 #: A Parquet row group is written every this many articles, or sooner when their text
@@ -78,7 +102,8 @@ PARQUET_BATCH_CHARS = 64 * 2**20
 #: Articles per part when the target is a folder and no shard size is given: about
 #: 300 MB of JSONL for typical news articles, a size that readers split work by.
 PART_SIZE = 100_000
-#: The name parts in a folder are numbered from: part-00000.jsonl, part-00001.jsonl, ...
+#: The name JSONL parts in a folder are numbered from: part-00000.jsonl, part-00001.jsonl, ...
+#: (`part_name` for the other formats)
 PART_NAME = "part.jsonl"
 
 
@@ -92,17 +117,42 @@ class WriteResult:
 
 
 def output_kind(target: str | os.PathLike | None) -> str:
-    """The format a target's name asks for: "jsonl", "jsonl.gz", "jsonl.zst" or "parquet".
+    """The format a target's name asks for: one of KINDS.
 
-    None (stdout) and names with any other extension are JSONL. Raises ValueError,
-    naming the extension and the supported ones, when the format needs a package
+    None and "-" (stdout) and names with any other extension are JSONL. Raises
+    ValueError, naming the extension and the supported ones, when the name asks for
+    a format that cannot be written (`.xz`, `.parquet.gz`) or one that needs a package
     that cannot be imported, so a caller can check `-o` before doing any work.
     """
-    if target is None:
+    if target is None or os.fspath(target) == "-":
         return "jsonl"
-    kind = _kind_of(Path(target).name)
+    kind = _kind_of(Path(target).name, target)
     _require(kind, Path(target))
     return kind
+
+
+def folder_kind(folder: str | os.PathLike, part_format: str | None = None) -> str:
+    """The format of the parts of a folder target: what `part_format` names, else what the
+    folder's name asks for as a file's would (`out.parquet/`), else JSONL. ValueError when
+    `part_format` is not a kind, or the name asks for another one."""
+    if part_format is not None and part_format not in KINDS:
+        raise ValueError(f"part format must be one of {', '.join(KINDS)}; got {part_format!r}")
+    name = Path(str(folder).rstrip("/")).name
+    named = _kind_of(name, folder) if _asks_for_format(name) else None
+    if part_format is not None and named is not None and named != part_format:
+        raise ValueError(
+            f"{folder}: the name asks for {named} parts, the part format says {part_format}; "
+            "drop one, or rename the folder"
+        )
+    kind = part_format or named or "jsonl"
+    _require(kind, Path(name))
+    return kind
+
+
+def _asks_for_format(name: str) -> bool:
+    """Whether a name ends in a suffix that says a format (`.jsonl`, `.parquet`, `.gz`, `.xz`, ...)."""
+    lower = name.lower()
+    return lower.endswith((*SUFFIXES, *COMPRESSIONS, *UNWRITTEN, ".parquet"))
 
 
 def shard_path(target: str | os.PathLike, index: int) -> Path:
@@ -127,11 +177,16 @@ def output_folder(target: str | os.PathLike | None) -> Path | str | None:
     return None
 
 
-def part_path(folder: str | os.PathLike, index: int) -> Path | str:
+def part_name(kind: str = "jsonl") -> str:
+    """The name the parts of a folder are numbered from: part.jsonl, part.parquet, ..."""
+    return "part" + next(suffix for suffix, k in SUFFIXES.items() if k == kind)
+
+
+def part_path(folder: str | os.PathLike, index: int, kind: str = "jsonl") -> Path | str:
     """Where part `index` of a folder target goes: out/ -> out/part-00003.jsonl (a URL for a URL)."""
     if is_url(folder):
-        return f"{str(folder).rstrip('/')}/{shard_path(PART_NAME, index).name}"
-    return shard_path(Path(folder) / PART_NAME, index)
+        return f"{str(folder).rstrip('/')}/{shard_path(part_name(kind), index).name}"
+    return shard_path(Path(folder) / part_name(kind), index)
 
 
 def is_shard(name: str, target: str | os.PathLike) -> bool:
@@ -140,34 +195,54 @@ def is_shard(name: str, target: str | os.PathLike) -> bool:
 
 
 def write_articles(
-    articles: Iterable[Article], target: str | os.PathLike | None = None, shard_size: int | None = None
+    articles: Iterable[Article],
+    target: str | os.PathLike | None = None,
+    shard_size: int | None = None,
+    part_format: str | None = None,
 ) -> WriteResult:
-    """Write the articles to `target` in the format its name asks for, atomically; to stdout (JSONL) when None.
+    """Write the articles to `target` in the format its name asks for, atomically; to stdout (JSONL)
+    when None or "-".
 
     With `shard_size`, write files of at most that many articles (see `shard_path`),
     all or nothing; zero articles still give one valid, empty file (or shard 00000).
-    A target naming a folder (see `output_folder`) gets JSONL parts (`part_path`) of
-    `shard_size` articles, `PART_SIZE` when None.
+    A target naming a folder (see `output_folder`) gets parts (`part_path`) of
+    `shard_size` articles, `PART_SIZE` when None, in the format `folder_kind` says.
+    A failed write raises `OutputError` (an OSError) naming the output.
     """
     if shard_size is not None and (isinstance(shard_size, bool) or not isinstance(shard_size, int) or shard_size < 1):
         raise ValueError(f"shard_size must be a whole number of articles, at least 1; got {shard_size!r}")
-    if target is None:
-        if shard_size is not None:
-            raise ValueError(
-                "shard_size needs a target file: stdout is a single stream and cannot be split into shards"
-            )
-        return WriteResult(write_lines(articles, sys.stdout), ())
     folder = output_folder(target)
+    if part_format is not None and folder is None:
+        raise ValueError(f"part_format is for a folder target; the name of {target} sets its format")
     if folder is not None:
-        return _write_folder(articles, folder, shard_size or PART_SIZE)
-    return _write_target(articles, target, output_kind(target), shard_size)
+        return _write_folder(articles, folder, shard_size or PART_SIZE, folder_kind(folder, part_format))
+    return _write_file(articles, target, output_kind(target), shard_size)
 
 
 def write_jsonl(articles: Iterable[Article], target: str | os.PathLike | None = None) -> int:
-    """Write the articles as plain JSONL (whatever the name) to `target` atomically, or to stdout when None."""
-    if target is None:
-        return write_lines(articles, sys.stdout)
-    return _write_target(articles, target, "jsonl", None).count
+    """Write the articles as plain JSONL (whatever the name) to `target` as `write_articles`
+    does, or to stdout when None or "-"."""
+    return _write_file(articles, target, "jsonl", None).count
+
+
+def _write_file(
+    articles: Iterable[Article], target: str | os.PathLike | None, kind: str, shard_size: int | None
+) -> WriteResult:
+    """Write to one target that is not a folder: stdout, a stream, a URL, a file or its shards."""
+    if target is not None and os.fspath(target) == "-":
+        target = None
+    where = output_target(target) if target is not None and not is_url(target) else None
+    if shard_size is not None and (target is None or (where is not None and where.is_stream)):
+        raise ValueError(
+            f"shard_size needs a target file: {'stdout' if target is None else target} is a single stream "
+            "and cannot be split into shards"
+        )
+    if target is None or (where is not None and where.is_stdout and kind == "jsonl"):
+        with named_errors("<stdout>"):
+            return WriteResult(write_lines(articles, sys.stdout), ())
+    if where is not None and where.is_stream:
+        return _write_stream(articles, where, kind)
+    return _write_target(articles, target, kind, shard_size)
 
 
 def to_json_line(article: Article) -> str:
@@ -238,6 +313,17 @@ class _GzipFormat(_JsonlFormat):
         self._out.close()  # writes the gzip trailer; GzipFile does not close the file it was given
 
 
+class _Bzip2Format(_JsonlFormat):
+    def __init__(self, out: BinaryIO) -> None:
+        import bz2
+
+        # a bzip2 stream holds no name or time stamp: the same articles give the same bytes
+        super().__init__(bz2.BZ2File(out, "wb", compresslevel=BZIP2_LEVEL))  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self._out.close()  # ends the stream; BZ2File does not close the file it was given
+
+
 class _ZstdFormat(_JsonlFormat):
     def __init__(self, out: BinaryIO) -> None:
         zstandard = _require("jsonl.zst")
@@ -281,27 +367,39 @@ class _ParquetFormat:
         self._writer.close()
 
 
-_FORMATS = {"jsonl": _JsonlFormat, "jsonl.gz": _GzipFormat, "jsonl.zst": _ZstdFormat, "parquet": _ParquetFormat}
+_FORMATS = {
+    "jsonl": _JsonlFormat,
+    "jsonl.gz": _GzipFormat,
+    "jsonl.bz2": _Bzip2Format,
+    "jsonl.zst": _ZstdFormat,
+    "parquet": _ParquetFormat,
+}
 
 
 # --- files: temporary beside the target, renamed when complete
 
 
 class _TempOutput:
-    """One output file being written: a temporary file beside `final`, renamed over it by the caller."""
+    """One output file being written: a temporary file beside the file `final` names (a link's
+    target, for a symbolic link), renamed over it by the caller (`commit`)."""
 
     def __init__(self, final: Path, kind: str) -> None:
         self.final = final
-        mode = output_mode(final)
-        fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".tmp")
+        where = output_target(final)
+        self.real = where.path if where.path is not None else final
+        self.name = str(final)
+        with named_errors(self.name):
+            mode = output_mode(self.real)
+            fd, name = tempfile.mkstemp(dir=self.real.parent, prefix=f".{self.real.name}.", suffix=".tmp")
         self.temp = Path(name)
         self._raw: BinaryIO | None = None
         self._format: Any = None
         try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, mode)  # mkstemp makes 0600; the output gets what a plain open() would give
-            self._raw = os.fdopen(fd, "wb")
-            self._format = _FORMATS[kind](self._raw)
+            with named_errors(self.name):
+                if hasattr(os, "fchmod"):
+                    os.fchmod(fd, mode)  # mkstemp makes 0600; the output gets what a plain open() would give
+                self._raw = os.fdopen(fd, "wb")
+                self._format = _FORMATS[kind](self._raw)
         except BaseException:
             if self._raw is None:
                 os.close(fd)
@@ -309,15 +407,21 @@ class _TempOutput:
             raise
 
     def write(self, article: Article) -> None:
-        self._format.write(article)
+        with named_errors(self.name):
+            self._format.write(article)
 
     def finish(self) -> None:
         """Complete the file: close the format (trailer, footer), flush and sync; ready to rename."""
         assert self._raw is not None
-        self._format.close()
-        self._raw.flush()
-        os.fsync(self._raw.fileno())
-        self._raw.close()
+        with named_errors(self.name):
+            self._format.close()
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+            self._raw.close()
+
+    def commit(self) -> None:
+        with named_errors(self.name):
+            os.replace(self.temp, self.real)
 
     def discard(self) -> None:
         """Remove the temporary file, quietly: this runs while another exception is on its way."""
@@ -355,15 +459,38 @@ def _write_files(articles: Iterable[Article], target: Path, kind: str, shard_siz
     try:
         with signals.deferred():
             for output in outputs:
-                os.replace(output.temp, output.final)
+                output.commit()
             if shard_size is not None:
-                _remove_stale_shards(target, len(outputs))
+                with named_errors(str(target)):
+                    _remove_stale_shards(target, len(outputs))
     except BaseException:
         for output in outputs:  # a rename failed (a full folder, a lost disk): no temporary file stays behind
             output.temp.unlink(missing_ok=True)
         raise
-    fsync_folder(target.parent)
+    for folder in dict.fromkeys(output.real.parent for output in outputs):
+        fsync_folder(folder)
     return WriteResult(count, tuple(output.final for output in outputs))
+
+
+def _write_stream(articles: Iterable[Article], where: OutputTarget, kind: str) -> WriteResult:
+    """Write straight into a descriptor, device or FIFO: no temporary file, nothing to rename."""
+    with named_errors(where.name):
+        raw = open_stream(where)
+    count = 0
+    try:
+        with named_errors(where.name):
+            writer = _FORMATS[kind](raw)
+        for article in articles:
+            with named_errors(where.name):
+                writer.write(article)
+            count += 1
+        with named_errors(where.name):
+            writer.close()
+            raw.close()
+    finally:
+        with contextlib.suppress(Exception):
+            raw.close()
+    return WriteResult(count, () if where.fd is not None else (Path(where.name),))
 
 
 def _remove_stale_shards(target: Path, count: int) -> None:
@@ -385,10 +512,11 @@ def _is_stale_shard(name: str, target: Path, count: int) -> bool:
     return ours and int(number) >= count
 
 
-def _write_folder(articles: Iterable[Article], folder: Path | str, shard_size: int) -> WriteResult:
-    """Parts in a folder: the shards of `<folder>/part.jsonl`; the folder made if missing."""
+def _write_folder(articles: Iterable[Article], folder: Path | str, shard_size: int, kind: str) -> WriteResult:
+    """Parts in a folder: the shards of `<folder>/part.<ext>`; the folder made if missing."""
+    name = part_name(kind)
     if isinstance(folder, str):
-        return _write_url(articles, folder.rstrip("/") + "/" + PART_NAME, "jsonl", shard_size, make_folder=True)
+        return _write_url(articles, folder.rstrip("/") + "/" + name, kind, shard_size, make_folder=True)
     if folder.exists() and not folder.is_dir():
         raise NotADirectoryError(f"{folder}: is a file, not a folder to write parts in")
     made = []
@@ -396,10 +524,11 @@ def _write_folder(articles: Iterable[Article], folder: Path | str, shard_size: i
     while not missing.exists():
         made.append(missing)
         missing = missing.parent
-    for new in reversed(made):
-        new.mkdir(exist_ok=True)
+    with named_errors(str(folder)):
+        for new in reversed(made):
+            new.mkdir(exist_ok=True)
     try:
-        return _write_files(articles, folder / PART_NAME, "jsonl", shard_size)
+        return _write_files(articles, folder / name, kind, shard_size)
     except BaseException:
         for new in made:  # innermost first; quietly, and only if still empty
             with contextlib.suppress(OSError):
@@ -469,20 +598,57 @@ def _write_url(
     return WriteResult(written.count, tuple(f"{base}/{file.name}" for file in files))
 
 
-def _kind_of(name: str) -> str:
+def _kind_of(name: str, target: object = None) -> str:
+    """The kind a file name asks for; ValueError for a name asking for what is not written."""
     lower = name.lower()
     for suffix in sorted(SUFFIXES, key=len, reverse=True):
         if lower.endswith(suffix):
             return SUFFIXES[suffix]
+    written = ", ".join(f"{suffix} ({what})" for suffix, what in _WRITTEN.items())
+    for suffix in UNWRITTEN:
+        if lower.endswith(suffix):
+            raise ValueError(
+                f"{target if target is not None else name}: cannot write {suffix} files; "
+                f"the name must say a format that is written: {written}; any other name is JSONL"
+            )
+    for suffix, compression in COMPRESSIONS.items():
+        if lower.endswith(suffix):
+            inner = lower[: -len(suffix)]
+            if inner.endswith(".tar"):
+                raise ValueError(
+                    f"{target if target is not None else name}: cannot write .tar archives; "
+                    f"the name must say a format that is written: {written}; any other name is JSONL"
+                )
+            if inner.endswith(".parquet"):
+                raise ValueError(
+                    f"{target if target is not None else name}: Parquet is not compressed from outside "
+                    f"(its columns are compressed inside the file): name it .parquet; {suffix} is for JSONL"
+                )
+            return f"jsonl.{compression}"
     return "jsonl"
 
 
+#: What each written suffix means, for messages.
+_WRITTEN = {
+    ".jsonl": "JSONL",
+    ".gz": "gzip-compressed JSONL",
+    ".bz2": "bzip2-compressed JSONL",
+    ".zst": "zstd-compressed JSONL",
+    ".parquet": "Parquet",
+}
+
+
 def _split_name(name: str) -> tuple[str, str]:
-    """(stem, extension) of a file name: out.jsonl.gz -> (out, .jsonl.gz); others split at the last dot."""
+    """(stem, extension) of a file name: out.jsonl.gz -> (out, .jsonl.gz), out.gz -> (out, .gz);
+    others split at the last dot."""
     lower = name.lower()
     for suffix in sorted(SUFFIXES, key=len, reverse=True):
         if lower.endswith(suffix):
             return name[: -len(suffix)], name[-len(suffix) :]
+    for suffix in COMPRESSIONS:
+        if lower.endswith(suffix) and len(name) > len(suffix):
+            stem, inner = _split_name(name[: -len(suffix)])
+            return stem, inner + name[-len(suffix) :]
     suffix = Path(name).suffix
     return (name[: -len(suffix)], suffix) if suffix else (name, "")
 
@@ -499,5 +665,6 @@ def _require(kind: str, target: Path | None = None) -> Any:
         where = f"{target}: " if target is not None else ""
         raise ValueError(
             f"{where}writing {extension} files needs the {package} package, which cannot be imported ({err}); "
-            f"install it, or use another extension (supported: {', '.join(SUFFIXES)}; any other name is JSONL)"
+            f"install it, or use another extension (supported: {', '.join(SUFFIXES)}, or .gz, .bz2, .zst "
+            "after any name; any other name is JSONL)"
         ) from err

@@ -6,6 +6,7 @@ undated article), so null titles and dates and multi-file `sources` are all on t
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
 import os
@@ -32,7 +33,7 @@ from corpus_clean.write import (
     write_jsonl,
 )
 
-KINDS = ["jsonl", "jsonl.gz", "jsonl.zst", "parquet"]
+KINDS = ["jsonl", "jsonl.gz", "jsonl.bz2", "jsonl.zst", "parquet"]
 COLUMNS = list(article_schema()["properties"])  # every output field, in schema order
 
 
@@ -67,6 +68,8 @@ def read_back(path) -> list[dict]:
     data = path.read_bytes()
     if name.endswith(".gz"):
         data = gzip.decompress(data)
+    elif name.endswith(".bz2"):
+        data = bz2.decompress(data)
     elif name.endswith(".zst"):
         data = unzstd(data)
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
@@ -331,7 +334,7 @@ def test_a_missing_package_is_a_clear_error_before_any_file(kind, module, articl
     monkeypatch.setitem(sys.modules, module, None)  # import now fails as if not installed
     target = tmp_path / f"out.{kind}"
     for call in (lambda: output_kind(target), lambda: write_articles(articles, target, shard_size=4)):
-        with pytest.raises(ValueError, match=rf"\.{kind}.*supported: \.jsonl, \.jsonl\.gz, \.jsonl\.zst, \.parquet"):
+        with pytest.raises(ValueError, match=rf"\.{kind}.*supported: \.jsonl, \.jsonl\.gz, \.jsonl\.bz2, \.jsonl\.zst, \.parquet"):
             call()
     assert listing(tmp_path) == []
     assert output_kind(tmp_path / "out.jsonl.gz") == "jsonl.gz"  # the other kinds still work
