@@ -203,8 +203,9 @@ def run(
         str,
         typer.Option(
             "--format",
-            help="What files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, else one page of text; "
-            ".gz/.zst/.bz2 on top), or 'txt', 'jsonl', 'warc', 'wet' for every file.",
+            help="What files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, .html/.htm, else one page of "
+            "text, or of HTML when it starts like an HTML document; .gz/.zst/.bz2 on top), or 'txt', 'jsonl', "
+            "'warc', 'wet', 'html' for every file.",
         ),
     ] = _DEFAULTS.input_format,
     text_field: Annotated[
@@ -213,6 +214,14 @@ def run(
     url_field: Annotated[
         str, typer.Option(help="JSONL input: the field holding a page's url (kept in the output's url).")
     ] = _DEFAULTS.url_field,
+    html_field: Annotated[
+        Optional[str],
+        typer.Option(
+            help="JSONL input: the field holding a page's HTML, read as an HTML page (main content, headline, "
+            "date) instead of --text-field.",
+            show_default=False,
+        ),
+    ] = None,
     spool_dir: Annotated[
         Optional[Path],
         typer.Option(
@@ -385,6 +394,7 @@ def run(
             input_format=input_format,
             text_field=text_field,
             url_field=url_field,
+            html_field=html_field,
             spool_dir=str(spool_dir) if spool_dir is not None else None,
             threshold=threshold,
             num_perm=num_perm,

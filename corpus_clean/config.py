@@ -23,13 +23,17 @@ class Config:
     #: Files larger than this are skipped with a reason instead of being read whole.
     max_file_bytes: int = 256 * 1024 * 1024
     #: What input files hold: "auto" tells each file's kind by its name (.jsonl/.ndjson,
-    #: .warc, .wet/.warc.wet, else one page of text; .gz/.zst/.bz2 on top); "txt",
-    #: "jsonl", "warc" or "wet" reads every file as that kind (compression still by name).
+    #: .warc, .wet/.warc.wet, .html/.htm, else one page of text, or HTML when a file not
+    #: named .txt starts like an HTML document; .gz/.zst/.bz2 on top); "txt", "jsonl",
+    #: "warc", "wet" or "html" reads every file as that kind (compression still by name).
     input_format: str = "auto"
     #: JSONL input: the field holding a page's text.
     text_field: str = "text"
     #: JSONL input: the field holding a page's address (optional in each record).
     url_field: str = "url"
+    #: JSONL input: the field holding a page's HTML, read as an HTML page (see `html`)
+    #: instead of the text field. None: the text field, read as HTML when it is a document.
+    html_field: str | None = None
     #: Where pages unpacked from containers are spooled while a run needs them (None:
     #: the system's temporary folder; a 5 GB WARC needs that much room there).
     spool_dir: str | None = None
@@ -147,8 +151,10 @@ class Config:
             yield f"max_memory must be at least 256M, got {self.max_memory} bytes"
         if self.jobs is not None and self.jobs < 1:
             yield f"jobs must be >= 1, got {self.jobs}"
-        if self.input_format not in ("auto", "txt", "jsonl", "warc", "wet"):
-            yield f"input_format must be one of auto, txt, jsonl, warc, wet; got {self.input_format!r}"
+        if self.input_format not in ("auto", "txt", "jsonl", "warc", "wet", "html"):
+            yield f"input_format must be one of auto, txt, jsonl, warc, wet, html; got {self.input_format!r}"
+        if self.html_field is not None and not self.html_field:
+            yield "html_field must not be empty"
         if not self.text_field:
             yield "text_field must not be empty"
         if not self.url_field:

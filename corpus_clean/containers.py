@@ -46,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 from . import read
 from .config import Config
 from .read import InputFile, RemoteFile
-from .records import SkippedFile
+from .records import PageMeta, SkippedFile
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -54,8 +54,9 @@ if TYPE_CHECKING:
 # zstandard, warcio and selectolax are imported where they are used: a run over plain
 # text files (most runs) does not pay for loading them
 
-#: What a file holds. `txt`: one page (what the pipeline always read).
-KINDS = ("txt", "jsonl", "warc", "wet")
+#: What a file holds. `txt`: one page (what the pipeline always read); `html`: one
+#: HTML page, read by `html` (its main content, headline and date).
+KINDS = ("txt", "jsonl", "warc", "wet", "html")
 #: Values of the `input_format` setting: `auto` tells the kind by the file name.
 FORMATS = ("auto", *KINDS)
 COMPRESSIONS = ("gz", "zst", "bz2")
@@ -68,6 +69,9 @@ _KIND_BY_SUFFIX = (
     (".warc.wet", "wet"),
     (".wet", "wet"),
     (".warc", "warc"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".xhtml", "html"),
 )
 
 
@@ -163,6 +167,7 @@ class ContainedPage:
     url: str | None = None
     title: str | None = None
     date: str | None = None
+    meta: PageMeta | None = None  #: an HTML page's headline and date (see `html`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +197,7 @@ def jsonl_records(stream: io.BufferedIOBase, config: Config) -> Iterator[Contain
                     number, "too-large", f"line {number} is longer than {config.max_file_bytes} bytes; not read"
                 )
             elif line.strip():
-                yield _jsonl_record(line, number, text_field, url_field)
+                yield _jsonl_record(line, number, text_field, url_field, config)
     except _read_errors() as err:
         yield _broken(number + 1, "line", err)
 
@@ -217,7 +222,7 @@ def _bounded_lines(stream: io.BufferedIOBase, limit: int) -> Iterator[bytes | No
 _JSON_TYPE_NAMES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "a boolean"}
 
 
-def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str) -> Contained:
+def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str, config: Config) -> Contained:
     try:
         # bytes, not str: json detects UTF-8/16/32 and a byte-order mark itself
         record = json.loads(line)
@@ -228,14 +233,19 @@ def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str) -> 
     if not isinstance(record, dict):
         what = "null" if record is None else _JSON_TYPE_NAMES.get(type(record), type(record).__name__)
         return ContainedSkip(number, "bad-record", f"line {number}: {what}, not a JSON object")
-    text = record.get(text_field)
+    html_field = config.html_field
+    text = record.get(html_field or text_field)
     if not isinstance(text, str):
         fields = ", ".join(sorted(k for k, v in record.items() if isinstance(v, str))[:8]) or "none"
+        option = "--html-field" if html_field else "--text-field"
         return ContainedSkip(
             number,
             "bad-record",
-            f"line {number}: no string field {text_field!r} (string fields: {fields}); set --text-field",
+            f"line {number}: no string field {html_field or text_field!r} (string fields: {fields}); set {option}",
         )
+    url = _string(record.get(url_field))
+    if html_field or _looks_like_html(text[:1024].encode("utf-8", "replace")):
+        return _html_page(text, number, url, f"line {number}", config)
     return ContainedPage(
         number,
         text,
@@ -321,14 +331,11 @@ def _warc_record(record, number: int, config: Config) -> Contained | None:
         return ContainedSkip(number, problem, f"{where}: no text encoding fits its bytes")
     if decoded is None:
         return ContainedSkip(number, "binary", f"{where}: declared {media_type} but holds binary data")
-    title = None
-    text = decoded
     if media_type in _HTML_TYPES:
-        extracted = html_text(decoded)
-        text, title = extracted.text, extracted.title
-    if not text.strip():
+        return _html_page(decoded, number, uri, where, config)
+    if not decoded.strip():
         return ContainedSkip(number, "empty", f"{where}: no text in the payload")
-    return ContainedPage(number, text, url=uri, title=title)
+    return ContainedPage(number, decoded, url=uri)
 
 
 def _cut_short(record) -> bool:
@@ -488,6 +495,55 @@ def html_text(html: str) -> HtmlText:
     return HtmlText("\n\n".join(blocks), title or None)
 
 
+# --- HTML pages ----------------------------------------------------------------------
+
+
+def html_document(stream: io.BufferedIOBase, config: Config) -> Iterator[Contained]:
+    """One HTML page (a `.html` file, compressed or not): its main content as text
+    blocks, with its headline and date (see `html`)."""
+    try:
+        data = stream.read(config.max_file_bytes + 1)
+    except _read_errors() as err:
+        yield ContainedSkip(None, "bad-container", f"it does not decompress ({_first_line(err)})")
+        return
+    if len(data) > config.max_file_bytes:
+        yield ContainedSkip(None, "too-large", f"over {config.max_file_bytes} bytes; raise the limit or split it")
+        return
+    decoded, problem = _decode_payload(data, None, html=True)
+    if decoded is None:
+        detail = "no text encoding fits its bytes" if problem == "undecodable" else "it holds binary data, not HTML"
+        yield ContainedSkip(None, problem or "binary", detail)
+        return
+    yield _html_page(decoded, None, None, "the page", config)
+
+
+def _html_page(document: str, number: int | None, url: str | None, where: str, config: Config) -> Contained:
+    """An HTML document as a page of text blocks, with its headline and date."""
+    from . import html
+
+    try:
+        page = html.extract(document, url, config.date_window)
+    except html.MissingHtmlLibrary:
+        raise
+    except html.extraction_errors() as err:
+        return ContainedSkip(number, "bad-html", f"{where}: the HTML could not be read ({_first_line(err)})")
+    text = html.page_text(page)
+    if not text.strip():
+        return ContainedSkip(number, "empty", f"{where}: no text in the HTML")
+    return ContainedPage(number, text, url=url, title=page.meta.title, meta=page.meta)
+
+
+def _sniffed_format(location: Path, fmt: ContainerFormat) -> ContainerFormat:
+    """The format of a file whose name does not tell its kind: HTML when its first bytes
+    (decompressed) are the start of an HTML document, else what the name said."""
+    try:
+        with open(location, "rb") as raw, decompressed(raw, fmt.compression) as stream:  # type: ignore[arg-type]
+            head = stream.read(1024)
+    except (*_read_errors(), ValueError):
+        return fmt  # unreadable or broken: reading it will say so
+    return ContainerFormat("html", fmt.compression) if _looks_like_html(head) else fmt
+
+
 # --- a compressed plain page --------------------------------------------------------
 
 
@@ -517,7 +573,13 @@ def _broken(number: int, unit: str, err: BaseException) -> ContainedSkip:
 _first_line = read.first_line
 
 
-_READERS = {"txt": single_page, "jsonl": jsonl_records, "warc": warc_records, "wet": warc_records}
+_READERS = {
+    "txt": single_page,
+    "jsonl": jsonl_records,
+    "warc": warc_records,
+    "wet": warc_records,
+    "html": html_document,
+}
 
 
 # --- the spool ----------------------------------------------------------------------
@@ -558,6 +620,8 @@ def discover(
 
 def _local_item(item: InputFile, config: Config, spool: Path | None, folders: _SpoolFolders) -> Iterable[InputFile]:
     fmt = detect_format(item.location.name, config.input_format)
+    if fmt.kind == "txt" and item.problem is None and config.input_format == "auto" and not _named_text(item):
+        fmt = _sniffed_format(item.location, fmt)  # a saved page named page.php, index, page.gz
     if item.problem is not None or not fmt.is_container:
         return [item]
     if spool is None:
@@ -734,6 +798,13 @@ def _copy_remote_page(fs: Any, path: str, url: str, display: str, location: Path
     return InputFile(display, location)
 
 
+def _named_text(item: InputFile) -> bool:
+    """A file whose name says it is plain text (`.txt`, compressed or not): not sniffed
+    for HTML (a corpus of text pages is read as it always was, one system call a file)."""
+    name = item.location.name.lower()
+    return name.endswith(".txt") or any(name.endswith(f".txt.{c}") for c in COMPRESSIONS)
+
+
 class _SpoolFolders:
     """Numbered folders, one per container, made inside the spool: the names are
     counters (never taken from the input), and a folder is never shared."""
@@ -789,7 +860,7 @@ def spool_container(
         stream = closing.enter_context(decompressed(raw, fmt.compression))
         # the readers turn what goes wrong while reading into skipped records; an OSError
         # out of here is a write to the spool failing (a full disk): the run cannot go on
-        for contained in _READERS[fmt.kind](stream, config):
+        for contained in _checked(_READERS[fmt.kind](stream, config), item.path):
             any_record = True
             path = entry(contained.number)
             if isinstance(contained, ContainedSkip):
@@ -803,10 +874,23 @@ def spool_container(
             location = shard / f"{number}.txt"
             with open(location, "xb") as out:  # x: a spool file is never overwritten
                 out.write(_spool_bytes(contained.content))
-            yield InputFile(path, location, url=contained.url, title=contained.title, date=contained.date)
+            yield InputFile(
+                path, location, url=contained.url, title=contained.title, date=contained.date, meta=contained.meta
+            )
     if not any_record:
         detail = f"this {fmt.kind} file holds no page" + (" records" if fmt.kind in ("warc", "wet") else "s")
         yield InputFile(item.path, item.location, SkippedFile(item.path, "empty", detail))
+
+
+def _checked(records: Iterator[Contained], path: str) -> Iterator[Contained]:
+    """The records, or the run stopped with a one-line error naming the file when it
+    holds HTML and the libraries that read HTML are missing."""
+    from .html import MissingHtmlLibrary
+
+    try:
+        yield from records
+    except MissingHtmlLibrary as err:
+        raise read.InputError(f"{path}: {err}") from None
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

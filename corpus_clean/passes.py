@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xxhash
 
+from . import html
 from .clusters import ClusterArrays
 from .config import Config
 from .dedupe import article_id
@@ -185,7 +186,11 @@ def segment_chunk(
             for paragraph, info in zip(paragraphs, infos):
                 if info.cluster in sample_clusters and info.cluster not in out.samples:
                     out.samples[info.cluster] = paragraph.text
+        if item.meta is not None:  # an HTML page: its headline and date (see `html`)
+            html.mark_headline(paragraphs, item.meta)
         copies, dropped = segment_page(paragraphs, infos, config, keep_text=record)
+        if item.meta is not None:
+            html.date_from_page(copies, item.meta)
         for d in dropped:
             out.dropped_paragraphs[d.reason] += 1
             out.dropped_chars[d.reason] += d.n_chars

@@ -24,7 +24,7 @@ from typing import Any
 from charset_normalizer import from_bytes
 
 from .config import Config
-from .records import Page, SkippedFile, pickled_by_fields
+from .records import Page, PageMeta, SkippedFile, pickled_by_fields
 
 #: Byte-order marks that name their encoding outright (UTF-16/32 files contain NUL
 #: bytes, so they must be recognised before the binary check).
@@ -77,6 +77,8 @@ class InputFile:
     date: str | None = None  #: the date the container gave, as written (JSONL date)
     #: a plain page read from its URL where it is (not spooled): `location` is then not read
     remote: RemoteFile | None = None
+    #: an HTML page's headline and date, candidates beside what its text shows (see `html`)
+    meta: PageMeta | None = None
 
 
 class InputError(ValueError):

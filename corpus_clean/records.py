@@ -44,6 +44,18 @@ class Page:
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What an HTML page says about itself beside its text (see `html`): candidates for
+    its main article's title and date, each with where it came from."""
+
+    title: str | None  #: the page's headline
+    title_from: str | None  #: where it was found ("h1 repeated in the title", "og:title", ...)
+    date: str | None  #: its publication date, YYYY-MM-DD
+    date_from: str | None  #: where it was found ("htmldate": meta tags, structured data, URL, text)
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
 class SkippedFile:
     """An input file that yielded no page, and why."""
 
@@ -64,6 +76,7 @@ class Kind(enum.Enum):
 class DateSource(enum.IntEnum):
     """Where a date was read from; a higher value is more trustworthy."""
 
+    META = 0  #: the page's metadata (an HTML page's meta tags, read by htmldate): when the text shows none
     LEAD = 1  #: the opening words of the body ("On June 9, 2018, ...")
     HEADING = 2  #: a title with the date written beside it
     LINE = 3  #: a line of its own holding the date

@@ -1,0 +1,338 @@
+"""HTML pages: their main content as blocks, their headline and their publication date.
+
+An HTML page (a `.html` file, an HTML record of a WARC, an HTML field of a JSONL line)
+is turned into what the rest of the pipeline reads, a page of text, once, when it is
+spooled (see `containers`):
+
+* the main content, found by trafilatura (comments and the page's chrome left out),
+  laid out as this project reads pages: one block (paragraph, heading, list item,
+  table row, quotation) per paragraph, a blank line between blocks, a <br> as a line
+  break. The blocks stay blocks, so the cross-page stages (paragraphs repeated on a
+  site's pages, segmenting, articles merged across pages) work on them as on text;
+* the headline: the page's heading (h1, else h2, h3) that its <title> or og:title
+  repeats, unless it is the site's name (a link home, a site-title box, og:site_name);
+  else the part of the title that is not the site's name. When the main content does
+  not start with it, it is put in front, as the page shows it above the text;
+* the publication date, by htmldate (meta tags, structured data, the URL, the visible
+  text), within the configured window of plausible dates.
+
+The headline and the date travel beside the text as the page's `PageMeta`, each with
+where it came from; segmenting takes them as candidates beside what the text shows
+(see `mark_headline` and `date_from_page`). A page whose main content comes out empty
+(a page of a few lines: trafilatura wants more) is read whole, as `containers.html_text`
+lays out all its visible text: the cross-page stages then drop its chrome.
+
+trafilatura and htmldate come with the `html` extra; without them, HTML input stops
+the run with a one-line error saying what to install (`MissingHtmlLibrary`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from .normalise import normalise_for_dedup
+from .records import ArticleCopy, DateSource, Kind, PageMeta, Paragraph
+
+if TYPE_CHECKING:
+    from lxml.html import HtmlElement
+
+EXTENSIVE_DATE_SEARCH = True
+INSTALL_HINT = 'pip install "corpus-clean[html]"'
+
+
+class MissingHtmlLibrary(ImportError):
+    """HTML input met without the libraries that read it."""
+
+
+@cache
+def _libraries() -> tuple[Any, Any, Any]:
+    """trafilatura's extractor, its HTML loader and its settings, loaded once a process."""
+    try:
+        from trafilatura import bare_extraction
+        from trafilatura.settings import use_config
+        from trafilatura.utils import load_html
+    except ImportError as err:
+        raise MissingHtmlLibrary(
+            f"reading HTML needs trafilatura and htmldate, which are not installed ({err}); "
+            f"install them with: {INSTALL_HINT}"
+        ) from None
+    settings = use_config()
+    # trafilatura's default time limit is a SIGALRM, which only the main thread may
+    # set and which would fire inside whatever the run does next: pages are bounded
+    # by the file size limit instead
+    settings.set("DEFAULT", "EXTRACTION_TIMEOUT", "0")
+    return bare_extraction, load_html, settings
+
+
+@cache
+def extraction_errors() -> tuple[type[BaseException], ...]:
+    """What reading a malformed document may raise: that page is skipped, with the reason."""
+    from lxml.etree import LxmlError
+
+    # ValueError: lxml refuses some documents (NUL bytes, an encoding declared in a str);
+    # RecursionError: trafilatura walks some trees recursively
+    return (LxmlError, ValueError, RecursionError)
+
+
+def require() -> None:
+    """Raise `MissingHtmlLibrary` unless HTML can be read here."""
+    _libraries()
+
+
+# --- the blocks -----------------------------------------------------------------
+
+#: Elements of trafilatura's output that are blocks of their own (or hold blocks);
+#: the others (hi, ref, del, span, cell) are text inside the block around them.
+_BLOCKS = frozenset({"body", "main", "doc", "div", "section", "p", "head", "list", "item", "quote", "table", "row", "code"})
+_SKIPPED = frozenset({"graphic", "comments", "note"})
+_SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")  # collapsed inside a line; NBSP too (trafilatura keeps it)
+
+
+def blocks_of(body: HtmlElement) -> list[str]:
+    """The text blocks of trafilatura's output tree, in document order: a paragraph,
+    heading, list item, table row (cells separated by a space) or code block each;
+    a <lb/> is a line break inside its block."""
+    from lxml import etree
+
+    out: list[str] = []
+    pieces: list[str] = []
+
+    def flush() -> None:
+        lines = (_SPACE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
+        text = "\n".join(line for line in lines if line)
+        pieces.clear()
+        if text:
+            out.append(text)
+
+    # markup comments are not walked: their tails would be lost (the text after them)
+    etree.strip_tags(body, etree.Comment, etree.ProcessingInstruction)
+    walk = etree.iterwalk(body, events=("start", "end"))
+    for event, node in walk:
+        tag = node.tag
+        if event == "start":
+            if tag in _SKIPPED:  # a figure: its end event still comes, with its tail
+                walk.skip_subtree()
+                continue
+            if tag in _BLOCKS:
+                flush()
+            elif tag == "lb":
+                pieces.append("\n")
+            elif tag == "cell":
+                pieces.append(" ")
+            pieces.append(node.text or "")
+        else:
+            if tag in _BLOCKS:
+                flush()
+            if node is not body:
+                pieces.append(node.tail or "")
+    flush()
+    return out
+
+
+# --- the headline -----------------------------------------------------------------
+
+#: Boxes that hold the site's name, not a page's headline.
+_SITE_BOX = re.compile(r"(?:site|blog)[-_]?(?:title|name|logo)|^(?:header|banner|masthead|branding|logo)$", re.I)
+#: Separators of a <title>'s parts ("Headline | Section | Site").
+_TITLE_PARTS = re.compile(r"\s+[|\-–—:»«›‹·•/]+\s+|\s*::\s*")
+_WORD = re.compile(r"\w+")
+_HEADING_RANK = {"h1": 0, "h2": 1, "h3": 2}
+
+
+def _words(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def _block_text(node: HtmlElement) -> str:
+    return " ".join(node.text_content().split())
+
+
+def _site_chrome(heading: HtmlElement) -> int:
+    """2: the heading names the site (a link to the home page, a site-title box);
+    1: it is in the page's header or navigation, outside any article; 0: neither."""
+    for link in heading.iter("a"):
+        href = urlsplit(link.get("href") or "")
+        if link.get("rel") == "home" or (
+            href.path in ("", "/") and not href.query and not href.fragment and (href.netloc or href.path)
+        ):
+            return 2
+    line = [heading, *heading.iterancestors()]
+    for node in line:
+        for name in (node.get("id") or "").split() + (node.get("class") or "").split():
+            if _SITE_BOX.search(name):
+                return 2
+    if any(node.tag in ("article", "main") for node in line):
+        return 0
+    return int(any(node.tag in ("header", "nav") for node in line))
+
+
+def _metas(tree: HtmlElement) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for meta in tree.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").lower()
+        content = " ".join((meta.get("content") or "").split())
+        if key in ("og:title", "twitter:title", "og:site_name") and content:
+            found.setdefault(key, content)
+    title = tree.find(".//title")
+    if title is not None:
+        text = _block_text(title)
+        if text:
+            found["title"] = text
+    return found
+
+
+def headline(tree: HtmlElement) -> tuple[str, str] | None:
+    """(the page's headline, where it came from), or None: see the module's docstring."""
+    metas = _metas(tree)
+    titles = [metas[k] for k in ("og:title", "twitter:title", "title") if k in metas]
+    if not titles:
+        return None
+    site = _words(metas.get("og:site_name", ""))
+    framed = [f" {_words(t)} " for t in titles]
+    candidates = []
+    for order, heading in enumerate(tree.iter("h1", "h2", "h3")):
+        text = _block_text(heading)
+        words = _words(text)
+        if not words or not any(f" {words} " in t for t in framed):
+            continue
+        chrome = 2 if words == site else _site_chrome(heading)
+        candidates.append((chrome, _HEADING_RANK[heading.tag], order, text, heading.tag))
+    if candidates:
+        best = min(candidates)
+        if best[0] < 2:
+            return best[3], f"{best[4]} repeated in the title"
+    names = {site} | {_words(c[3]) for c in candidates if c[0] == 2}
+    if "og:title" in metas and _words(metas["og:title"]) not in names:
+        return metas["og:title"], "og:title"
+    for key in ("twitter:title", "title"):
+        if key in metas:
+            parts = [p for p in _TITLE_PARTS.split(metas[key]) if _words(p) and _words(p) not in names]
+            if parts:
+                return parts[0], key if len(parts) == 1 else f"{key}, its first part"
+    return None
+
+
+# --- a page -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlPage:
+    blocks: list[str]  #: the text blocks, in order (the headline first when the page shows it)
+    meta: PageMeta
+    whole: bool  #: no main content was found: the blocks are all the page's visible text
+
+
+def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> HtmlPage:
+    """The blocks, headline and publication date of one HTML document (see the module's
+    docstring); `window` bounds the dates htmldate may return."""
+    bare_extraction, load_html, settings = _libraries()
+    tree = load_html(html)
+    if tree is None:  # not a document lxml can make anything of: read as all its text
+        return _whole(html, None, None)
+    found = headline(tree)  # before trafilatura, which prunes the tree it is given
+    date = publication_date(tree, url, window)
+    document = bare_extraction(
+        tree,
+        url=url,
+        include_comments=False,
+        favor_recall=True,
+        include_tables=True,
+        config=settings,
+    )
+    body = getattr(document, "body", None)
+    blocks = blocks_of(body) if body is not None else []
+    if not blocks:
+        return _whole(html, found, date)
+    if found is not None:
+        title = _words(found[0])
+        if not any(_words(block) == title for block in blocks[:3]):
+            blocks.insert(0, found[0])
+    meta = PageMeta(
+        title=found[0] if found else None,
+        title_from=found[1] if found else None,
+        date=date,
+        date_from="htmldate" if date else None,
+    )
+    return HtmlPage(blocks, meta, whole=False)
+
+
+def publication_date(tree: HtmlElement, url: str | None, window: tuple[_dt.date, _dt.date]) -> str | None:
+    """The page's publication date by htmldate (YYYY-MM-DD), or None. Its quick search
+    first (meta tags, structured data, the URL, time elements, date patterns); the
+    extensive one (every piece of text through dateparser: ten times slower) only for a
+    page the quick one finds nothing on."""
+    from htmldate import find_date
+
+    bounds = {"min_date": window[0].isoformat(), "max_date": window[1].isoformat()}
+    for extensive in (False, True) if EXTENSIVE_DATE_SEARCH else (False,):
+        # given a tree, htmldate works on a copy of it
+        date = find_date(tree, url=url, original_date=True, extensive_search=extensive, **bounds)
+        if date:
+            return date
+    return None
+
+
+def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
+    from .containers import html_text
+
+    text = html_text(html)
+    blocks = [b for b in text.text.split("\n\n") if b]
+    title = found or ((text.title, "title") if text.title else None)
+    meta = PageMeta(
+        title=title[0] if title else None,
+        title_from=title[1] if title else None,
+        date=date,
+        date_from="htmldate" if date else None,
+    )
+    return HtmlPage(blocks, meta, whole=True)
+
+
+def page_text(page: HtmlPage) -> str:
+    """The page as this project reads text: its blocks separated by a blank line."""
+    return "\n\n".join(page.blocks)
+
+
+# --- segmenting with the page's metadata ---------------------------------------------
+
+
+def mark_headline(paragraphs: Sequence[Paragraph], meta: PageMeta) -> None:
+    """The paragraph that is the page's headline is a heading, however long or however
+    it ends ("Why you're lazy (and how to fix it)?"): the segmenter then takes it for
+    the title of the article below it."""
+    if not meta.title:
+        return
+    title = normalise_for_dedup(meta.title)
+    for paragraph in paragraphs[:8]:
+        if normalise_for_dedup(paragraph.undated_text or paragraph.text) == title:
+            if paragraph.kind is Kind.TEXT:
+                paragraph.kind = Kind.HEADING
+            return
+
+
+def date_from_page(copies: list[ArticleCopy], meta: PageMeta) -> None:
+    """Give the page's date (from its metadata) to its main article: the copy titled
+    with the page's headline, else the longest copy of the page's own text. A date the
+    text shows wins; the page's date fills in where the text shows none."""
+    if not meta.date or not copies:
+        return
+    main = _main_copy(copies, meta)
+    if main is None or main.date is not None:
+        return
+    main.date = _dt.date.fromisoformat(meta.date)
+    main.date_source = DateSource.META
+
+
+def _main_copy(copies: list[ArticleCopy], meta: PageMeta) -> ArticleCopy | None:
+    if meta.title:
+        title = normalise_for_dedup(meta.title)
+        for copy in copies:
+            if copy.title and normalise_for_dedup(copy.title) == title:
+                return copy
+    own = [c for c in copies if not c.repeated_only]
+    return max(own, key=lambda c: len(c.text)) if own else None
