@@ -18,7 +18,7 @@ spooled (see `containers`):
 
 The headline and the date travel beside the text as the page's `PageMeta`, each with
 where it came from; segmenting takes them as candidates beside what the text shows
-(see `mark_headline` and `date_from_page`). A page whose main content comes out empty
+(see `mark_headline` and `apply_page_meta`). A page whose main content comes out empty
 (a page of a few lines: trafilatura wants more) is read whole, as `containers.html_text`
 lays out all its visible text: the cross-page stages then drop its chrome.
 
@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .normalise import normalise_for_dedup
-from .records import ArticleCopy, DateSource, Kind, PageMeta, Paragraph
+from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -94,21 +94,25 @@ _SKIPPED = frozenset({"graphic", "comments", "note"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")  # collapsed inside a line; NBSP too (trafilatura keeps it)
 
 
-def blocks_of(body: HtmlElement) -> list[str]:
+def blocks_of(body: HtmlElement, headings: set[str] | None = None) -> list[str]:
     """The text blocks of trafilatura's output tree, in document order: a paragraph,
     heading, list item, table row (cells separated by a space) or code block each;
-    a <lb/> is a line break inside its block."""
+    a <lb/> is a line break inside its block. The headings' lines are added to
+    `headings`, when given."""
     from lxml import etree
 
     out: list[str] = []
     pieces: list[str] = []
+    heading = [False]
 
     def flush() -> None:
-        lines = (_SPACE.sub(" ", line).strip() for line in "".join(pieces).split("\n"))
-        text = "\n".join(line for line in lines if line)
+        lines = [line for line in (_SPACE.sub(" ", line).strip() for line in "".join(pieces).split("\n")) if line]
         pieces.clear()
-        if text:
-            out.append(text)
+        if lines:
+            out.append("\n".join(lines))
+            if heading[0] and headings is not None:
+                headings.update(normalise_for_dedup(line) for line in lines)
+        heading[0] = False
 
     # markup comments are not walked: their tails would be lost (the text after them)
     etree.strip_tags(body, etree.Comment, etree.ProcessingInstruction)
@@ -121,6 +125,7 @@ def blocks_of(body: HtmlElement) -> list[str]:
                 continue
             if tag in _BLOCKS:
                 flush()
+                heading[0] = tag == "head"
             elif tag == "lb":
                 pieces.append("\n")
             elif tag == "cell":
@@ -246,7 +251,8 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
         config=settings,
     )
     body = getattr(document, "body", None)
-    blocks = blocks_of(body) if body is not None else []
+    headings: set[str] = set()
+    blocks = blocks_of(body, headings) if body is not None else []
     if not blocks:
         return _whole(html, found, date)
     if found is not None:
@@ -258,6 +264,7 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
         title_from=found[1] if found else None,
         date=date,
         date_from="htmldate" if date else None,
+        headings=frozenset(headings),
     )
     return HtmlPage(blocks, meta, whole=False)
 
@@ -284,6 +291,8 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
     text = html_text(html)
     blocks = [b for b in text.text.split("\n\n") if b]
     title = found or ((text.title, "title") if text.title else None)
+    if found is not None and not any(_words(block) == _words(found[0]) for block in blocks[:3]):
+        blocks.insert(0, found[0])
     meta = PageMeta(
         title=title[0] if title else None,
         title_from=title[1] if title else None,
@@ -301,38 +310,119 @@ def page_text(page: HtmlPage) -> str:
 # --- segmenting with the page's metadata ---------------------------------------------
 
 
+def _headline_at(paragraphs: Sequence[Paragraph], meta: PageMeta) -> int | None:
+    """Where the page's headline is among its first paragraphs (it is put first when
+    the main content does not start with it), or None."""
+    if not meta.title:
+        return None
+    title = normalise_for_dedup(meta.title)
+    for k, paragraph in enumerate(paragraphs[:8]):
+        if normalise_for_dedup(paragraph.undated_text or paragraph.text) == title:
+            return k
+    return None
+
+
 def mark_headline(paragraphs: Sequence[Paragraph], meta: PageMeta) -> None:
     """The paragraph that is the page's headline is a heading, however long or however
     it ends ("Why you're lazy (and how to fix it)?"): the segmenter then takes it for
     the title of the article below it."""
-    if not meta.title:
+    at = _headline_at(paragraphs, meta)
+    # a headline may read as a date line ("The Briefing, Friday, November 9, 2012"):
+    # it is a dated heading then, its date kept
+    if at is not None and paragraphs[at].kind in (Kind.TEXT, Kind.DATE):
+        paragraphs[at].kind = Kind.HEADING
+
+
+def apply_page_meta(
+    meta: PageMeta,
+    paragraphs: Sequence[Paragraph],
+    infos: Sequence[ClusterInfo],
+    copies: list[ArticleCopy],
+    dropped: list[Dropped],
+    min_repeat_pages: int,
+) -> None:
+    """Make the page's headline and date those of its main article, where the text
+    alone did not.
+
+    The main article is the copy titled with the headline, else the first copy of the
+    page's own text below the headline. A headline the segmenter left alone (cut off
+    from the text by lines it took for a teaser's: a time, a byline repeated on the
+    site's pages) becomes that copy's title; the heading the copy had for a title (a
+    sub-heading) goes back to the top of its text. The page's date fills in where the
+    text shows none: a date the text shows wins."""
+    at = _headline_at(paragraphs, meta)
+    main = None
+    if at is not None:
+        headline = paragraphs[at]
+        title = normalise_for_dedup(meta.title or "")
+        main = next((c for c in copies if c.title and normalise_for_dedup(c.title) == title), None)
+        if main is None:
+            main = next((c for c in copies if c.start > headline.start and not c.repeated_only), None)
+            drop = next((d for d in dropped if d.start == headline.start), None)
+            if main is not None and drop is not None:
+                dropped.remove(drop)
+                _retitle(main, headline, paragraphs, infos)
+    if main is None:
+        own = [c for c in copies if not c.repeated_only]
+        main = max(own, key=lambda c: len(c.text)) if own else None
+    if main is not None:
+        repeated = {p.start for p, info in zip(paragraphs, infos) if info.repeated(min_repeat_pages)}
+        _join_untitled(main, copies, meta, paragraphs, infos, repeated)
+    if main is not None and main.date is None and meta.date:
+        main.date = _dt.date.fromisoformat(meta.date)
+        main.date_source = DateSource.META
+
+
+def _join_untitled(
+    main: ArticleCopy,
+    copies: list[ArticleCopy],
+    meta: PageMeta,
+    paragraphs: Sequence[Paragraph],
+    infos: Sequence[ClusterInfo],
+    repeated: set[int],
+) -> None:
+    """Join to the main article the copies of the page's own text that follow it without
+    a heading of the page for a title: the rest of its text, cut off where a byline's
+    date or a line the site repeats stood inside it ("By A. Writer, published 9 November
+    2012"), or at a line of its text that reads like a heading ("Here is how:"). A copy
+    titled with one of the page's headings, or holding text other pages show too (a
+    teaser, which would make the article a copy of its own on those pages), is another."""
+    if any(start in repeated for start, _ in main.spans):
+        return  # the article is shown on other pages too: it is what they show, no more
+    k = copies.index(main) + 1
+    while (
+        k < len(copies)
+        and not _titled_by_heading(copies[k], meta)
+        and not any(start in repeated for start, _ in copies[k].spans)
+    ):
+        part = copies.pop(k)
+        _title_to_text(part, paragraphs, infos)  # a line of its text, not a title
+        if main.date is None and part.date is not None:
+            main.date, main.date_source = part.date, part.date_source
+        main.text = f"{main.text}\n\n{part.text}"
+        main.key = (*main.key, *part.key)
+        main.spans = (*main.spans, *part.spans)
+
+
+def _titled_by_heading(copy: ArticleCopy, meta: PageMeta) -> bool:
+    return copy.title is not None and normalise_for_dedup(copy.title) in meta.headings
+
+
+def _title_to_text(copy: ArticleCopy, paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo]) -> None:
+    """Put a copy's title back at the top of its text: it was a line of that text."""
+    if copy.title_span is None:
         return
-    title = normalise_for_dedup(meta.title)
-    for paragraph in paragraphs[:8]:
-        if normalise_for_dedup(paragraph.undated_text or paragraph.text) == title:
-            if paragraph.kind is Kind.TEXT:
-                paragraph.kind = Kind.HEADING
-            return
+    k = next(k for k, p in enumerate(paragraphs) if p.start == copy.title_span[0])
+    copy.text = f"{paragraphs[k].text}\n\n{copy.text}"
+    copy.key = (infos[k].cluster, *copy.key)
+    copy.spans = ((paragraphs[k].start, paragraphs[k].end), *copy.spans)
+    copy.title = None
+    copy.title_span = None
 
 
-def date_from_page(copies: list[ArticleCopy], meta: PageMeta) -> None:
-    """Give the page's date (from its metadata) to its main article: the copy titled
-    with the page's headline, else the longest copy of the page's own text. A date the
-    text shows wins; the page's date fills in where the text shows none."""
-    if not meta.date or not copies:
-        return
-    main = _main_copy(copies, meta)
-    if main is None or main.date is not None:
-        return
-    main.date = _dt.date.fromisoformat(meta.date)
-    main.date_source = DateSource.META
-
-
-def _main_copy(copies: list[ArticleCopy], meta: PageMeta) -> ArticleCopy | None:
-    if meta.title:
-        title = normalise_for_dedup(meta.title)
-        for copy in copies:
-            if copy.title and normalise_for_dedup(copy.title) == title:
-                return copy
-    own = [c for c in copies if not c.repeated_only]
-    return max(own, key=lambda c: len(c.text)) if own else None
+def _retitle(
+    copy: ArticleCopy, headline: Paragraph, paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo]
+) -> None:
+    _title_to_text(copy, paragraphs, infos)  # the old title, a sub-heading
+    copy.title = headline.undated_text or headline.text
+    copy.title_span = (headline.start, headline.end)

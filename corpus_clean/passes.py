@@ -190,7 +190,7 @@ def segment_chunk(
             html.mark_headline(paragraphs, item.meta)
         copies, dropped = segment_page(paragraphs, infos, config, keep_text=record)
         if item.meta is not None:
-            html.date_from_page(copies, item.meta)
+            html.apply_page_meta(item.meta, paragraphs, infos, copies, dropped, config.min_repeat_pages)
         for d in dropped:
             out.dropped_paragraphs[d.reason] += 1
             out.dropped_chars[d.reason] += d.n_chars

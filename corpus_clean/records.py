@@ -52,6 +52,9 @@ class PageMeta:
     title_from: str | None  #: where it was found ("h1 repeated in the title", "og:title", ...)
     date: str | None  #: its publication date, YYYY-MM-DD
     date_from: str | None  #: where it was found ("htmldate": meta tags, structured data, URL, text)
+    #: the page's headings (h1-h6 of its main content), as `normalise_for_dedup` makes
+    #: them: a line that only looks like a heading ("Here is how:") is not one of them
+    headings: frozenset[str] = frozenset()
 
 
 @pickled_by_fields
