@@ -18,7 +18,7 @@ spooled (see `containers`):
 
 The headline and the date travel beside the text as the page's `PageMeta`, each with
 where it came from; segmenting takes them as candidates beside what the text shows
-(see `mark_headline` and `apply_page_meta`). A page whose main content comes out empty
+(see `mark_headings` and `apply_page_meta`). A page whose main content comes out empty
 (a page of a few lines: trafilatura wants more) is read whole, as `containers.html_text`
 lays out all its visible text: the cross-page stages then drop its chrome.
 
@@ -322,15 +322,36 @@ def _headline_at(paragraphs: Sequence[Paragraph], meta: PageMeta) -> int | None:
     return None
 
 
-def mark_headline(paragraphs: Sequence[Paragraph], meta: PageMeta) -> None:
-    """The paragraph that is the page's headline is a heading, however long or however
-    it ends ("Why you're lazy (and how to fix it)?"): the segmenter then takes it for
-    the title of the article below it."""
+#: A line of the main content that is no heading of the page and has at least this many
+#: words is text, however it ends (a list item, a paragraph ending in a colon); shorter
+#: ones are read as text pages are (labels, bylines: what the cross-page stages sort out).
+PROSE_WORDS = 8
+
+
+def mark_headings(
+    paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], meta: PageMeta, min_repeat_pages: int
+) -> None:
+    """Say what the page's markup says about its lines: the headline is a heading,
+    however long or however it ends ("Why you're lazy (and how to fix it)?"), so the
+    segmenter takes it for the title of the article below it; a line of its own text
+    (on no other page) of some length that is not one of the page's headings is text.
+    A line other pages show too is left as its words make it: a repeated heading-like
+    line is the site's chrome ("Sign up for the newsletter"), not a teaser's text."""
     at = _headline_at(paragraphs, meta)
     # a headline may read as a date line ("The Briefing, Friday, November 9, 2012"):
     # it is a dated heading then, its date kept
     if at is not None and paragraphs[at].kind in (Kind.TEXT, Kind.DATE):
         paragraphs[at].kind = Kind.HEADING
+    for k, (paragraph, info) in enumerate(zip(paragraphs, infos)):
+        if (
+            k != at
+            and paragraph.kind is Kind.HEADING
+            and paragraph.n_words >= PROSE_WORDS
+            and not info.repeated(min_repeat_pages)
+            and normalise_for_dedup(paragraph.text) not in meta.headings
+        ):
+            paragraph.kind = Kind.TEXT
+            paragraph.date = paragraph.undated_text = None
 
 
 def apply_page_meta(

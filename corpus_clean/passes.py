@@ -187,7 +187,7 @@ def segment_chunk(
                 if info.cluster in sample_clusters and info.cluster not in out.samples:
                     out.samples[info.cluster] = paragraph.text
         if item.meta is not None:  # an HTML page: its headline and date (see `html`)
-            html.mark_headline(paragraphs, item.meta)
+            html.mark_headings(paragraphs, infos, item.meta, config.min_repeat_pages)
         copies, dropped = segment_page(paragraphs, infos, config, keep_text=record)
         if item.meta is not None:
             html.apply_page_meta(item.meta, paragraphs, infos, copies, dropped, config.min_repeat_pages)
