@@ -29,6 +29,7 @@ the run with a one-line error saying what to install (`MissingHtmlLibrary`).
 from __future__ import annotations
 
 import datetime as _dt
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -62,6 +63,10 @@ def _libraries() -> tuple[Any, Any, Any]:
             f"reading HTML needs trafilatura and htmldate, which are not installed ({err}); "
             f"install them with: {INSTALL_HINT}"
         ) from None
+    # both libraries log what they could not find at ERROR level, to stderr (a page of
+    # three lines is "not valid HTML" to trafilatura): that is no error of the run
+    for name in ("trafilatura", "htmldate", "justext", "readability"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
     settings = use_config()
     # trafilatura's default time limit is a SIGALRM, which only the main thread may
     # set and which would fire inside whatever the run does next: pages are bounded
@@ -252,13 +257,12 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     )
     body = getattr(document, "body", None)
     headings: set[str] = set()
-    blocks = blocks_of(body, headings) if body is not None else []
+    blocks = blocks_of(body, headings) if body is not None and not _fallback(body) else []
     if not blocks:
         return _whole(html, found, date)
-    if found is not None:
-        title = _words(found[0])
-        if not any(_words(block) == title for block in blocks[:3]):
-            blocks.insert(0, found[0])
+    _put_headline(blocks, found)
+    if found is not None and found[1].startswith("h"):
+        _add_byline(blocks, found[0], html)
     meta = PageMeta(
         title=found[0] if found else None,
         title_from=found[1] if found else None,
@@ -267,6 +271,13 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
         headings=frozenset(headings),
     )
     return HtmlPage(blocks, meta, whole=False)
+
+
+def _fallback(body: HtmlElement) -> bool:
+    """Whether trafilatura found no main content and gave its last resort: every text
+    node of the page, one a line, in a single paragraph (an inline <b> is a line of its
+    own there). The page is then read whole, blocks kept (see `_whole`)."""
+    return len(body) == 1 and body[0].tag == "p" and len(body[0]) == 0 and "\n" in (body[0].text or "")
 
 
 def publication_date(tree: HtmlElement, url: str | None, window: tuple[_dt.date, _dt.date]) -> str | None:
@@ -291,8 +302,8 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
     text = html_text(html)
     blocks = [b for b in text.text.split("\n\n") if b]
     title = found or ((text.title, "title") if text.title else None)
-    if found is not None and not any(_words(block) == _words(found[0]) for block in blocks[:3]):
-        blocks.insert(0, found[0])
+    if found is not None and _words(found[0]) not in {_words(block) for block in blocks}:
+        _put_headline(blocks, found)
     meta = PageMeta(
         title=title[0] if title else None,
         title_from=title[1] if title else None,
@@ -300,6 +311,43 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
         date_from="htmldate" if date else None,
     )
     return HtmlPage(blocks, meta, whole=True)
+
+
+def _put_headline(blocks: list[str], found: tuple[str, str] | None) -> None:
+    """Put a headline the page shows (one of its headings) in front of the blocks, unless
+    they start with it; one read from the metadata alone is no line of the page."""
+    if found is None or not found[1].startswith("h"):
+        return
+    title = _words(found[0])
+    if not any(_words(block) == title for block in blocks[:3]):
+        blocks.insert(0, found[0])
+
+
+#: Lines between the headline and the main content that are taken with it, at most.
+BYLINE_LINES = 4
+
+
+def _add_byline(blocks: list[str], headline: str, html: str) -> None:
+    """Put back the few lines the page shows between its headline and its main content
+    (a byline, the date, a standfirst), which trafilatura leaves out with the page's
+    chrome: the date a page shows is often there. Share buttons and the like that come
+    with them are what the cross-page stages drop (repeated on the site's pages)."""
+    from .containers import html_text
+
+    title = _words(headline)
+    at = next((k for k, block in enumerate(blocks) if _words(block) == title), None)
+    if at is None:
+        return
+    shown = [b for b in html_text(html).text.split("\n\n") if b]
+    words = [_words(b) for b in shown]
+    start = next((k for k, w in enumerate(words) if w == title), None)
+    if start is None:
+        return
+    main = {_words(b) for b in blocks[at + 1 :]}
+    end = next((k for k in range(start + 1, len(words)) if words[k] in main), None)
+    if end is None or end - start - 1 > BYLINE_LINES:
+        return
+    blocks[at + 1 : at + 1] = [b for b, w in zip(shown[start + 1 : end], words[start + 1 : end]) if w and w not in main]
 
 
 def page_text(page: HtmlPage) -> str:
@@ -386,6 +434,8 @@ def apply_page_meta(
     if main is None:
         own = [c for c in copies if not c.repeated_only]
         main = max(own, key=lambda c: len(c.text)) if own else None
+        if main is not None and main.title is None and at is None:
+            main.title = meta.title  # a title of the metadata alone: no line of the page
     if main is not None:
         repeated = {p.start for p, info in zip(paragraphs, infos) if info.repeated(min_repeat_pages)}
         _join_untitled(main, copies, meta, paragraphs, infos, repeated)

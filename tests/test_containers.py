@@ -133,8 +133,9 @@ def test_the_kind_and_compression_are_told_by_the_name(name, kind, compression):
 def test_a_forced_format_keeps_the_compression_of_the_name():
     assert detect_format("export.json.gz", "jsonl") == ContainerFormat("jsonl", "gz")
     assert detect_format("crawl.warc.gz", "txt") == ContainerFormat("txt", "gz")
-    with pytest.raises(ValueError, match="format must be one of auto, txt, jsonl, warc, wet"):
-        detect_format("a.txt", "html")
+    assert detect_format("page.php.gz", "html") == ContainerFormat("html", "gz")
+    with pytest.raises(ValueError, match="format must be one of auto, txt, jsonl, warc, wet, html"):
+        detect_format("a.txt", "pdf")
 
 
 # --- JSONL ----------------------------------------------------------------------------

@@ -1,0 +1,267 @@
+"""HTML pages: files, WARC records and a JSONL field, read as their main content's
+blocks with the page's headline and date (made-up pages of a made-up site)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import SEEDS, jsonl, run
+from corpus_clean import Config
+from corpus_clean.containers import discover
+from test_containers import write_warc
+
+STORIES = [
+    (
+        "Lighthouse keepers return to Gull Point after forty years",
+        "2021-03-07",
+        "7 March 2021",
+        [
+            "The old lighthouse on Gull Point has keepers again: two volunteers moved into the cottage on Monday "
+            "and will tend the lamp through the winter storms that batter the northern coast.",
+            "The council bought the lighthouse from the navy last spring and spent the summer repairing the stairs, "
+            "the lantern room and the keepers' cottage with money raised by the village.",
+            "Visitors may climb the tower on Sundays from April, when the ferry from the harbour runs again twice "
+            "a day and the café on the quay reopens for the season.",
+        ],
+    ),
+    (
+        "Harbour ferry gets a new electric engine",
+        "2021-03-12",
+        "12 March 2021",
+        [
+            "The little ferry that crosses the harbour every half hour now runs on batteries, charged overnight "
+            "at the quay from the solar panels on the roof of the fish market.",
+            "Its captain of twenty years says passengers notice the quiet first, then the smell of the sea, which "
+            "the old diesel engine used to cover from the first crossing to the last.",
+            "The conversion took three months in the boatyard across the bay and cost less than a new hull, the "
+            "harbour master told the council at its meeting on Thursday evening.",
+        ],
+    ),
+    (
+        "School choir wins the county festival",
+        "2021-03-20",
+        "20 March 2021",
+        [
+            "Thirty pupils of the village school sang their way to first place at the county music festival, "
+            "beating choirs from towns ten times the size of Gull Point.",
+            "Their teacher arranged an old fishing song for four voices, and the judges praised the way the "
+            "youngest singers carried the melody through the last verse alone.",
+            "The choir will sing at the harbour festival in June, and the school hopes to raise enough to take "
+            "them to the national competition in the capital next year.",
+        ],
+    ),
+]
+COMMENTS = [
+    "Great news, my grandfather was the last keeper there before the war and would have loved this.",
+    "Will the tower be open for school trips as well, or only on Sundays during the summer season?",
+]
+CHROME = ["Home", "News", "Sport", "Contact us", "Harbour Gazette", "Subscribe to our weekly letter"]
+SITE = "Harbour Gazette"
+
+
+def page(n: int, *, meta_date: str | None = None, visible: bool = True, comments: bool = True) -> str:
+    """A made-up article page: site header, menu, the article (headline, date, paragraphs),
+    a comment section, a footer."""
+    title, iso, shown, paragraphs = STORIES[n]
+    published = meta_date or iso
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    dateline = f'<p class="byline">By Ann Example</p><p class="date"><time datetime="{iso}">{shown}</time></p>'
+    comment_list = "".join(
+        f'<li class="comment"><div class="comment-author">Reader {k}</div><p>{c}</p></li>'
+        for k, c in enumerate(COMMENTS)
+    )
+    comment_section = (
+        f'<div id="comments" class="comments-area"><h3>2 comments</h3><ol class="comment-list">{comment_list}'
+        "</ol></div>"
+        if comments
+        else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{title} | {SITE}</title>
+<meta property="og:title" content="{title}">
+<meta property="og:site_name" content="{SITE}">
+<meta property="article:published_time" content="{published}T09:00:00+00:00">
+<script>var tracking = "SECRET";</script><style>body {{ color: black }}</style>
+</head><body>
+<header id="masthead"><h1 class="site-title"><a href="/">{SITE}</a></h1>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/news">News</a></li><li><a href="/sport">Sport</a></li></ul></nav>
+</header>
+<main><article class="post">
+<h1 class="entry-title">{title}</h1>
+{dateline if visible else ""}
+<div class="entry-content">{body}</div>
+</article>
+{comment_section}
+</main>
+<footer><p><a href="/contact">Contact us</a></p><p>Subscribe to our weekly letter</p></footer>
+</body></html>
+"""
+
+
+def site(make_corpus, **kwargs) -> Path:
+    return make_corpus({f"story-{n}.html": page(n, **kwargs) for n in range(len(STORIES))})
+
+
+def by_title(articles: list[dict]) -> dict[str, dict]:
+    return {a["title"]: a for a in articles}
+
+
+def assert_the_stories(articles: list[dict]) -> None:
+    """One article per story: its headline, its visible date, its paragraphs as
+    paragraphs; no menu, footer, comment or script."""
+    found = by_title(articles)
+    assert sorted(found) == sorted(s[0] for s in STORIES)
+    for title, iso, _, paragraphs in STORIES:
+        article = found[title]
+        assert article["date"] == iso
+        assert article["text"].endswith("\n\n".join(paragraphs))
+    text = "\n".join(a["text"] for a in articles)
+    for chrome in [*CHROME[:4], "Subscribe", "SECRET", *COMMENTS, "2 comments", "Reader 0"]:
+        assert chrome not in text
+
+
+# --- HTML files ------------------------------------------------------------------
+
+
+def test_html_files_give_their_articles_with_headline_and_date(make_corpus):
+    articles = run([site(make_corpus)], glob="*.html", jobs=1)
+    assert_the_stories(articles)
+    assert all(len(a["sources"]) == 1 and a["source"].startswith("story-") for a in articles)
+
+
+def test_the_comment_section_is_left_out(make_corpus):
+    with_comments = run([site(make_corpus)], glob="*.html", jobs=1)
+    without = run([site(make_corpus, comments=False)], glob="*.html", jobs=1)
+    assert [a["text"] for a in with_comments] == [a["text"] for a in without]
+    assert not any(c in a["text"] for a in with_comments for c in COMMENTS)
+
+
+def test_compressed_html_files_read_the_same(make_corpus):
+    root = make_corpus({f"story-{n}.html.gz": gzip.compress(page(n).encode()) for n in range(len(STORIES))})
+    articles = run([root], glob="*.html.gz", jobs=1)
+    assert_the_stories(articles)
+
+
+def test_html_is_told_by_its_content_without_a_telling_name(make_corpus):
+    root = make_corpus({f"story-{n}.php": page(n) for n in range(len(STORIES))} | {"notes": "Plain text notes."})
+    files = discover([root], Config(glob="*"), spool=root.parent / "spool")
+    metas = {f.path: f.meta for f in files}
+    assert metas["notes"] is None  # text stays text
+    assert all(metas[f"story-{n}.php"] is not None for n in range(len(STORIES)))
+    assert_the_stories([a for a in run([root], glob="*.php", jobs=1)])
+
+
+def test_a_txt_file_is_text_even_when_it_holds_html(make_corpus):
+    root = make_corpus({"saved.txt": page(0)})
+    (item,) = discover([root], Config())
+    assert item.meta is None and item.location == root / "saved.txt"
+
+
+# --- the page's date beside the date its text shows --------------------------------
+
+
+def test_the_date_the_page_shows_wins_over_its_metadata(make_corpus):
+    root = make_corpus({"story.html": page(0, meta_date="2020-01-05")})
+    (article,) = run([root], glob="*.html", jobs=1)
+    assert article["title"] == STORIES[0][0]
+    assert article["date"] == "2021-03-07"  # the byline's <time>, not the meta tag's 2020-01-05
+
+
+def test_the_metadata_date_fills_in_when_the_page_shows_none(make_corpus):
+    root = make_corpus({"story.html": page(1, meta_date="2020-01-05", visible=False)})
+    (article,) = run([root], glob="*.html", jobs=1)
+    assert article["date"] == "2020-01-05"
+
+
+def test_a_page_without_any_date_gets_none(make_corpus):
+    html = re.sub(r'<meta property="article:published_time"[^>]*>', "", page(2, visible=False))
+    assert "2021" not in html
+    (article,) = run([make_corpus({"story.html": html})], glob="*.html", jobs=1)
+    assert article["title"] == STORIES[2][0] and article["date"] is None
+
+
+# --- HTML in containers --------------------------------------------------------------
+
+
+def test_html_records_of_a_warc_read_like_html_files(tmp_path, make_corpus):
+    records = [("warcinfo",)] + [
+        ("response", f"https://gazette.example/story/{n}", "text/html; charset=utf-8", page(n).encode())
+        for n in range(len(STORIES))
+    ]
+    warc = write_warc(tmp_path / "crawl.warc.gz", records)
+    articles = run([warc], jobs=1)
+    assert_the_stories(articles)
+    assert {a["url"] for a in articles} == {f"https://gazette.example/story/{n}" for n in range(len(STORIES))}
+    from_files = run([site(make_corpus)], glob="*.html", jobs=1)
+    assert [(a["title"], a["date"], a["text"]) for a in articles] == [
+        (a["title"], a["date"], a["text"]) for a in from_files
+    ]
+
+
+def test_an_html_field_of_jsonl(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for n in range(len(STORIES)):
+            out.write(json.dumps({"html": page(n), "url": f"https://gazette.example/{n}"}) + "\n")
+    articles = run([path], html_field="html", jobs=1)
+    assert_the_stories(articles)
+    assert sorted(a["url"] for a in articles) == [f"https://gazette.example/{n}" for n in range(len(STORIES))]
+
+
+def test_a_jsonl_line_without_the_html_field_is_skipped_with_its_reason(tmp_path):
+    path = tmp_path / "pages.jsonl"
+    path.write_text(json.dumps({"text": "no html here"}) + "\n", encoding="utf-8")
+    files = discover([path], Config(html_field="html"), spool=tmp_path / "spool")
+    assert files[0].problem.detail == "line 1: no string field 'html' (string fields: text); set --html-field"
+
+
+# --- the command line ------------------------------------------------------------------
+
+
+def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
+    """`corpus-clean ARGS`, run after `prelude` (Python) in a fresh interpreter."""
+    code = f"import sys\n{prelude}\nfrom corpus_clean.cli import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
+    env = {**os.environ, "COLUMNS": "120"}
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300
+    )
+
+
+def test_format_html_reads_any_name_as_html(make_corpus):
+    root = make_corpus({f"story-{n}.dump": page(n) for n in range(len(STORIES))})
+    result = cli("run", str(root), "--glob", "*.dump", "--format", "html", "-q", "-j", "1")
+    assert result.returncode == 0, result.stderr
+    assert_the_stories(jsonl(result.stdout))
+
+
+def test_without_the_html_libraries_html_input_is_a_one_line_error(make_corpus):
+    root = site(make_corpus)
+    # the import of trafilatura fails, as where it is not installed
+    result = cli("run", str(root), "--glob", "*.html", "-q", prelude="sys.modules['trafilatura'] = None")
+    assert result.returncode == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "story-0.html" in line and 'pip install "corpus-clean[html]"' in line
+    assert result.stdout == ""
+
+
+def test_without_the_html_libraries_text_input_still_runs():
+    result = cli("run", str(SEEDS), "-q", "-j", "1", prelude="sys.modules['trafilatura'] = None")
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 9
+
+
+def test_a_page_with_too_little_text_gives_no_article_and_the_run_goes_on(make_corpus):
+    short = page(0, comments=False).replace('<div class="entry-content">', '<div class="entry-content"><p>Too short.</p><!--')
+    short = short.replace("</div>\n</article>", "--></div>\n</article>")
+    root = make_corpus({"short.html": short, "story.html": page(1)})
+    articles = run([root], glob="*.html", jobs=1)
+    assert [a["title"] for a in articles] == [STORIES[1][0]]
