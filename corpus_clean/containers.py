@@ -501,13 +501,9 @@ def html_text(html: str) -> HtmlText:
 def html_document(stream: io.BufferedIOBase, config: Config) -> Iterator[Contained]:
     """One HTML page (a `.html` file, compressed or not): its main content as text
     blocks, with its headline and date (see `html`)."""
-    try:
-        data = stream.read(config.max_file_bytes + 1)
-    except _read_errors() as err:
-        yield ContainedSkip(None, "bad-container", f"it does not decompress ({_first_line(err)})")
-        return
-    if len(data) > config.max_file_bytes:
-        yield ContainedSkip(None, "too-large", f"over {config.max_file_bytes} bytes; raise the limit or split it")
+    data = _one_page(stream, config)
+    if isinstance(data, ContainedSkip):
+        yield data
         return
     decoded, problem = _decode_payload(data, None, html=True)
     if decoded is None:
@@ -549,17 +545,21 @@ def _sniffed_format(location: Path, fmt: ContainerFormat) -> ContainerFormat:
 
 def single_page(stream: io.BufferedIOBase, config: Config) -> Iterator[Contained]:
     """A compressed plain page: its bytes, decoded later by `read.read_file` like a file's."""
+    data = _one_page(stream, config)
+    yield data if isinstance(data, ContainedSkip) else ContainedPage(None, data)
+
+
+def _one_page(stream: io.BufferedIOBase, config: Config) -> bytes | ContainedSkip:
+    """The bytes of a file that is one page, decompressed, or why they cannot be read."""
     try:
         data = stream.read(config.max_file_bytes + 1)
     except _read_errors() as err:
-        yield ContainedSkip(None, "bad-container", f"it does not decompress ({_first_line(err)})")
-        return
+        return ContainedSkip(None, "bad-container", f"it does not decompress ({_first_line(err)})")
     if len(data) > config.max_file_bytes:
-        yield ContainedSkip(
+        return ContainedSkip(
             None, "too-large", f"over {config.max_file_bytes} bytes once decompressed; raise the limit or split it"
         )
-    else:
-        yield ContainedPage(None, data)
+    return data
 
 
 def _broken(number: int, unit: str, err: BaseException) -> ContainedSkip:

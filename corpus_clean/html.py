@@ -94,7 +94,9 @@ def require() -> None:
 
 #: Elements of trafilatura's output that are blocks of their own (or hold blocks);
 #: the others (hi, ref, del, span, cell) are text inside the block around them.
-_BLOCKS = frozenset({"body", "main", "doc", "div", "section", "p", "head", "list", "item", "quote", "table", "row", "code"})
+_BLOCKS = frozenset(
+    {"body", "main", "doc", "div", "section", "p", "head", "list", "item", "quote", "table", "row", "code"}
+)
 _SKIPPED = frozenset({"graphic", "comments", "note"})
 _SPACE = re.compile(r"[ \t\r\f\v\u00a0]+")  # collapsed inside a line; NBSP too (trafilatura keeps it)
 
@@ -296,10 +298,20 @@ def publication_date(tree: HtmlElement, url: str | None, window: tuple[_dt.date,
     return None
 
 
+#: Boxes of a page's comments, left out of a page read whole.
+_COMMENT_BOXES = '[id*="comment" i], [class*="comment" i]'
+
+
 def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
+    """The page read whole: all its visible blocks, less its comment section."""
+    from selectolax.lexbor import LexborHTMLParser
+
     from .containers import html_text
 
-    text = html_text(html)
+    tree = LexborHTMLParser(html)
+    for box in tree.css(_COMMENT_BOXES):
+        box.decompose()
+    text = html_text(tree.html or "")
     blocks = [b for b in text.text.split("\n\n") if b]
     title = found or ((text.title, "title") if text.title else None)
     if found is not None and _words(found[0]) not in {_words(block) for block in blocks}:

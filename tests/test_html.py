@@ -11,12 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from conftest import SEEDS, jsonl, run
+from test_containers import write_warc
+
 from corpus_clean import Config
 from corpus_clean.containers import discover
-from test_containers import write_warc
 
 STORIES = [
     (
@@ -229,11 +228,11 @@ def test_a_jsonl_line_without_the_html_field_is_skipped_with_its_reason(tmp_path
 
 def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
     """`corpus-clean ARGS`, run after `prelude` (Python) in a fresh interpreter."""
-    code = f"import sys\n{prelude}\nfrom corpus_clean.cli import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
-    env = {**os.environ, "COLUMNS": "120"}
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300
+    code = (
+        f"import sys\n{prelude}\nfrom corpus_clean.cli import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
     )
+    env = {**os.environ, "COLUMNS": "120"}
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
 
 
 def test_format_html_reads_any_name_as_html(make_corpus):
@@ -260,8 +259,23 @@ def test_without_the_html_libraries_text_input_still_runs():
 
 
 def test_a_page_with_too_little_text_gives_no_article_and_the_run_goes_on(make_corpus):
-    short = page(0, comments=False).replace('<div class="entry-content">', '<div class="entry-content"><p>Too short.</p><!--')
+    short = page(0, comments=False).replace(
+        '<div class="entry-content">', '<div class="entry-content"><p>Too short.</p><!--'
+    )
     short = short.replace("</div>\n</article>", "--></div>\n</article>")
     root = make_corpus({"short.html": short, "story.html": page(1)})
     articles = run([root], glob="*.html", jobs=1)
     assert [a["title"] for a in articles] == [STORIES[1][0]]
+
+
+def test_a_page_read_whole_leaves_its_comments_out(make_corpus):
+    # a few lines only: trafilatura finds no main content, and the page is read whole
+    html = (
+        "<html><head><title>Pie day</title></head><body><h1>Pie day</h1>"
+        "<p>Pumpkin pie is coming on Thursday, baked on a crust made by hand with roasted spices.</p>"
+        '<div id="comments"><p>Reader said: can not wait for this one, it is my favourite pie of the year!</p></div>'
+        "</body></html>"
+    )
+    (article,) = run([make_corpus({"pie.html": html})], glob="*.html", jobs=1)
+    assert article["title"] == "Pie day" and article["text"].startswith("Pumpkin pie is coming")
+    assert "Reader said" not in article["text"]
