@@ -385,7 +385,7 @@ def _headline_at(paragraphs: Sequence[Paragraph], meta: PageMeta) -> int | None:
 #: A line of the main content that is no heading of the page and has at least this many
 #: words is text, however it ends (a list item, a paragraph ending in a colon); shorter
 #: ones are read as text pages are (labels, bylines: what the cross-page stages sort out).
-PROSE_WORDS = 8
+PROSE_WORDS = 5
 
 
 def mark_headings(
