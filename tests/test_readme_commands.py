@@ -188,8 +188,11 @@ def warc_of(pages: list[tuple[str, str]], kind: str) -> bytes:
     for name, text in pages:
         url = f"https://example.org/news/{name}"
         payload = BytesIO(text.encode("utf-8"))
-        if kind == "response":
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/plain; charset=utf-8")], protocol="HTTP/1.1")
+        if kind in ("response", "html"):
+            media = "text/html" if kind == "html" else "text/plain"
+            if kind == "html":
+                payload = BytesIO(html_of(text).encode("utf-8"))
+            http = StatusAndHeaders("200 OK", [("Content-Type", f"{media}; charset=utf-8")], protocol="HTTP/1.1")
             record = writer.create_warc_record(url, "response", payload=payload, http_headers=http)
         else:
             record = writer.create_warc_record(
@@ -197,6 +200,16 @@ def warc_of(pages: list[tuple[str, str]], kind: str) -> bytes:
             )
         writer.write_record(record)
     return out.getvalue()
+
+
+def html_of(text: str) -> str:
+    """A saved page made from a seed's text: its first line the headline, each paragraph a <p>."""
+    import html
+
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs[1:])
+    title = html.escape(paragraphs[0]) if paragraphs else ""
+    return f"<!DOCTYPE html><html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>"
 
 
 def make_workspace(folder: Path) -> None:
@@ -210,6 +223,10 @@ def make_workspace(folder: Path) -> None:
         (folder / "crawl" / day).mkdir()
         for name, text in names:
             (folder / "crawl" / day / name).write_text(text, encoding="utf-8")
+    (folder / "crawl.warc.gz").write_bytes(warc_of(pages, "html"))
+    (folder / "saved_pages").mkdir()
+    for name, text in pages:
+        (folder / "saved_pages" / name.replace(".txt", ".html")).write_text(html_of(text), encoding="utf-8")
     (folder / "cc").mkdir()
     (folder / "cc" / "seeds.warc.wet.gz").write_bytes(warc_of(pages, "conversion"))
     with (folder / "pages.jsonl").open("w", encoding="utf-8") as f:
