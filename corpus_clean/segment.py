@@ -46,13 +46,45 @@ from rapidfuzz.distance import Indel
 
 from .config import Config
 from .dates import lead_date
-from .normalise import normalise_for_dedup
+from .normalise import count_words, normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 
 #: Legal footer lines ("© 2024 Example Agency") are never titles.
 _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
 #: A dated heading repeats the title when their normalised texts are this similar.
 _SAME_TITLE = 0.9
+#: How far above a body its headline is looked for (bylines, dates, share buttons).
+_HEADER_UNITS = 25
+#: A byline: "by" (or its like) among a short line's first words ("By Jane Roe",
+#: "Posted by jroe on ...", "Written by: Jane Roe").
+_BYLINE = re.compile(r"^\W*(?:[\w'’]+\W+){0,2}?(?:by|von|par|por|от|автор)\b", re.IGNORECASE)
+_BYLINE_MAX_WORDS = 12
+#: A date with this few words beside it is a dateline, not a dated headline.
+_DATED_LABEL_WORDS = 3
+#: Lines that are links or captions rather than headlines: wholly in brackets, or
+#: opening or closing with an arrow set apart ("More »", a quote's «» is not), or holding a "|" or " / " between items (breadcrumbs).
+_LINK_OR_CAPTION = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*[«‹←<]+\s|\s[»›→>]+\s*$|\s\|(\s|$)|\s/\s")
+_LETTER = re.compile(r"[^\W\d_]")
+_TIME_ONLY = re.compile(
+    r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE
+)
+
+
+def _is_meta_line(p: Paragraph) -> bool:
+    """A line of an article's header that is not its headline: a byline, a dated or
+    timed line, a link, a caption in brackets, a line without letters."""
+    text = p.text
+    if p.date is not None:
+        if p.undated_text is None:
+            return True  # a date line
+        text = p.undated_text  # a heading with its date: what is it without it?
+        if count_words(text) <= _DATED_LABEL_WORDS:
+            return True
+    if not _LETTER.search(text) or _TIME_ONLY.match(text):
+        return True
+    if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
+        return True
+    return _LINK_OR_CAPTION.search(text) is not None
 
 # Reasons a paragraph does not reach the output (counted in the summary).
 FILE_NAME = "file-name"
@@ -61,6 +93,7 @@ DANGLING_HEADING = "dangling-heading"
 FRAGMENT = "fragment"
 DATE_LINE = "date-line"  # consumed as an article's date, not lost
 TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
+HEADER_LINE = "header-line"  # a byline, time or share button between a headline and its body
 
 
 @dataclass(slots=True)
@@ -79,6 +112,8 @@ class _Item:
     units: list[_Unit] = field(default_factory=list)
     has_text: bool = False
     has_unique: bool = False
+    #: the headline found above the body (see `PageSegmenter._headline`), if any
+    title: _Unit | None = None
 
     def last_content(self) -> _Unit | None:
         for unit in reversed(self.units):
@@ -207,7 +242,70 @@ class PageSegmenter:
                 item.has_unique = True
         if item.units:
             items.extend(self._split_dangling(item))
-        return items
+        return self._adopt_headlines(items)
+
+    def _adopt_headlines(self, items: list[_Item]) -> list[_Item]:
+        """Give each article of the page's own text the headline standing above it, with
+        the bylines, dates and share buttons between them, even when the cut into items
+        put those lines into items of their own."""
+        at = {id(unit): k for k, unit in enumerate(self.units)}
+        owner = {id(unit): item for item in items for unit in item.units}
+        for item in items:
+            if not item.has_text:
+                continue
+            first = next(u for u in item.units if u.kind is Kind.TEXT)
+            if self.repeated(first):
+                continue  # a teaser: its title is the heading right above its text
+            k = at[id(first)]
+            start = at[id(item.units[0])]
+            # a heading of the page's own above the text, in the item, is its title
+            # (the first one: the sub-heading right above a body comes after it)
+            if any(self._own_headline(self.units[j]) for j in range(start, k)):
+                continue
+            headline = self._headline(k)
+            if headline is None:
+                continue
+            item.title = self.units[headline]
+            if headline >= start:
+                continue
+            # the lines from the headline down are this article's header: they leave
+            # the items (text-less ones: nothing above a body holds text) that held them
+            moved = self.units[headline:start]
+            for unit in moved:
+                owner[id(unit)].units.remove(unit)
+                owner[id(unit)] = item
+            item.units[:0] = moved
+        return [item for item in items if item.units]
+
+    def _own_headline(self, unit: _Unit) -> bool:
+        p = unit.paragraph
+        return (
+            unit.kind is Kind.HEADING
+            and not self.repeated(unit)
+            and p.n_words > self.config.max_label_words
+            and not _is_meta_line(p)
+        )
+
+    def _headline(self, k: int) -> int | None:
+        """The position of the headline of a body whose first text is unit k: the first
+        heading above it that is neither a date, a byline, a time, a link, a caption in
+        brackets nor a label of a few words; a short heading is taken only where no
+        longer one stands right above it."""
+        fallback = None
+        for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
+            unit = self.units[j]
+            if unit.kind is Kind.TEXT:
+                break
+            if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                continue
+            if unit.paragraph.n_words <= self.config.max_label_words:
+                if not self.repeated(unit):
+                    fallback = j  # an author's name or a short headline: look above
+                elif fallback is not None:
+                    break  # a label above a short headline: the header ends here
+                continue
+            return j
+        return fallback
 
     @staticmethod
     def _split_dangling(item: _Item) -> list[_Item]:
@@ -236,6 +334,8 @@ class PageSegmenter:
         return copies
 
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
+        if item.title is not None:
+            return item.title
         leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
         unique = [u for u in leading if not self.repeated(u)]
         if unique:
@@ -271,6 +371,11 @@ class PageSegmenter:
                 consumed.append((unit, TITLE_REPEAT))
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
+            elif title_at < i < first_text and unit.kind is Kind.HEADING and self._header_line(unit):
+                consumed.append((unit, REPEATED_CHROME if self.repeated(unit) else HEADER_LINE))
+                # a byline with its date ("June 9, 2018 by Jane Roe")
+                if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
+                    date, date_source = p.date, DateSource.HEADING
             else:
                 body.append(unit)
 
@@ -302,6 +407,12 @@ class PageSegmenter:
             title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
             repeated_only=not item.has_unique,
         )
+
+    def _header_line(self, unit: _Unit) -> bool:
+        """A line between a headline and its body that is not part of the body: a label
+        the site repeats ("Share", "Print"), a byline, a time, a name of a few words."""
+        p = unit.paragraph
+        return self.repeated(unit) or p.n_words <= self.config.max_label_words or _is_meta_line(p)
 
     @staticmethod
     def _same_title(title_unit: _Unit | None, p: Paragraph) -> bool:
