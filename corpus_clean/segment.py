@@ -70,6 +70,22 @@ _TIME_ONLY = re.compile(
 )
 
 
+#: Paragraphs of a body's opening that its headline is compared with.
+_OPENING_UNITS = 3
+#: Words a headline farther up must share with the body's opening.
+_SHARED_WORDS = 2
+#: A standfirst is a short paragraph (one or two sentences).
+_STANDFIRST_WORDS = 60
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: "Tags: a, b, c": a label with a colon, then a list of three or more items of a few words.
+_LABELLED_LIST = re.compile(r"^[^:,]{1,30}:\s*[^\s,]+(?:\s[^\s,]+){0,2}(?:,\s*[^\s,]+(?:\s[^\s,]+){0,2}){2,},?$")
+_HANDLE = re.compile(r"(?<!\w)@\w")
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _CONTENT_WORD.findall(text)}
+
+
 def _is_meta_line(p: Paragraph) -> bool:
     """A line of an article's header that is not its headline: a byline, a dated or
     timed line, a link, a caption in brackets, a line without letters."""
@@ -80,7 +96,7 @@ def _is_meta_line(p: Paragraph) -> bool:
         text = p.undated_text  # a heading with its date: what is it without it?
         if count_words(text) <= _DATED_LABEL_WORDS:
             return True
-    if not _LETTER.search(text) or _TIME_ONLY.match(text):
+    if not _LETTER.search(text) or _TIME_ONLY.match(text) or _HANDLE.search(text) or _LABELLED_LIST.match(text):
         return True
     if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
         return True
@@ -268,13 +284,19 @@ class PageSegmenter:
             item.title = self.units[headline]
             if headline >= start:
                 continue
-            # the lines from the headline down are this article's header: they leave
-            # the items (text-less ones: nothing above a body holds text) that held them
+            # the lines from the headline down are this article's header: they leave the
+            # items that held them (text-less ones, or a headline with its standfirst)
             moved = self.units[headline:start]
+            robbed = {id(owner[id(unit)]): owner[id(unit)] for unit in moved}
             for unit in moved:
                 owner[id(unit)].units.remove(unit)
                 owner[id(unit)] = item
             item.units[:0] = moved
+            for other in robbed.values():
+                other.has_text = any(u.kind is Kind.TEXT for u in other.units)
+                other.has_unique = any(u.kind is not Kind.DATE and not self.repeated(u) for u in other.units)
+                if other.title is not None and owner[id(other.title)] is not other:
+                    other.title = None
         return [item for item in items if item.units]
 
     def _own_headline(self, unit: _Unit) -> bool:
@@ -287,25 +309,57 @@ class PageSegmenter:
         )
 
     def _headline(self, k: int) -> int | None:
-        """The position of the headline of a body whose first text is unit k: the first
-        heading above it that is neither a date, a byline, a time, a link, a caption in
-        brackets nor a label of a few words; a short heading is taken only where no
-        longer one stands right above it."""
+        """The position of the headline of a body whose first text is unit k.
+
+        Above a body stand its header lines: dates, bylines, times, links, labels of a
+        few words, and on news sites a standfirst (one short paragraph right under the
+        headline, above the byline). The headline is the nearest other heading, or
+        past it the nearest that shares words with the body's opening (an author's
+        list of recent stories may stand between); a short heading is taken only
+        where no longer one stands above it within the header.
+        """
         fallback = None
+        candidates: list[int] = []
+        past_meta = False
         for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
             unit = self.units[j]
             if unit.kind is Kind.TEXT:
-                break
+                if candidates or not (past_meta and self._standfirst(j)):
+                    break
+                continue
             if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                past_meta = True
                 continue
             if unit.paragraph.n_words <= self.config.max_label_words:
                 if not self.repeated(unit):
-                    fallback = j  # an author's name or a short headline: look above
-                elif fallback is not None:
+                    if not candidates:
+                        fallback = j  # an author's name or a short headline: look above
+                elif fallback is not None and not candidates:
                     break  # a label above a short headline: the header ends here
                 continue
-            return j
-        return fallback
+            candidates.append(j)
+        if not candidates:
+            return fallback
+        opening = set()
+        for unit in self.units[k : k + _OPENING_UNITS]:
+            if unit.kind is Kind.TEXT:
+                opening |= _content_words(unit.paragraph.text)
+        for j in candidates:
+            if len(_content_words(self.units[j].paragraph.text) & opening) >= _SHARED_WORDS:
+                return j
+        return candidates[0]
+
+    def _standfirst(self, j: int) -> bool:
+        """Unit j (text) is a short unique paragraph right under a headline."""
+        unit, above = self.units[j], self.units[j - 1] if j else None
+        return (
+            not self.repeated(unit)
+            and unit.paragraph.n_words <= _STANDFIRST_WORDS
+            and above is not None
+            and above.kind is Kind.HEADING
+            and above.paragraph.n_words > self.config.max_label_words
+            and not _is_meta_line(above.paragraph)
+        )
 
     @staticmethod
     def _split_dangling(item: _Item) -> list[_Item]:
@@ -337,7 +391,7 @@ class PageSegmenter:
         if item.title is not None:
             return item.title
         leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
-        unique = [u for u in leading if not self.repeated(u)]
+        unique = [u for u in leading if not self.repeated(u) and not _is_meta_line(u.paragraph)]
         if unique:
             return unique[0]
         # a teaser's title stands right above its text; what is above that is chrome

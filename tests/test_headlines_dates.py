@@ -1,0 +1,123 @@
+"""Headlines and dates on made-up pages laid out like real news sites and blogs: what
+stands between a headline and its body, and which of a page's dates is its own."""
+
+from __future__ import annotations
+
+from conftest import find, run
+
+NAV = "Home\n\nWorld\n\nScience\n\nSports\n\nAbout us\n\n"
+FOOTER = "\n\nContact the newsroom\n\nPrivacy policy\n\nTerms of use\n"
+
+#: Each story: (headline, first paragraph, second paragraph); distinct words throughout.
+STORIES = [
+    (
+        "Harbour cranes return to the eastern docks after a long refit",
+        "The eastern docks welcomed back their harbour cranes on Tuesday after a refit that lasted two years.",
+        "Dock workers said the refit cranes lift twice the load of the old machines and use less power.",
+    ),
+    (
+        "Mountain villages vote to share one school bus",
+        "Three mountain villages agreed to share a single school bus from the autumn term onward.",
+        "Parents asked for heated shelters at each stop, which the council promised before winter arrives.",
+    ),
+    (
+        "Bakery cooperative opens a second shop near the station",
+        "The bakery cooperative opened its second shop beside the railway station on a rainy Saturday morning.",
+        "Members plan to bake rye loaves overnight so that commuters find fresh bread on the first trains.",
+    ),
+    (
+        "Volunteers map every old oak in the county park",
+        "Volunteers finished a map of every old oak in the county park, counting more than nine hundred trees.",
+        "Rangers will use the oak map to plan pruning and to protect the rarest beetles living in dead wood.",
+    ),
+]
+
+
+def _site(header, n: int = 4, extra: str = "") -> dict[str, str]:
+    """`n` pages, page i showing story i under `header(i)` (the lines between its
+    headline and its body)."""
+    pages = {}
+    for i in range(n):
+        headline, first, second = STORIES[i]
+        pages[f"p{i}.txt"] = NAV + f"{headline}\n\n{header(i)}\n\n{first}\n\n{second}" + extra + FOOTER
+    return pages
+
+
+def test_a_byline_date_and_share_buttons_between_headline_and_body(make_corpus):
+    def header(i):
+        return f"By Jane Roe{i}\n\nMarch {i + 3}, 2023 10:1{i} AM\n\nShare\n\nTweet\n\nEmail this story"
+
+    articles = run(make_corpus(_site(header)))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (headline, f"2023-03-0{i + 3}")
+        assert "Share" not in story["text"] and "Jane Roe" not in story["text"]
+
+
+def test_an_author_name_and_a_time_between_headline_and_body(make_corpus):
+    # an author's name of two words is not the title, however near the body it stands
+    def header(i):
+        return f"Anna Quill{i}\n\n0{i + 1}/1{i}/2022\n\n09:3{i} PM EDT\n\nShare this post"
+
+    articles = run(make_corpus(_site(header)))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, first)
+        assert story["title"] == headline
+        assert story["date"] is not None
+
+
+def test_a_headline_also_listed_on_other_pages_stays_the_title(make_corpus):
+    # every page lists the site's latest headlines: each page's own headline is then
+    # "repeated", and the byline under it is the only unique line above the body
+    latest = "\n\nLatest stories\n\n" + "\n\n".join(headline for headline, _, _ in STORIES)
+
+    def header(i):
+        return f"Posted by jroe{i} on June {i + 10}, 2021\n\nShare this story"
+
+    articles = run(make_corpus(_site(header, extra=latest)))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (headline, f"2021-06-{i + 10}")
+
+
+STANDFIRSTS = [
+    "New lifting gear should cut waiting times for ships.",
+    "Parents welcome the plan but ask for shelters.",
+    "Commuters get fresh bread at dawn.",
+    "Nine hundred trees are now on record.",
+]
+
+
+def test_a_standfirst_under_the_headline_reads_on_past_the_byline(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        standfirst = STANDFIRSTS[i]
+        return NAV + f"{headline}\n\n{standfirst}\n\nby Kim Ash{i}\n\nMay {i + 1}, 2020 4:00 AM PDT\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (headline, _, _) in enumerate(STORIES):
+        story = find(articles, STANDFIRSTS[i])
+        assert (story["title"], story["date"]) == (headline, f"2020-05-0{i + 1}")
+
+
+def test_the_headline_past_an_authors_list_of_recent_stories(make_corpus):
+    # between the byline and the body, the author's own recent headlines (unique to
+    # each page): the headline is the one that shares words with the body
+    def header(i):
+        others = [f"Recent story number {i}{j} about something else entirely" for j in range(3)]
+        return f"By Lee Fern{i}\n\nRecent stories:\n\n" + "\n\n".join(others) + "\n\nAdd a comment"
+
+    articles = run(make_corpus(_site(header)))
+    for headline, first, _ in STORIES:
+        assert find(articles, first)["title"] == headline
+
+
+def test_a_quoted_headline_is_not_a_link(make_corpus):
+    # a headline ending in a closing guillemet is a quotation, not a "More »" link
+    def page(i):
+        _, first, second = STORIES[i]
+        return NAV + f"Winners of the «Young Forester {i}» contest\n\nShare\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
+    for i in range(3):
+        assert find(articles, STORIES[i][1])["title"] == f"Winners of the «Young Forester {i}» contest"
