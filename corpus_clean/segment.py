@@ -37,10 +37,11 @@ dropped with a reason.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz.distance import Indel
 
@@ -110,6 +111,8 @@ FRAGMENT = "fragment"
 DATE_LINE = "date-line"  # consumed as an article's date, not lost
 TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
 HEADER_LINE = "header-line"  # a byline, time or share button between a headline and its body
+#: Reasons that leave a date line to no article: the next article of the page may take it.
+_ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
 
 
 @dataclass(slots=True)
@@ -166,6 +169,9 @@ class PageSegmenter:
         self.config = config
         self.keep_text = keep_text
         self.dropped: list[Dropped] = []
+        #: the last date line dropped with no article since the last article: (where in
+        #: `dropped`, its date)
+        self._orphan_date: tuple[int, _dt.date] | None = None
         self.units: list[_Unit] = []
         carried_gap = 0
         for paragraph, info in zip(paragraphs, infos):
@@ -180,6 +186,8 @@ class PageSegmenter:
     def _drop(self, unit: _Unit, reason: str) -> None:
         p, info = unit.paragraph, unit.info
         text = p.text if self.keep_text else ""
+        if unit.kind is Kind.DATE and reason in _ORPHANING and p.date is not None:
+            self._orphan_date = (len(self.dropped), p.date)
         self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
 
     def repeated(self, unit: _Unit) -> bool:
@@ -381,11 +389,22 @@ class PageSegmenter:
         for item in self.items():
             copy = self._article(item) if item.has_text else None
             if copy is not None:
+                if copy.date is None and not copy.repeated_only and self._orphan_date is not None:
+                    self._adopt_date(copy)
+                self._orphan_date = None
                 copies.append(copy)
             elif not item.has_text:
                 for unit in item.units:
                     self._drop(unit, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
         return copies
+
+    def _adopt_date(self, copy: ArticleCopy) -> None:
+        """An undated article of the page's own text takes the date line left alone
+        above it since the previous article (a date set apart from its article by share
+        buttons, or above the headline among the site's chrome)."""
+        at, day = self._orphan_date
+        copy.date, copy.date_source = day, DateSource.LINE
+        self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
 
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
         if item.title is not None:

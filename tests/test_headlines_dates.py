@@ -121,3 +121,45 @@ def test_a_quoted_headline_is_not_a_link(make_corpus):
     articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
     for i in range(3):
         assert find(articles, STORIES[i][1])["title"] == f"Winners of the «Young Forester {i}» contest"
+
+
+def test_a_date_on_a_separate_piece_above_the_article_is_its_date(make_corpus):
+    # the date stands among the site's share buttons, above the headline: a piece of
+    # its own with no text, yet the article below is the page's only one
+    def page(i):
+        headline, first, second = STORIES[i]
+        return (
+            NAV
+            + f"{i + 20} July 2012 Last updated at 0{i}:50\n\nShare this page\n\nFacebook\n\nTwitter\n\nPrint\n\n"
+            + f"{headline}\n\n{first}\n\n{second}"
+            + FOOTER
+        )
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (headline, f"2012-07-{i + 20}")
+
+
+NOTES = [
+    "Readers may send letters about the docks to the newsroom before Friday noon.",
+    "A correction about the bus timetable will appear in the printed weekend edition.",
+    "Our photographer's pictures of the bakery queue are on display in the town hall.",
+    "The park rangers invite families to a guided walk among the oaks next month.",
+]
+
+
+def test_a_date_left_alone_goes_to_the_first_article_below_it_only(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        return (
+            NAV
+            + f"{i + 20} July 2012\n\nShare this page\n\nPrint\n\n{headline}\n\n{first}\n\n{second}"
+            + f"\n\n\nEditor's note\n\n{NOTES[i]}"
+            + FOOTER
+        )
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (_, first, _) in enumerate(STORIES):
+        assert find(articles, first)["date"] == f"2012-07-{i + 20}"
+        assert find(articles, NOTES[i])["date"] is None
