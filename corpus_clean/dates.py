@@ -150,6 +150,14 @@ _DATE_FRAME_WORDS = frozenset(
     "в от опубликовано обновлено дата публикации опубликован "
     "am vom von veröffentlicht le du publié mis jour el del de publicado il pubblicato".split()
 )
+#: Words that mark a date as not the publication's: an update, a correction, a revision,
+#: a print or a retrieval ("Updated: ...", "Page last modified ...", "Printed on ...").
+_SECONDARY_DATE = re.compile(
+    r"(?<!\w)(?:updated?|modified|revised|corrected|correction|printed|retrieved|accessed|"
+    r"обновлено|обновлён|изменено|оновлено|aktualisiert|geändert|"
+    r"mis\s+à\s+jour|modifié|actualizado|modificado|aggiornato|modificato|atualizado)(?!\w)",
+    re.IGNORECASE,
+)
 _LEAD_PREFIX = re.compile(r"^(?:on|am|le|el|il|в|у)\s+", re.IGNORECASE)
 
 
@@ -228,6 +236,12 @@ def dated_heading(text: str, window: tuple[_dt.date, _dt.date]) -> tuple[_dt.dat
         return None
     rest = rest.strip(" .,;:-–—|()[]")
     return (day, rest) if rest else None
+
+
+def is_secondary_date(text: str) -> bool:
+    """Whether a date line gives an update's, a correction's or a print's date rather
+    than the publication's ("Last updated: 12 May 2021", "Printed on 05/11/2013")."""
+    return _SECONDARY_DATE.search(text) is not None
 
 
 def lead_date(text: str, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz.distance import Indel
 
 from .config import Config
-from .dates import lead_date
+from .dates import is_secondary_date, lead_date
 from .normalise import count_words, normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 
@@ -170,8 +170,8 @@ class PageSegmenter:
         self.keep_text = keep_text
         self.dropped: list[Dropped] = []
         #: the last date line dropped with no article since the last article: (where in
-        #: `dropped`, its date)
-        self._orphan_date: tuple[int, _dt.date] | None = None
+        #: `dropped`, its date, whether it is an update's)
+        self._orphan_date: tuple[int, _dt.date, bool] | None = None
         self.units: list[_Unit] = []
         carried_gap = 0
         for paragraph, info in zip(paragraphs, infos):
@@ -187,7 +187,10 @@ class PageSegmenter:
         p, info = unit.paragraph, unit.info
         text = p.text if self.keep_text else ""
         if unit.kind is Kind.DATE and reason in _ORPHANING and p.date is not None:
-            self._orphan_date = (len(self.dropped), p.date)
+            # the nearest date line, unless it is an update's and the one before is not
+            secondary = is_secondary_date(p.text)
+            if self._orphan_date is None or not secondary or self._orphan_date[2]:
+                self._orphan_date = (len(self.dropped), p.date, secondary)
         self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
 
     def repeated(self, unit: _Unit) -> bool:
@@ -402,7 +405,7 @@ class PageSegmenter:
         """An undated article of the page's own text takes the date line left alone
         above it since the previous article (a date set apart from its article by share
         buttons, or above the headline among the site's chrome)."""
-        at, day = self._orphan_date
+        at, day, _ = self._orphan_date
         copy.date, copy.date_source = day, DateSource.LINE
         self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
 
@@ -427,14 +430,18 @@ class PageSegmenter:
         title_at = item.units.index(title_unit) if title_unit is not None else first_text
         date = None
         date_source = None
+        date_secondary = False
         consumed: list[tuple[_Unit, str]] = []
         body: list[_Unit] = []
         for i, unit in enumerate(item.units):
             p = unit.paragraph
             if unit.kind is Kind.DATE:
                 consumed.append((unit, DATE_LINE))
-                if date_source is not DateSource.LINE:
-                    date, date_source = p.date, DateSource.LINE
+                # the first date line, unless it is an update's (or a print's) and a
+                # line with the publication date follows
+                secondary = is_secondary_date(p.text)
+                if date_source is not DateSource.LINE or (date_secondary and not secondary):
+                    date, date_source, date_secondary = p.date, DateSource.LINE, secondary
             elif unit is title_unit:
                 if p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING

@@ -163,3 +163,29 @@ def test_a_date_left_alone_goes_to_the_first_article_below_it_only(make_corpus):
     for i, (_, first, _) in enumerate(STORIES):
         assert find(articles, first)["date"] == f"2012-07-{i + 20}"
         assert find(articles, NOTES[i])["date"] is None
+
+
+def test_an_update_date_above_the_publication_date_does_not_win(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        return (
+            NAV
+            + f"{headline}\n\nLast updated: 1{i} May 2021\n\nPublished: 0{i + 1} March 2021\n\n{first}\n\n{second}"
+            + f"\n\nPrinted on 2{i}.06.2021"
+            + FOOTER
+        )
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (headline, f"2021-03-0{i + 1}")
+
+
+def test_an_update_date_alone_is_still_the_date(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        return NAV + f"{headline}\n\nUpdated 1{i} May 2021, 10:00\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (_, first, _) in enumerate(STORIES):
+        assert find(articles, first)["date"] == f"2021-05-1{i}"
