@@ -11,7 +11,11 @@ inside the plausibility window. Anything else is not a date: a page without one
 gets ``null``, never a guess.
 
 Numeric day/month order: ``D.M.Y`` with dots (the European convention); with
-slashes ``M/D/Y`` only when the day cannot be a month (``06/22/2021``), else ``D/M/Y``.
+slashes ``M/D/Y`` when the day cannot be a month (``06/22/2021``), ``D/M/Y`` when the
+month cannot be a day (``22/06/2021``), and when both could be (``05/11/2013``) the
+order the crawl's other slashed dates prove (`slash_order_evidence`, summed over a run
+by the pipeline): month first only where unambiguous month-first dates outnumber
+day-first ones, else day first.
 """
 
 from __future__ import annotations
@@ -168,13 +172,13 @@ class DateMatch:
     date: _dt.date
 
 
-def _to_date(kind: str, groups: tuple[str, ...]) -> _dt.date | None:
+def _to_date(kind: str, groups: tuple[str, ...], month_first: bool = False) -> _dt.date | None:
     try:
         if kind == "ymd":
             year, month, day = int(groups[0]), int(groups[1]), int(groups[2])
         elif kind == "dmy_numeric":
             first, sep, second, year = int(groups[0]), groups[1], int(groups[2]), int(groups[3])
-            if sep == "/" and first <= 12 < second:
+            if sep == "/" and first <= 12 and (second > 12 or month_first):
                 month, day = first, second
             else:
                 day, month = first, second
@@ -187,15 +191,16 @@ def _to_date(kind: str, groups: tuple[str, ...]) -> _dt.date | None:
         return None
 
 
-def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
-    """All plausible dates in `text`, in order of position, without overlaps."""
+def find_dates(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> list[DateMatch]:
+    """All plausible dates in `text`, in order of position, without overlaps
+    (`month_first`: read ``05/11/2013`` as May 11)."""
     if not _FOUR_DIGITS.search(text):  # every shape has a four-digit year: a cheap first test
         return []
     low, high = window
     found: list[DateMatch] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            day = _to_date(kind, m.groups())
+            day = _to_date(kind, m.groups(), month_first)
             if day is not None and low <= day <= high:
                 found.append(DateMatch(m.start(), m.end(), day))
     found.sort(key=lambda d: (d.start, -d.end))
@@ -206,11 +211,13 @@ def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
     return out
 
 
-def date_line(text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
+def date_line(
+    text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date], month_first: bool = False
+) -> _dt.date | None:
     """The date of a line that is essentially a date: a date and at most a few words."""
     if len(text) > MAX_DATE_LINE_CHARS:
         return None
-    dates = find_dates(text, window)
+    dates = find_dates(text, window, month_first)
     if not dates:
         return None
     rest = text
@@ -220,9 +227,11 @@ def date_line(text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date]
     return dates[0].date if extra <= max_extra_words else None
 
 
-def dated_heading(text: str, window: tuple[_dt.date, _dt.date]) -> tuple[_dt.date, str] | None:
+def dated_heading(
+    text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False
+) -> tuple[_dt.date, str] | None:
     """A heading with a date written at its start or end: (date, heading without the date)."""
-    dates = find_dates(text, window)
+    dates = find_dates(text, window, month_first)
     if not dates:
         return None
     first, last = dates[0], dates[-1]
@@ -244,11 +253,29 @@ def is_secondary_date(text: str) -> bool:
     return _SECONDARY_DATE.search(text) is not None
 
 
-def lead_date(text: str, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
+def lead_date(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> _dt.date | None:
     """A date that opens a paragraph ("On June 9, 2018, in Qingdao ...")."""
     head = text[:60]
     prefix = _LEAD_PREFIX.match(head)
     offset = prefix.end() if prefix else 0
-    for d in find_dates(head, window):
+    for d in find_dates(head, window, month_first):
         return d.date if d.start == offset else None
     return None
+
+
+_SLASHED = re.compile(r"(?<![\d./-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def slash_order_evidence(text: str) -> tuple[int, int]:
+    """(month-first, day-first): how many slashed dates in `text` can only be read one
+    way (``08/31/2012``: month first; ``31/08/2012``: day first)."""
+    if "/" not in text:
+        return 0, 0
+    month_first = day_first = 0
+    for m in _SLASHED.finditer(text):
+        first, second = int(m.group(1)), int(m.group(2))
+        if 1 <= first <= 12 < second <= 31:
+            month_first += 1
+        elif 1 <= second <= 12 < first <= 31:
+            day_first += 1
+    return month_first, day_first

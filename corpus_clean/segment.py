@@ -469,7 +469,7 @@ class PageSegmenter:
             self._drop(unit, reason)
         if date is None:
             first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
-            date = lead_date(first_body_text.text, self.config.date_window)
+            date = lead_date(first_body_text.text, self.config.date_window, self.config.month_first)
             date_source = DateSource.LEAD if date is not None else None
         title = None
         if title_unit is not None:

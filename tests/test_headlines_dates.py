@@ -189,3 +189,52 @@ def test_an_update_date_alone_is_still_the_date(make_corpus):
     articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
     for i, (_, first, _) in enumerate(STORIES):
         assert find(articles, first)["date"] == f"2021-05-1{i}"
+
+
+def _dated_site(dates: list[str]) -> dict[str, str]:
+    return {
+        f"p{i}.txt": NAV + f"{STORIES[i][0]}\n\n{day}\n\n{STORIES[i][1]}\n\n{STORIES[i][2]}" + FOOTER
+        for i, day in enumerate(dates)
+    }
+
+
+def test_a_us_dated_site_reads_an_ambiguous_date_month_first(make_corpus):
+    # 08/31/2012 and 12/25/2012 can only be month-first: so is 05/11/2013
+    articles = run(make_corpus(_dated_site(["08/31/2012", "12/25/2012", "05/11/2013", "Posted 01/02/2013"])))
+    assert [find(articles, s[1])["date"] for s in STORIES] == ["2012-08-31", "2012-12-25", "2013-05-11", "2013-01-02"]
+
+
+def test_a_day_first_site_reads_an_ambiguous_date_day_first(make_corpus):
+    articles = run(make_corpus(_dated_site(["31/08/2012", "25/12/2012", "05/11/2013", "Posted 01/02/2013"])))
+    assert [find(articles, s[1])["date"] for s in STORIES] == ["2012-08-31", "2012-12-25", "2013-11-05", "2013-02-01"]
+
+
+def test_the_date_order_can_be_set(make_corpus):
+    # without evidence either way an ambiguous date is day-first, unless told
+    corpus = make_corpus(_dated_site(["05/11/2013", "06/11/2013"]))
+    assert find(run(corpus), STORIES[0][1])["date"] == "2013-11-05"
+    assert find(run(corpus, date_order="mdy"), STORIES[0][1])["date"] == "2013-05-11"
+    assert find(run(corpus, date_order="dmy", jobs=2), STORIES[1][1])["date"] == "2013-11-06"
+
+
+def test_slash_order_evidence_counts_only_dates_readable_one_way():
+    from corpus_clean.dates import slash_order_evidence
+
+    assert slash_order_evidence("08/31/2012 and 12/25/2012, 05/11/2013") == (2, 0)
+    assert slash_order_evidence("31/08/2012; 1/2/2013; 2012/08/31; 13/13/2012") == (0, 1)
+    assert slash_order_evidence("no dates here") == (0, 0)
+
+
+def test_the_dask_engine_learns_the_date_order_too(make_corpus):
+    from conftest import local_cluster
+    from distributed import Client
+
+    from corpus_clean import Config
+    from corpus_clean.dask_engine import clean_dask
+
+    corpus = make_corpus(_dated_site(["08/31/2012", "12/25/2012", "05/11/2013"]))
+    local = run(corpus)
+    with local_cluster(1) as cluster, Client(cluster, set_as_default=False) as client:
+        distributed = [a.to_dict() for a in clean_dask([corpus], Config(), client=client)]
+    assert local == distributed
+    assert find(distributed, STORIES[2][1])["date"] == "2013-05-11"
