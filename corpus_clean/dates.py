@@ -247,6 +247,11 @@ def dated_heading(
     return (day, rest) if rest else None
 
 
+def has_time(text: str) -> bool:
+    """Whether a line gives a time of day ("July 26, 2012 at 8:42 am", "10:15")."""
+    return _TIME.search(text) is not None
+
+
 def is_secondary_date(text: str) -> bool:
     """Whether a date line gives an update's, a correction's or a print's date rather
     than the publication's ("Last updated: 12 May 2021", "Printed on 05/11/2013")."""

@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz.distance import Indel
 
 from .config import Config
-from .dates import is_secondary_date, lead_date
+from .dates import has_time, is_secondary_date, lead_date
 from .normalise import count_words, normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 
@@ -63,7 +63,8 @@ _BYLINE_MAX_WORDS = 12
 #: A date with this few words beside it is a dateline, not a dated headline.
 _DATED_LABEL_WORDS = 3
 #: Lines that are links or captions rather than headlines: wholly in brackets, or
-#: opening or closing with an arrow set apart ("More »", a quote's «» is not), or holding a "|" or " / " between items (breadcrumbs).
+#: opening or closing with an arrow set apart ("More »", a quote's «» is not), or
+#: holding a "|" or " / " between items (breadcrumbs).
 _LINK_OR_CAPTION = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*[«‹←<]+\s|\s[»›→>]+\s*$|\s\|(\s|$)|\s/\s")
 _LETTER = re.compile(r"[^\W\d_]")
 _TIME_ONLY = re.compile(
@@ -111,6 +112,10 @@ FRAGMENT = "fragment"
 DATE_LINE = "date-line"  # consumed as an article's date, not lost
 TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
 HEADER_LINE = "header-line"  # a byline, time or share button between a headline and its body
+#: A thread: at least this many short pieces, each dated with a time of day ...
+_THREAD_COMMENTS = 3
+#: ... of at most this many words (a comment; an article of a listing is longer).
+_COMMENT_WORDS = 150
 #: Reasons that leave a date line to no article: the next article of the page may take it.
 _ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
 
@@ -172,6 +177,10 @@ class PageSegmenter:
         #: the last date line dropped with no article since the last article: (where in
         #: `dropped`, its date, whether it is an update's)
         self._orphan_date: tuple[int, _dt.date, bool] | None = None
+        self._stamped: set[int] = set()  # items dated by a line that gives a time of day too
+        self._has_stamp: set[int] = set()  # items holding such a line
+        #: the first date line dropped with no article since the last article
+        self._first_orphan: tuple[int, _dt.date, bool] | None = None
         self.units: list[_Unit] = []
         carried_gap = 0
         for paragraph, info in zip(paragraphs, infos):
@@ -191,6 +200,8 @@ class PageSegmenter:
             secondary = is_secondary_date(p.text)
             if self._orphan_date is None or not secondary or self._orphan_date[2]:
                 self._orphan_date = (len(self.dropped), p.date, secondary)
+            if self._first_orphan is None:
+                self._first_orphan = (len(self.dropped), p.date, secondary)
         self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
 
     def repeated(self, unit: _Unit) -> bool:
@@ -389,25 +400,62 @@ class PageSegmenter:
 
     def segment(self) -> list[ArticleCopy]:
         copies = []
+        stamped = []  # per copy: whether its date line, and whether any, gives a time of day too
+        orphans = []  # per copy: the date line left alone above it, if any
         for item in self.items():
             copy = self._article(item) if item.has_text else None
             if copy is not None:
+                orphans.append(self._first_orphan)
                 if copy.date is None and not copy.repeated_only and self._orphan_date is not None:
-                    self._adopt_date(copy)
-                self._orphan_date = None
+                    self._adopt_date(copy, self._orphan_date)
+                self._orphan_date = self._first_orphan = None
                 copies.append(copy)
+                stamped.append((id(item) in self._stamped, id(item) in self._has_stamp))
             elif not item.has_text:
                 for unit in item.units:
                     self._drop(unit, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
+        self._date_comments(copies, stamped, orphans)
         return copies
 
-    def _adopt_date(self, copy: ArticleCopy) -> None:
+    def _adopt_date(self, copy: ArticleCopy, orphan: tuple[int, _dt.date, bool]) -> None:
         """An undated article of the page's own text takes the date line left alone
         above it since the previous article (a date set apart from its article by share
         buttons, or above the headline among the site's chrome)."""
-        at, day, _ = self._orphan_date
+        at, day, _ = orphan
         copy.date, copy.date_source = day, DateSource.LINE
         self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
+
+    def _date_comments(self, copies: list[ArticleCopy], stamped: list[tuple[bool, bool]], orphans: list) -> None:
+        """A comment's date is not an article's: where a page holds a thread (several
+        short pieces of its own text, each holding a date line with a time of day), the
+        pieces dated by such lines from its start on take the date of the article they
+        follow: the last one above (or at) the thread's start dated otherwise, or the
+        first date line left alone above it (the post's own, above its comments), else
+        none."""
+        short = [
+            i
+            for i, copy in enumerate(copies)
+            if stamped[i][1] and not copy.repeated_only and count_words(copy.text) <= _COMMENT_WORDS
+        ]
+        if len(short) < _THREAD_COMMENTS:
+            return
+        first = short[0]
+        above = [
+            c
+            for i, c in enumerate(copies[: first + 1])
+            if c.date is not None and not c.repeated_only and not stamped[i][0]
+        ]
+        if above:
+            day, source = above[-1].date, above[-1].date_source
+        elif orphans[first] is not None:
+            at, day, _ = orphans[first]
+            source = DateSource.LINE
+            self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
+        else:
+            day, source = None, None
+        for i in range(first, len(copies)):
+            if stamped[i][0]:
+                copies[i].date, copies[i].date_source = day, source
 
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
         if item.title is not None:
@@ -431,6 +479,7 @@ class PageSegmenter:
         date = None
         date_source = None
         date_secondary = False
+        stamped = False  # the date line gives a time of day too
         consumed: list[tuple[_Unit, str]] = []
         body: list[_Unit] = []
         for i, unit in enumerate(item.units):
@@ -442,6 +491,9 @@ class PageSegmenter:
                 secondary = is_secondary_date(p.text)
                 if date_source is not DateSource.LINE or (date_secondary and not secondary):
                     date, date_source, date_secondary = p.date, DateSource.LINE, secondary
+                    stamped = has_time(p.text)
+                if has_time(p.text):
+                    self._has_stamp.add(id(item))
             elif unit is title_unit:
                 if p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
@@ -475,6 +527,8 @@ class PageSegmenter:
         if title_unit is not None:
             tp = title_unit.paragraph
             title = tp.undated_text if tp.undated_text else tp.text
+        if stamped and date_source is DateSource.LINE:
+            self._stamped.add(id(item))
         return ArticleCopy(
             page=item.units[0].paragraph.page,
             start=item.units[0].paragraph.start,

@@ -92,7 +92,8 @@ def test_a_standfirst_under_the_headline_reads_on_past_the_byline(make_corpus):
     def page(i):
         headline, first, second = STORIES[i]
         standfirst = STANDFIRSTS[i]
-        return NAV + f"{headline}\n\n{standfirst}\n\nby Kim Ash{i}\n\nMay {i + 1}, 2020 4:00 AM PDT\n\n{first}\n\n{second}" + FOOTER
+        header = f"{standfirst}\n\nby Kim Ash{i}\n\nMay {i + 1}, 2020 4:00 AM PDT"
+        return NAV + f"{headline}\n\n{header}\n\n{first}\n\n{second}" + FOOTER
 
     articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
     for i, (headline, _, _) in enumerate(STORIES):
@@ -238,3 +239,56 @@ def test_the_dask_engine_learns_the_date_order_too(make_corpus):
         distributed = [a.to_dict() for a in clean_dask([corpus], Config(), client=client)]
     assert local == distributed
     assert find(distributed, STORIES[2][1])["date"] == "2013-05-11"
+
+
+#: Three comments a page, none alike.
+COMMENTS = [
+    "What a lovely idea, I do hope our own town copies it very soon.",
+    "My grandfather worked on those docks for thirty years and loved every day.",
+    "I wonder whether the new cranes are quieter at night than the old ones were.",
+    "Our kids will love a shorter ride to school in the dark winter months.",
+    "Somebody should ask who pays the driver when the council budget runs out.",
+    "Shelters with heating would be a fine thing for the stops up on the hill.",
+    "Rye bread at dawn is the best news this old station has had in years.",
+    "I really hope they keep the old oven from the very first bakery shop.",
+    "Queues were long on Saturday morning but the cinnamon buns were worth it.",
+    "Nine hundred oaks, and all along I thought I knew that park quite well.",
+    "Please publish the finished map online so that walkers can use it too.",
+    "Beetles living in dead wood deserve far more attention, so thanks to the rangers.",
+]
+
+
+def _thread(i: int) -> str:
+    return "\n\n3 comments\n\n" + "\n\n".join(
+        f"Reader{i}{j} July {25 - j}, 2012 at {j + 1}:4{i} pm\n\n{COMMENTS[3 * i + j]}\n\nReply" for j in range(3)
+    )
+
+
+def test_a_comment_threads_dates_never_become_the_articles(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        return NAV + f"{headline}\n\nby Jo Poe on July {i + 10}, 2012\n\n{first}\n\n{second}" + _thread(i) + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (_, first, _) in enumerate(STORIES):
+        assert find(articles, first)["date"] == f"2012-07-{i + 10}"
+    # what is kept of the comments carries the post's date, not the comments' own
+    for a in articles:
+        for n, comment in enumerate(COMMENTS):
+            if comment in a["text"]:
+                assert a["date"] == f"2012-07-{n // 3 + 10}", comment
+
+
+def test_a_post_without_text_gives_its_comments_its_date(make_corpus):
+    # a photo post: a title and its date, then only the comments
+    def page(i):
+        return NAV + f"{STORIES[i][0]}\n\nby Jo Poe on July {i + 10}, 2012\n\nphoto{i}.jpg" + _thread(i) + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    found = 0
+    for a in articles:
+        for n, comment in enumerate(COMMENTS):
+            if comment in a["text"]:
+                found += 1
+                assert a["date"] == f"2012-07-{n // 3 + 10}", comment
+    assert found
