@@ -56,9 +56,9 @@ _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права з�
 _SAME_TITLE = 0.9
 #: How far above a body its headline is looked for (bylines, dates, share buttons).
 _HEADER_UNITS = 25
-#: A byline: "by" (or its like) among a short line's first words ("By Jane Roe",
-#: "Posted by jroe on ...", "Written by: Jane Roe").
-_BYLINE = re.compile(r"^\W*(?:[\w'’]+\W+){0,2}?(?:by|von|par|por|от|автор)\b", re.IGNORECASE)
+#: A byline: "by" (or its like) first, or second after one word, in a short line ("By
+#: Jane Roe", "Posted by jroe on ...", "Written by: Jane Roe"; not "Actor hurt by ...").
+_BYLINE = re.compile(r"^\W*(?:[\w'’]+\W+)?(?:by|von|par|por|от|автор)\b", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 12
 #: A date with this few words beside it is a dateline, not a dated headline.
 _DATED_LABEL_WORDS = 3

@@ -292,3 +292,13 @@ def test_a_post_without_text_gives_its_comments_its_date(make_corpus):
                 found += 1
                 assert a["date"] == f"2012-07-{n // 3 + 10}", comment
     assert found
+
+
+def test_a_headline_with_by_in_it_is_not_a_byline(make_corpus):
+    def page(i):
+        _, first, second = STORIES[i]
+        return NAV + f"Actor hurt by stage revolver {i} sues the theatre\n\nShare\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
+    for i in range(3):
+        assert find(articles, STORIES[i][1])["title"] == f"Actor hurt by stage revolver {i} sues the theatre"
