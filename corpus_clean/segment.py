@@ -54,6 +54,8 @@ from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragr
 _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
 #: A dated heading repeats the title when their normalised texts are this similar.
 _SAME_TITLE = 0.9
+#: A title shown again after a fused breadcrumb has at least this many words.
+_SUFFIX_TITLE_WORDS = 4
 #: How far above a body its headline is looked for (bylines, dates, share buttons).
 _HEADER_UNITS = 25
 #: A byline: "by" (or its like) first, or second after one word, in a short line ("By
@@ -463,6 +465,11 @@ class PageSegmenter:
         leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
         unique = [u for u in leading if not self.repeated(u) and not _is_meta_line(u.paragraph)]
         if unique:
+            # the title written again below without the breadcrumb fused before it
+            # ("Home News Title", then "Title") is the title
+            for later in unique[1:]:
+                if self._same_title(unique[0], later.paragraph):
+                    return later if _ends_with(unique[0].paragraph, later.paragraph) else unique[0]
             return unique[0]
         # a teaser's title stands right above its text; what is above that is chrome
         if not leading:
@@ -554,7 +561,19 @@ class PageSegmenter:
             return False
         title = title_unit.paragraph.undated_text or title_unit.paragraph.text
         a, b = normalise_for_dedup(title), normalise_for_dedup(p.undated_text or p.text)
-        return Indel.normalized_similarity(a, b) >= _SAME_TITLE
+        return (
+            Indel.normalized_similarity(a, b) >= _SAME_TITLE
+            or _ends_with(title_unit.paragraph, p)
+            or _ends_with(p, title_unit.paragraph)
+        )
+
+
+def _ends_with(longer: Paragraph, shorter: Paragraph) -> bool:
+    """Whether a heading is another of several words with a few words before it (a
+    breadcrumb fused with the title: "Home News The title" and "The title")."""
+    a = normalise_for_dedup(longer.undated_text or longer.text)
+    b = normalise_for_dedup(shorter.undated_text or shorter.text)
+    return len(b.split()) >= _SUFFIX_TITLE_WORDS and len(a) > len(b) and a.endswith(" " + b)
 
 
 def segment_page(

@@ -302,3 +302,14 @@ def test_a_headline_with_by_in_it_is_not_a_byline(make_corpus):
     articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
     for i in range(3):
         assert find(articles, STORIES[i][1])["title"] == f"Actor hurt by stage revolver {i} sues the theatre"
+
+
+def test_a_breadcrumb_fused_with_the_headline_is_left_out_of_the_title(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        return NAV + f"Home Local news {headline}\n\n{headline}\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for headline, first, _ in STORIES:
+        story = find(articles, first)
+        assert story["title"] == headline and "Home Local news" not in story["text"]
