@@ -84,6 +84,13 @@ _CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
 #: "Tags: a, b, c": a label with a colon, then a list of three or more items of a few words.
 _LABELLED_LIST = re.compile(r"^[^:,]{1,30}:\s*[^\s,]+(?:\s[^\s,]+){0,2}(?:,\s*[^\s,]+(?:\s[^\s,]+){0,2}){2,},?$")
 _HANDLE = re.compile(r"(?<!\w)@\w")
+#: A picture's caption ends with its source: "... Photo: Jane Roe/Agency", "(Photo credit:
+#: ...)", "Фото: ..." (not a headline such as "Photos: a city by night in pictures").
+_CREDIT = re.compile(
+    r"(?<!\w)(?:photo(?:graph)?s?|pictures?|images?|credits?|courtesy|foto|фото|bild|imagen|immagine|imagem|"
+    r"crédit|crédito|credito)(?:\s+credits?)?\s*:\s*(?:[^\s:]+\s*){1,4}[)\]]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _content_words(text: str) -> set[str]:
@@ -92,7 +99,7 @@ def _content_words(text: str) -> set[str]:
 
 def _is_meta_line(p: Paragraph) -> bool:
     """A line of an article's header that is not its headline: a byline, a dated or
-    timed line, a link, a caption in brackets, a line without letters."""
+    timed line, a link, a caption, a line without letters."""
     text = p.text
     if p.date is not None:
         if p.undated_text is None:
@@ -102,6 +109,8 @@ def _is_meta_line(p: Paragraph) -> bool:
             return True
     if not _LETTER.search(text) or _TIME_ONLY.match(text) or _HANDLE.search(text) or _LABELLED_LIST.match(text):
         return True
+    if _CREDIT.search(text):
+        return True  # a caption
     if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
         return True
     return _LINK_OR_CAPTION.search(text) is not None

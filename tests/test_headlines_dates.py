@@ -313,3 +313,24 @@ def test_a_breadcrumb_fused_with_the_headline_is_left_out_of_the_title(make_corp
     for headline, first, _ in STORIES:
         story = find(articles, first)
         assert story["title"] == headline and "Home Local news" not in story["text"]
+
+
+def test_a_caption_between_headline_and_body_is_not_the_title(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        caption = f"The site on day {i}. Photo: Jo Lens{i}/Agency"
+        return NAV + f"{headline}\n\nBy Ann Bee{i}\n\nShare\n\n{caption}\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for headline, first, _ in STORIES:
+        assert find(articles, first)["title"] == headline
+
+
+def test_a_headline_opening_with_photos_is_a_headline(make_corpus):
+    def page(i):
+        _, first, second = STORIES[i]
+        return NAV + f"Photos: the town at night seen from hill {i}\n\nShare\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
+    for i in range(3):
+        assert find(articles, STORIES[i][1])["title"] == f"Photos: the town at night seen from hill {i}"
