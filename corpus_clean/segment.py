@@ -308,10 +308,12 @@ class PageSegmenter:
             k = at[id(first)]
             start = at[id(item.units[0])]
             # a heading of the page's own above the text, in the item, is its title
-            # (the first one: the sub-heading right above a body comes after it)
+            # (the first one: the sub-heading right above a body comes after it),
+            # unless a headline stands above the byline or date over it
             if any(self._own_headline(self.units[j]) for j in range(start, k)):
-                continue
-            headline = self._headline(k)
+                headline = self._headline_over_dateline(start)
+            else:
+                headline = self._headline(k)
             if headline is None:
                 continue
             item.title = self.units[headline]
@@ -381,6 +383,23 @@ class PageSegmenter:
             if len(_content_words(self.units[j].paragraph.text) & opening) >= _SHARED_WORDS:
                 return j
         return candidates[0]
+
+    def _headline_over_dateline(self, k: int) -> int | None:
+        """The headline above a byline or date line standing right above unit k (past
+        labels): [headline][byline, date, share buttons][sub-heading][body]."""
+        past_meta = False
+        for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
+            unit = self.units[j]
+            if unit.kind is Kind.TEXT:
+                return None
+            if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                past_meta = True
+            elif unit.paragraph.n_words <= self.config.max_label_words:
+                if not self.repeated(unit):
+                    return None  # an author's name or a short headline: not sure
+            else:
+                return j if past_meta and self._own_headline(unit) else None
+        return None
 
     def _standfirst(self, j: int) -> bool:
         """Unit j (text) is a short unique paragraph right under a headline."""

@@ -334,3 +334,16 @@ def test_a_headline_opening_with_photos_is_a_headline(make_corpus):
     articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
     for i in range(3):
         assert find(articles, STORIES[i][1])["title"] == f"Photos: the town at night seen from hill {i}"
+
+
+def test_the_headline_over_the_dateline_beats_a_sub_heading_under_it(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        dek = ["Cranes, refitted", "One bus, three villages", "Bread for the first trains", "Counting oaks"][i]
+        header = f"by Byrne\n\nNovember {i + 5}, 2012 · 9:2{i} AM\n\n0\n\n{dek} and more"
+        return NAV + f"{headline}\n\n{header}\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (headline, first, _) in enumerate(STORIES):
+        (story,) = [a for a in articles if first in a["text"]]
+        assert (story["title"], story["date"]) == (headline, f"2012-11-0{i + 5}")
