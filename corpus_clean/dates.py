@@ -220,11 +220,21 @@ def date_line(
     dates = find_dates(text, window, month_first)
     if not dates:
         return None
+    extra = len(_words_beside(text, dates))
+    return dates[0].date if extra <= max_extra_words else None
+
+
+def _words_beside(text: str, dates: list[DateMatch]) -> list[str]:
     rest = text
     for d in reversed(dates):  # a second date ("updated ...") is not extra prose either
         rest = rest[: d.start] + " " + rest[d.end :]
-    extra = sum(1 for w in _WORD.findall(_TIME.sub(" ", rest)) if w.lower() not in _DATE_FRAME_WORDS)
-    return dates[0].date if extra <= max_extra_words else None
+    return [w for w in _WORD.findall(_TIME.sub(" ", rest)) if w.lower() not in _DATE_FRAME_WORDS]
+
+
+def words_beside_date(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> list[str]:
+    """The words of a date line other than its dates, times and framing words ("The
+    Briefing, Friday, May 4, 2012": The, Briefing, Friday)."""
+    return _words_beside(text, find_dates(text, window, month_first))
 
 
 def dated_heading(

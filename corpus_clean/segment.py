@@ -46,7 +46,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz.distance import Indel
 
 from .config import Config
-from .dates import has_time, is_secondary_date, lead_date
+from .dates import has_time, is_secondary_date, lead_date, words_beside_date
 from .normalise import count_words, normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 
@@ -54,6 +54,8 @@ from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragr
 _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
 #: A dated heading repeats the title when their normalised texts are this similar.
 _SAME_TITLE = 0.9
+#: A date line with this many words of its own beside its date may be a dated headline.
+_DATED_TITLE_WORDS = 3
 #: A title shown again after a fused breadcrumb has at least this many words.
 _SUFFIX_TITLE_WORDS = 4
 #: How far above a body its headline is looked for (bylines, dates, share buttons).
@@ -62,6 +64,7 @@ _HEADER_UNITS = 25
 #: Jane Roe", "Posted by jroe on ...", "Written by: Jane Roe"; not "Actor hurt by ...").
 _BYLINE = re.compile(r"^\W*(?:[\w'’]+\W+)?(?:by|von|par|por|от|автор)\b", re.IGNORECASE)
 _BYLINE_MAX_WORDS = 12
+_BY_WORD = re.compile(r"(?<!\w)(?:by|von|par|por|от|автор)(?!\w)", re.IGNORECASE)
 #: A date with this few words beside it is a dateline, not a dated headline.
 _DATED_LABEL_WORDS = 3
 #: Lines that are links or captions rather than headlines: wholly in brackets, or
@@ -362,6 +365,9 @@ class PageSegmenter:
                 if candidates or not (past_meta and self._standfirst(j)):
                     break
                 continue
+            if unit.kind is Kind.DATE and self._dated_title(unit.paragraph):
+                if not candidates and fallback is None:
+                    return j  # the nearest: a dated headline right over the body
             if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
                 past_meta = True
                 continue
@@ -400,6 +406,15 @@ class PageSegmenter:
             else:
                 return j if past_meta and self._own_headline(unit) else None
         return None
+
+    def _dated_title(self, p: Paragraph) -> bool:
+        """A date line that is a headline with its date ("The Briefing, May 4, 2012"):
+        words of its own beside the date, no time of day (a comment's stamp) and no
+        author ("May 4, 2012, by Jane Roe")."""
+        if has_time(p.text) or _BY_WORD.search(p.text):
+            return False
+        beside = words_beside_date(p.text, self.config.date_window, self.config.month_first)
+        return len(beside) >= _DATED_TITLE_WORDS
 
     def _standfirst(self, j: int) -> bool:
         """Unit j (text) is a short unique paragraph right under a headline."""
@@ -519,7 +534,7 @@ class PageSegmenter:
         body: list[_Unit] = []
         for i, unit in enumerate(item.units):
             p = unit.paragraph
-            if unit.kind is Kind.DATE:
+            if unit.kind is Kind.DATE and unit is not title_unit:
                 consumed.append((unit, DATE_LINE))
                 # the first date line, unless it is an update's (or a print's) and a
                 # line with the publication date follows
@@ -530,7 +545,9 @@ class PageSegmenter:
                 if has_time(p.text):
                     self._has_stamp.add(id(item))
             elif unit is title_unit:
-                if p.date is not None and date_source is None:
+                if unit.kind is Kind.DATE and date_source is not DateSource.LINE:
+                    date, date_source = p.date, DateSource.LINE  # a dated headline
+                elif p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
             elif i < title_at and self.repeated(unit):
                 consumed.append((unit, REPEATED_CHROME))  # menus and labels above the title

@@ -347,3 +347,19 @@ def test_the_headline_over_the_dateline_beats_a_sub_heading_under_it(make_corpus
     for i, (headline, first, _) in enumerate(STORIES):
         (story,) = [a for a in articles if first in a["text"]]
         assert (story["title"], story["date"]) == (headline, f"2012-11-0{i + 5}")
+
+
+def test_a_dated_headline_right_over_the_body_is_the_title(make_corpus):
+    # "The Digest, Friday, November 9, 2012": a title made with its date; a
+    # comment's stamp or a byline with a date never is
+    def page(i):
+        _, first, second = STORIES[i]
+        return NAV + f"The Digest, Friday, November {i + 5}, 2012\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (_, first, _) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (
+            f"The Digest, Friday, November {i + 5}, 2012",
+            f"2012-11-0{i + 5}",
+        )
