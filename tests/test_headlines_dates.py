@@ -43,6 +43,17 @@ def _site(header, n: int = 4, extra: str = "") -> dict[str, str]:
     return pages
 
 
+def _assert_headlines_kept(make_corpus, headline_of, n: int = 3) -> None:
+    """Pages titled `headline_of(i)`, a share button, then story i: each keeps its headline."""
+    pages = {
+        f"p{i}.txt": NAV + f"{headline_of(i)}\n\nShare\n\n{STORIES[i][1]}\n\n{STORIES[i][2]}" + FOOTER
+        for i in range(n)
+    }
+    articles = run(make_corpus(pages))
+    for i in range(n):
+        assert find(articles, STORIES[i][1])["title"] == headline_of(i)
+
+
 def test_a_byline_date_and_share_buttons_between_headline_and_body(make_corpus):
     def header(i):
         return f"By Jane Roe{i}\n\nMarch {i + 3}, 2023 10:1{i} AM\n\nShare\n\nTweet\n\nEmail this story"
@@ -115,13 +126,7 @@ def test_the_headline_past_an_authors_list_of_recent_stories(make_corpus):
 
 def test_a_quoted_headline_is_not_a_link(make_corpus):
     # a headline ending in a closing guillemet is a quotation, not a "More »" link
-    def page(i):
-        _, first, second = STORIES[i]
-        return NAV + f"Winners of the «Young Forester {i}» contest\n\nShare\n\n{first}\n\n{second}" + FOOTER
-
-    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
-    for i in range(3):
-        assert find(articles, STORIES[i][1])["title"] == f"Winners of the «Young Forester {i}» contest"
+    _assert_headlines_kept(make_corpus, lambda i: f"Winners of the «Young Forester {i}» contest")
 
 
 def test_a_date_on_a_separate_piece_above_the_article_is_its_date(make_corpus):
@@ -295,13 +300,7 @@ def test_a_post_without_text_gives_its_comments_its_date(make_corpus):
 
 
 def test_a_headline_with_by_in_it_is_not_a_byline(make_corpus):
-    def page(i):
-        _, first, second = STORIES[i]
-        return NAV + f"Actor hurt by stage revolver {i} sues the theatre\n\nShare\n\n{first}\n\n{second}" + FOOTER
-
-    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
-    for i in range(3):
-        assert find(articles, STORIES[i][1])["title"] == f"Actor hurt by stage revolver {i} sues the theatre"
+    _assert_headlines_kept(make_corpus, lambda i: f"Actor hurt by stage revolver {i} sues the theatre")
 
 
 def test_a_breadcrumb_fused_with_the_headline_is_left_out_of_the_title(make_corpus):
@@ -327,13 +326,7 @@ def test_a_caption_between_headline_and_body_is_not_the_title(make_corpus):
 
 
 def test_a_headline_opening_with_photos_is_a_headline(make_corpus):
-    def page(i):
-        _, first, second = STORIES[i]
-        return NAV + f"Photos: the town at night seen from hill {i}\n\nShare\n\n{first}\n\n{second}" + FOOTER
-
-    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(3)}))
-    for i in range(3):
-        assert find(articles, STORIES[i][1])["title"] == f"Photos: the town at night seen from hill {i}"
+    _assert_headlines_kept(make_corpus, lambda i: f"Photos: the town at night seen from hill {i}")
 
 
 def test_the_headline_over_the_dateline_beats_a_sub_heading_under_it(make_corpus):
