@@ -18,7 +18,9 @@ from .records import SkippedFile
 #: Reasons that remove what is not content (the site's chrome), as opposed to content
 #: removed because it is kept elsewhere (duplicates) or folded into an article's
 #: fields (date lines, repeated titles).
-CHROME_REASONS = frozenset({"repeated-chrome", "repeated-boilerplate", "file-name", "dangling-heading", "fragment"})
+CHROME_REASONS = frozenset(
+    {"repeated-chrome", "repeated-boilerplate", "file-name", "dangling-heading", "fragment", "header-line"}
+)
 DUPLICATE_REASONS = frozenset({"duplicate-article", "duplicate-page"})
 
 

@@ -257,6 +257,14 @@ def run(
     min_article_words: Annotated[
         int, typer.Option(help="Articles with fewer body words are dropped as fragments.")
     ] = _DEFAULTS.min_article_words,
+    date_order: Annotated[
+        str,
+        typer.Option(
+            help="How to read a slashed date whose day could be a month (05/11/2013): 'auto' (month first when "
+            "the run's unambiguous slashed dates such as 08/31/2012 are mostly month-first, else day first), "
+            "'mdy' or 'dmy'.",
+        ),
+    ] = _DEFAULTS.date_order,
     min_year: Annotated[
         int, typer.Option(help="Dates before 1 January of this year are not plausible.")
     ] = _DEFAULTS.min_year,
@@ -403,6 +411,7 @@ def run(
             min_repeat_pages=min_repeat_pages,
             group_by=group_by,
             min_article_words=min_article_words,
+            date_order=date_order,
             min_year=min_year,
             latest_date=latest,
             backend=backend,

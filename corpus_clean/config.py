@@ -89,6 +89,10 @@ class Config:
     #: Articles with fewer body words are dropped as fragments (and repeated blocks with
     #: fewer words are chrome, not teasers).
     min_article_words: int = 10
+    #: How a slashed date both of whose first numbers could be a month (05/11/2013) is
+    #: read: "auto" (month first when the run's unambiguous slashed dates, such as
+    #: 08/31/2012, are mostly month-first; else day first), "mdy" or "dmy".
+    date_order: str = "auto"
     #: Dates before this year are implausible for a web page and ignored.
     min_year: int = 1995
     #: Dates after this day are ignored. None means "today" when the run starts.
@@ -143,6 +147,8 @@ class Config:
             yield f"max_label_words must be >= 0, got {self.max_label_words}"
         if self.date_line_max_extra_words < 0:
             yield f"date_line_max_extra_words must be >= 0, got {self.date_line_max_extra_words}"
+        if self.date_order not in ("auto", "mdy", "dmy"):
+            yield f"date_order must be one of auto, mdy, dmy; got {self.date_order!r}"
         if self.min_article_words < 1:
             yield f"min_article_words must be >= 1, got {self.min_article_words}"
         if self.max_file_bytes < 1:
@@ -167,6 +173,12 @@ class Config:
         """The plausible publication dates: from 1 January of `min_year` to `latest_date`."""
         latest = self.latest_date or _dt.date.today()
         return _dt.date(self.min_year, 1, 1), latest
+
+    @property
+    def month_first(self) -> bool:
+        """Whether an ambiguous slashed date is read month first (see `date_order`: the
+        pipeline resolves "auto" from the run's dates before segmenting)."""
+        return self.date_order == "mdy"
 
     @classmethod
     def field_names(cls) -> list[str]:

@@ -108,7 +108,14 @@ from .executor import chunked
 from .fingerprints import lsh_params
 from .groups import group_ids
 from .lang import detect_languages
-from .passes import FingerprintChunk, PageInfo, fetch_texts_chunk, fingerprint_chunk, segment_chunk
+from .passes import (
+    FingerprintChunk,
+    PageInfo,
+    fetch_texts_chunk,
+    fingerprint_chunk,
+    resolved_date_order,
+    segment_chunk,
+)
 from .pipeline import KeptPages, Progress, fetch_plan, set_aside_copies, with_provenance
 from .read import InputFile
 from .records import Article, SkippedFile
@@ -257,9 +264,12 @@ class _Run:
         infos: list[PageInfo] = []
         keys, empty, row_keys = [], [], []
         done = 0
+        slash_order = [0, 0]
         for future in summaries:
-            pages, chunk_keys, chunk_empty, chunk_row_keys = future.result()
+            pages, chunk_keys, chunk_empty, chunk_row_keys, chunk_order = future.result()
             future.release()
+            slash_order[0] += chunk_order[0]
+            slash_order[1] += chunk_order[1]
             for page in pages:
                 if isinstance(page, PageInfo):
                     infos.append(page)
@@ -273,6 +283,8 @@ class _Run:
             done += len(pages)
             self.progress("fingerprint", done, len(files))
         report.pages_read = len(infos)
+        # ambiguous slashed dates are read in the order the run's others prove (as locally)
+        self.config = config = resolved_date_order(config, *slash_order)
         report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
         if not infos:
             report.seconds = time.perf_counter() - started
@@ -458,9 +470,11 @@ def component_labels(client: Client, edges: dd.DataFrame, partitions: int) -> tu
 # --- tasks: plain functions of picklable arguments, run on the workers ----------------------
 
 
-def _summary(chunk: FingerprintChunk) -> tuple[list[PageInfo | SkippedFile], np.ndarray, np.ndarray, np.ndarray]:
+def _summary(
+    chunk: FingerprintChunk,
+) -> tuple[list[PageInfo | SkippedFile], np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
     """What the client keeps of a fingerprinted chunk: not its band keys."""
-    return chunk.pages, chunk.keys, chunk.empty, chunk.row_keys
+    return chunk.pages, chunk.keys, chunk.empty, chunk.row_keys, chunk.slash_order
 
 
 def _band_frame(chunk: FingerprintChunk | None) -> pd.DataFrame:

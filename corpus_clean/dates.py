@@ -11,7 +11,11 @@ inside the plausibility window. Anything else is not a date: a page without one
 gets ``null``, never a guess.
 
 Numeric day/month order: ``D.M.Y`` with dots (the European convention); with
-slashes ``M/D/Y`` only when the day cannot be a month (``06/22/2021``), else ``D/M/Y``.
+slashes ``M/D/Y`` when the day cannot be a month (``06/22/2021``), ``D/M/Y`` when the
+month cannot be a day (``22/06/2021``), and when both could be (``05/11/2013``) the
+order the crawl's other slashed dates prove (`slash_order_evidence`, summed over a run
+by the pipeline): month first only where unambiguous month-first dates outnumber
+day-first ones, else day first.
 """
 
 from __future__ import annotations
@@ -150,6 +154,14 @@ _DATE_FRAME_WORDS = frozenset(
     "в от опубликовано обновлено дата публикации опубликован "
     "am vom von veröffentlicht le du publié mis jour el del de publicado il pubblicato".split()
 )
+#: Words that mark a date as not the publication's: an update, a correction, a revision,
+#: a print or a retrieval ("Updated: ...", "Page last modified ...", "Printed on ...").
+_SECONDARY_DATE = re.compile(
+    r"(?<!\w)(?:updated?|modified|revised|corrected|correction|printed|retrieved|accessed|"
+    r"обновлено|обновлён|изменено|оновлено|aktualisiert|geändert|"
+    r"mis\s+à\s+jour|modifié|actualizado|modificado|aggiornato|modificato|atualizado)(?!\w)",
+    re.IGNORECASE,
+)
 _LEAD_PREFIX = re.compile(r"^(?:on|am|le|el|il|в|у)\s+", re.IGNORECASE)
 
 
@@ -160,13 +172,13 @@ class DateMatch:
     date: _dt.date
 
 
-def _to_date(kind: str, groups: tuple[str, ...]) -> _dt.date | None:
+def _to_date(kind: str, groups: tuple[str, ...], month_first: bool = False) -> _dt.date | None:
     try:
         if kind == "ymd":
             year, month, day = int(groups[0]), int(groups[1]), int(groups[2])
         elif kind == "dmy_numeric":
             first, sep, second, year = int(groups[0]), groups[1], int(groups[2]), int(groups[3])
-            if sep == "/" and first <= 12 < second:
+            if sep == "/" and first <= 12 and (second > 12 or month_first):
                 month, day = first, second
             else:
                 day, month = first, second
@@ -179,15 +191,16 @@ def _to_date(kind: str, groups: tuple[str, ...]) -> _dt.date | None:
         return None
 
 
-def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
-    """All plausible dates in `text`, in order of position, without overlaps."""
+def find_dates(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> list[DateMatch]:
+    """All plausible dates in `text`, in order of position, without overlaps
+    (`month_first`: read ``05/11/2013`` as May 11)."""
     if not _FOUR_DIGITS.search(text):  # every shape has a four-digit year: a cheap first test
         return []
     low, high = window
     found: list[DateMatch] = []
     for kind, pattern in _PATTERNS:
         for m in pattern.finditer(text):
-            day = _to_date(kind, m.groups())
+            day = _to_date(kind, m.groups(), month_first)
             if day is not None and low <= day <= high:
                 found.append(DateMatch(m.start(), m.end(), day))
     found.sort(key=lambda d: (d.start, -d.end))
@@ -198,23 +211,37 @@ def find_dates(text: str, window: tuple[_dt.date, _dt.date]) -> list[DateMatch]:
     return out
 
 
-def date_line(text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
+def date_line(
+    text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date], month_first: bool = False
+) -> _dt.date | None:
     """The date of a line that is essentially a date: a date and at most a few words."""
     if len(text) > MAX_DATE_LINE_CHARS:
         return None
-    dates = find_dates(text, window)
+    dates = find_dates(text, window, month_first)
     if not dates:
         return None
-    rest = text
-    for d in reversed(dates):  # a second date ("updated ...") is not extra prose either
-        rest = rest[: d.start] + " " + rest[d.end :]
-    extra = sum(1 for w in _WORD.findall(_TIME.sub(" ", rest)) if w.lower() not in _DATE_FRAME_WORDS)
+    extra = len(_words_beside(text, dates))
     return dates[0].date if extra <= max_extra_words else None
 
 
-def dated_heading(text: str, window: tuple[_dt.date, _dt.date]) -> tuple[_dt.date, str] | None:
+def _words_beside(text: str, dates: list[DateMatch]) -> list[str]:
+    rest = text
+    for d in reversed(dates):  # a second date ("updated ...") is not extra prose either
+        rest = rest[: d.start] + " " + rest[d.end :]
+    return [w for w in _WORD.findall(_TIME.sub(" ", rest)) if w.lower() not in _DATE_FRAME_WORDS]
+
+
+def words_beside_date(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> list[str]:
+    """The words of a date line other than its dates, times and framing words ("The
+    Briefing, Friday, May 4, 2012": The, Briefing, Friday)."""
+    return _words_beside(text, find_dates(text, window, month_first))
+
+
+def dated_heading(
+    text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False
+) -> tuple[_dt.date, str] | None:
     """A heading with a date written at its start or end: (date, heading without the date)."""
-    dates = find_dates(text, window)
+    dates = find_dates(text, window, month_first)
     if not dates:
         return None
     first, last = dates[0], dates[-1]
@@ -230,11 +257,40 @@ def dated_heading(text: str, window: tuple[_dt.date, _dt.date]) -> tuple[_dt.dat
     return (day, rest) if rest else None
 
 
-def lead_date(text: str, window: tuple[_dt.date, _dt.date]) -> _dt.date | None:
+def has_time(text: str) -> bool:
+    """Whether a line gives a time of day ("July 26, 2012 at 8:42 am", "10:15")."""
+    return _TIME.search(text) is not None
+
+
+def is_secondary_date(text: str) -> bool:
+    """Whether a date line gives an update's, a correction's or a print's date rather
+    than the publication's ("Last updated: 12 May 2021", "Printed on 05/11/2013")."""
+    return _SECONDARY_DATE.search(text) is not None
+
+
+def lead_date(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> _dt.date | None:
     """A date that opens a paragraph ("On June 9, 2018, in Qingdao ...")."""
     head = text[:60]
     prefix = _LEAD_PREFIX.match(head)
     offset = prefix.end() if prefix else 0
-    for d in find_dates(head, window):
+    for d in find_dates(head, window, month_first):
         return d.date if d.start == offset else None
     return None
+
+
+_SLASHED = re.compile(r"(?<![\d./-])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
+
+
+def slash_order_evidence(text: str) -> tuple[int, int]:
+    """(month-first, day-first): how many slashed dates in `text` can only be read one
+    way (``08/31/2012``: month first; ``31/08/2012``: day first)."""
+    if "/" not in text:
+        return 0, 0
+    month_first = day_first = 0
+    for m in _SLASHED.finditer(text):
+        first, second = int(m.group(1)), int(m.group(2))
+        if 1 <= first <= 12 < second <= 31:
+            month_first += 1
+        elif 1 <= second <= 12 < first <= 31:
+            day_first += 1
+    return month_first, day_first

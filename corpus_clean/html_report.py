@@ -52,6 +52,7 @@ REASON_COLOURS = {
     "file-name": "#9467bd",
     "dangling-heading": "#e6ab02",
     "fragment": "#7f7f7f",
+    "header-line": "#aec7e8",
     "date-line": "#17becf",
     "title-repeat": "#8c564b",
 }

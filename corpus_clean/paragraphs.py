@@ -122,25 +122,30 @@ def looks_like_heading(text: str, n_words: int, max_title_words: int) -> bool:
 def classify(paragraph: Paragraph, config: Config) -> None:
     """Set `kind` (and any date the line carries) from the paragraph's own text."""
     text = paragraph.text
-    settings = (config.max_title_words, config.date_line_max_extra_words, config.date_window)
+    settings = (config.max_title_words, config.date_line_max_extra_words, config.date_window, config.month_first)
     # menus, footers and teasers repeat across a site's pages: short lines are memoised
     describe = _describe_cached if len(text) <= _MEMOISED_LINE_CHARS else _describe
     paragraph.kind, paragraph.date, paragraph.undated_text = describe(text, paragraph.n_words, *settings)
 
 
 def _describe(
-    text: str, n_words: int, max_title_words: int, max_extra_words: int, window: tuple[_dt.date, _dt.date]
+    text: str,
+    n_words: int,
+    max_title_words: int,
+    max_extra_words: int,
+    window: tuple[_dt.date, _dt.date],
+    month_first: bool = False,
 ) -> tuple[Kind, _dt.date | None, str | None]:
     """(kind, date, heading without its date) of a line: what `classify` sets."""
     if n_words > max(max_title_words, _MAX_FILE_NAME_WORDS) and len(text) > MAX_DATE_LINE_CHARS:
         return Kind.TEXT, None, None  # too long for a title, a date line or a file name
     if is_file_name(text):
         return Kind.FILE_NAME, None, None
-    day = date_line(text, max_extra_words, window)
+    day = date_line(text, max_extra_words, window, month_first)
     if day is not None:
         return Kind.DATE, day, None
     if looks_like_heading(text, n_words, max_title_words):
-        dated = dated_heading(text, window)
+        dated = dated_heading(text, window, month_first)
         if dated is not None:
             return Kind.HEADING, dated[0], dated[1]
         return Kind.HEADING, None, None

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xxhash
@@ -28,6 +28,7 @@ import xxhash
 from . import html
 from .clusters import ClusterArrays
 from .config import Config
+from .dates import slash_order_evidence
 from .dedupe import article_id
 from .executor import release_freed_memory
 from .fingerprints import exact_key, fingerprint_rows, forget_token_hashes
@@ -61,6 +62,8 @@ class FingerprintChunk:
     rows: np.ndarray  # one row per row key (band keys, or signatures for datasketch)
     texts: dict[int, str] = field(default_factory=dict)  # with keep_texts: key -> normalised text
     texts_file: str | None = None  # with text_dir: where the texts of the row keys were written
+    #: slashed dates readable one way only: (month first, day first), see `dates.slash_order_evidence`
+    slash_order: tuple[int, int] = (0, 0)
 
 
 def fingerprint_chunk(
@@ -75,6 +78,7 @@ def fingerprint_chunk(
     new_keys: list[int] = []
     new_texts: list[str] = []
     known: dict[str, tuple[int, bool]] = {}  # displayed text -> (key, empty): menus repeat
+    month_first = day_first = 0
     for index, item in files:
         page = read_file(item, index, config)
         if isinstance(page, SkippedFile):
@@ -84,6 +88,10 @@ def fingerprint_chunk(
         digest = xxhash.xxh64_intdigest(page.text.encode("utf-8", "surrogatepass"))
         pages.append(PageInfo(index, page.path, len(texts), page.encoding, len(page.text), digest))
         for shown in texts:
+            if "/" in shown:
+                mdy, dmy = slash_order_evidence(shown)
+                month_first += mdy
+                day_first += dmy
             entry = known.get(shown)
             if entry is None:
                 text = normalise_for_dedup(shown)
@@ -108,6 +116,7 @@ def fingerprint_chunk(
         rows=rows,
         texts=dict(zip(new_keys, new_texts)) if keep_texts else {},
         texts_file=texts_file,
+        slash_order=(month_first, day_first),
     )
 
 
@@ -209,3 +218,11 @@ def segment_chunk(
     for copy in out.copies:
         copy.lang, copy.id = langs.get(copy.text), ids[copy.text]
     return out
+
+
+def resolved_date_order(config: Config, month_first: int, day_first: int) -> Config:
+    """`config` with its "auto" date order settled by a run's evidence (the counts of
+    its slashed dates readable only month first, and only day first)."""
+    if config.date_order != "auto":
+        return config
+    return replace(config, date_order="mdy" if month_first > day_first else "dmy")

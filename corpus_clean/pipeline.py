@@ -32,7 +32,7 @@ from .index import CorpusIndex, Known, contains
 from .lang import detect_languages, load_model
 from .ledger import Ledger
 from .npsets import unique, unique_first
-from .passes import PageBatch, PageInfo, fingerprint_chunk, forget_first_pass, segment_chunk
+from .passes import PageBatch, PageInfo, fingerprint_chunk, forget_first_pass, resolved_date_order, segment_chunk
 from .read import InputFile
 from .records import Article
 from .report import Report
@@ -129,8 +129,11 @@ def _articles(
     # rather than reading the pages a third time
     new_texts: dict[int, str] = {}
     fingerprint = partial(fingerprint_chunk, config, keep_texts=known is not None, text_dir=text_dir)
+    slash_order = [0, 0]
     for chunk in workers.map(fingerprint, chunks):
         store.add(chunk.row_keys, chunk.rows, chunk.texts_file)
+        slash_order[0] += chunk.slash_order[0]
+        slash_order[1] += chunk.slash_order[1]
         if chunk.texts:
             fresh = [k for k in chunk.texts if k not in new_texts]
             is_known = contains(known.text_keys, np.array(fresh, dtype=np.uint64))
@@ -147,6 +150,8 @@ def _articles(
         done += len(chunk.pages)
         progress("fingerprint", done, len(files))
     report.pages_read = len(infos)
+    # ambiguous slashed dates (05/11/2013) are read in the order the run's others prove
+    config = resolved_date_order(config, *slash_order)
     if ledger is not None:
         ledger.page_paths = [f.path for f in files]
         ledger.locations = [f.location for f in files]

@@ -37,22 +37,86 @@ dropped with a reason.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz.distance import Indel
 
 from .config import Config
-from .dates import lead_date
-from .normalise import normalise_for_dedup
+from .dates import has_time, is_secondary_date, lead_date, words_beside_date
+from .normalise import count_words, normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 
 #: Legal footer lines ("© 2024 Example Agency") are never titles.
 _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
 #: A dated heading repeats the title when their normalised texts are this similar.
 _SAME_TITLE = 0.9
+#: A date line with this many words of its own beside its date may be a dated headline.
+_DATED_TITLE_WORDS = 3
+#: A title shown again after a fused breadcrumb has at least this many words.
+_SUFFIX_TITLE_WORDS = 4
+#: How far above a body its headline is looked for (bylines, dates, share buttons).
+_HEADER_UNITS = 25
+#: A byline: "by" (or its like) first, or second after one word, in a short line ("By
+#: Jane Roe", "Posted by jroe on ...", "Written by: Jane Roe"; not "Actor hurt by ...").
+_BYLINE = re.compile(r"^\W*(?:[\w'’]+\W+)?(?:by|von|par|por|от|автор)\b", re.IGNORECASE)
+_BYLINE_MAX_WORDS = 12
+_BY_WORD = re.compile(r"(?<!\w)(?:by|von|par|por|от|автор)(?!\w)", re.IGNORECASE)
+#: A date with this few words beside it is a dateline, not a dated headline.
+_DATED_LABEL_WORDS = 3
+#: Lines that are links or captions rather than headlines: wholly in brackets, or
+#: opening or closing with an arrow set apart ("More »", a quote's «» is not), or
+#: holding a "|" or " / " between items (breadcrumbs).
+_LINK_OR_CAPTION = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*[«‹←<]+\s|\s[»›→>]+\s*$|\s\|(\s|$)|\s/\s")
+_LETTER = re.compile(r"[^\W\d_]")
+_TIME_ONLY = re.compile(
+    r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE
+)
+
+
+#: Paragraphs of a body's opening that its headline is compared with.
+_OPENING_UNITS = 3
+#: Words a headline farther up must share with the body's opening.
+_SHARED_WORDS = 2
+#: A standfirst is a short paragraph (one or two sentences).
+_STANDFIRST_WORDS = 60
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: "Tags: a, b, c": a label with a colon, then a list of three or more items of a few words.
+_LABELLED_LIST = re.compile(r"^[^:,]{1,30}:\s*[^\s,]+(?:\s[^\s,]+){0,2}(?:,\s*[^\s,]+(?:\s[^\s,]+){0,2}){2,},?$")
+_HANDLE = re.compile(r"(?<!\w)@\w")
+#: A picture's caption ends with its source: "... Photo: Jane Roe/Agency", "(Photo credit:
+#: ...)", "Фото: ..." (not a headline such as "Photos: a city by night in pictures").
+_CREDIT = re.compile(
+    r"(?<!\w)(?:photo(?:graph)?s?|pictures?|images?|credits?|courtesy|foto|фото|bild|imagen|immagine|imagem|"
+    r"crédit|crédito|credito)(?:\s+credits?)?\s*:\s*(?:[^\s:]+\s*){1,4}[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _CONTENT_WORD.findall(text)}
+
+
+def _is_meta_line(p: Paragraph) -> bool:
+    """A line of an article's header that is not its headline: a byline, a dated or
+    timed line, a link, a caption, a line without letters."""
+    text = p.text
+    if p.date is not None:
+        if p.undated_text is None:
+            return True  # a date line
+        text = p.undated_text  # a heading with its date: what is it without it?
+        if count_words(text) <= _DATED_LABEL_WORDS:
+            return True
+    if not _LETTER.search(text) or _TIME_ONLY.match(text) or _HANDLE.search(text) or _LABELLED_LIST.match(text):
+        return True
+    if _CREDIT.search(text):
+        return True  # a caption
+    if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
+        return True
+    return _LINK_OR_CAPTION.search(text) is not None
 
 # Reasons a paragraph does not reach the output (counted in the summary).
 FILE_NAME = "file-name"
@@ -61,6 +125,13 @@ DANGLING_HEADING = "dangling-heading"
 FRAGMENT = "fragment"
 DATE_LINE = "date-line"  # consumed as an article's date, not lost
 TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
+HEADER_LINE = "header-line"  # a byline, time or share button between a headline and its body
+#: A thread: at least this many short pieces, each dated with a time of day ...
+_THREAD_COMMENTS = 3
+#: ... of at most this many words (a comment; an article of a listing is longer).
+_COMMENT_WORDS = 150
+#: Reasons that leave a date line to no article: the next article of the page may take it.
+_ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
 
 
 @dataclass(slots=True)
@@ -79,6 +150,8 @@ class _Item:
     units: list[_Unit] = field(default_factory=list)
     has_text: bool = False
     has_unique: bool = False
+    #: the headline found above the body (see `PageSegmenter._headline`), if any
+    title: _Unit | None = None
 
     def last_content(self) -> _Unit | None:
         for unit in reversed(self.units):
@@ -115,6 +188,13 @@ class PageSegmenter:
         self.config = config
         self.keep_text = keep_text
         self.dropped: list[Dropped] = []
+        #: the last date line dropped with no article since the last article: (where in
+        #: `dropped`, its date, whether it is an update's)
+        self._orphan_date: tuple[int, _dt.date, bool] | None = None
+        self._stamped: set[int] = set()  # items dated by a line that gives a time of day too
+        self._has_stamp: set[int] = set()  # items holding such a line
+        #: the first date line dropped with no article since the last article
+        self._first_orphan: tuple[int, _dt.date, bool] | None = None
         self.units: list[_Unit] = []
         carried_gap = 0
         for paragraph, info in zip(paragraphs, infos):
@@ -129,6 +209,13 @@ class PageSegmenter:
     def _drop(self, unit: _Unit, reason: str) -> None:
         p, info = unit.paragraph, unit.info
         text = p.text if self.keep_text else ""
+        if unit.kind is Kind.DATE and reason in _ORPHANING and p.date is not None:
+            # the nearest date line, unless it is an update's and the one before is not
+            secondary = is_secondary_date(p.text)
+            if self._orphan_date is None or not secondary or self._orphan_date[2]:
+                self._orphan_date = (len(self.dropped), p.date, secondary)
+            if self._first_orphan is None:
+                self._first_orphan = (len(self.dropped), p.date, secondary)
         self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
 
     def repeated(self, unit: _Unit) -> bool:
@@ -207,7 +294,139 @@ class PageSegmenter:
                 item.has_unique = True
         if item.units:
             items.extend(self._split_dangling(item))
-        return items
+        return self._adopt_headlines(items)
+
+    def _adopt_headlines(self, items: list[_Item]) -> list[_Item]:
+        """Give each article of the page's own text the headline standing above it, with
+        the bylines, dates and share buttons between them, even when the cut into items
+        put those lines into items of their own."""
+        at = {id(unit): k for k, unit in enumerate(self.units)}
+        owner = {id(unit): item for item in items for unit in item.units}
+        for item in items:
+            if not item.has_text:
+                continue
+            first = next(u for u in item.units if u.kind is Kind.TEXT)
+            if self.repeated(first):
+                continue  # a teaser: its title is the heading right above its text
+            k = at[id(first)]
+            start = at[id(item.units[0])]
+            # a heading of the page's own above the text, in the item, is its title
+            # (the first one: the sub-heading right above a body comes after it),
+            # unless a headline stands above the byline or date over it
+            if any(self._own_headline(self.units[j]) for j in range(start, k)):
+                headline = self._headline_over_dateline(start)
+            else:
+                headline = self._headline(k)
+            if headline is None:
+                continue
+            item.title = self.units[headline]
+            if headline >= start:
+                continue
+            # the lines from the headline down are this article's header: they leave the
+            # items that held them (text-less ones, or a headline with its standfirst)
+            moved = self.units[headline:start]
+            robbed = {id(owner[id(unit)]): owner[id(unit)] for unit in moved}
+            for unit in moved:
+                owner[id(unit)].units.remove(unit)
+                owner[id(unit)] = item
+            item.units[:0] = moved
+            for other in robbed.values():
+                other.has_text = any(u.kind is Kind.TEXT for u in other.units)
+                other.has_unique = any(u.kind is not Kind.DATE and not self.repeated(u) for u in other.units)
+                if other.title is not None and owner[id(other.title)] is not other:
+                    other.title = None
+        return [item for item in items if item.units]
+
+    def _own_headline(self, unit: _Unit) -> bool:
+        p = unit.paragraph
+        return (
+            unit.kind is Kind.HEADING
+            and not self.repeated(unit)
+            and p.n_words > self.config.max_label_words
+            and not _is_meta_line(p)
+        )
+
+    def _headline(self, k: int) -> int | None:
+        """The position of the headline of a body whose first text is unit k.
+
+        Above a body stand its header lines: dates, bylines, times, links, labels of a
+        few words, and on news sites a standfirst (one short paragraph right under the
+        headline, above the byline). The headline is the nearest other heading, or
+        past it the nearest that shares words with the body's opening (an author's
+        list of recent stories may stand between); a short heading is taken only
+        where no longer one stands above it within the header.
+        """
+        fallback = None
+        candidates: list[int] = []
+        past_meta = False
+        for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
+            unit = self.units[j]
+            if unit.kind is Kind.TEXT:
+                if candidates or not (past_meta and self._standfirst(j)):
+                    break
+                continue
+            if unit.kind is Kind.DATE and self._dated_title(unit.paragraph):
+                if not candidates and fallback is None:
+                    return j  # the nearest: a dated headline right over the body
+            if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                past_meta = True
+                continue
+            if unit.paragraph.n_words <= self.config.max_label_words:
+                if not self.repeated(unit):
+                    if not candidates:
+                        fallback = j  # an author's name or a short headline: look above
+                elif fallback is not None and not candidates:
+                    break  # a label above a short headline: the header ends here
+                continue
+            candidates.append(j)
+        if not candidates:
+            return fallback
+        opening = set()
+        for unit in self.units[k : k + _OPENING_UNITS]:
+            if unit.kind is Kind.TEXT:
+                opening |= _content_words(unit.paragraph.text)
+        for j in candidates:
+            if len(_content_words(self.units[j].paragraph.text) & opening) >= _SHARED_WORDS:
+                return j
+        return candidates[0]
+
+    def _headline_over_dateline(self, k: int) -> int | None:
+        """The headline above a byline or date line standing right above unit k (past
+        labels): [headline][byline, date, share buttons][sub-heading][body]."""
+        past_meta = False
+        for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
+            unit = self.units[j]
+            if unit.kind is Kind.TEXT:
+                return None
+            if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                past_meta = True
+            elif unit.paragraph.n_words <= self.config.max_label_words:
+                if not self.repeated(unit):
+                    return None  # an author's name or a short headline: not sure
+            else:
+                return j if past_meta and self._own_headline(unit) else None
+        return None
+
+    def _dated_title(self, p: Paragraph) -> bool:
+        """A date line that is a headline with its date ("The Briefing, May 4, 2012"):
+        words of its own beside the date, no time of day (a comment's stamp) and no
+        author ("May 4, 2012, by Jane Roe")."""
+        if has_time(p.text) or _BY_WORD.search(p.text):
+            return False
+        beside = words_beside_date(p.text, self.config.date_window, self.config.month_first)
+        return len(beside) >= _DATED_TITLE_WORDS
+
+    def _standfirst(self, j: int) -> bool:
+        """Unit j (text) is a short unique paragraph right under a headline."""
+        unit, above = self.units[j], self.units[j - 1] if j else None
+        return (
+            not self.repeated(unit)
+            and unit.paragraph.n_words <= _STANDFIRST_WORDS
+            and above is not None
+            and above.kind is Kind.HEADING
+            and above.paragraph.n_words > self.config.max_label_words
+            and not _is_meta_line(above.paragraph)
+        )
 
     @staticmethod
     def _split_dangling(item: _Item) -> list[_Item]:
@@ -226,19 +445,74 @@ class PageSegmenter:
 
     def segment(self) -> list[ArticleCopy]:
         copies = []
+        stamped = []  # per copy: whether its date line, and whether any, gives a time of day too
+        orphans = []  # per copy: the date line left alone above it, if any
         for item in self.items():
             copy = self._article(item) if item.has_text else None
             if copy is not None:
+                orphans.append(self._first_orphan)
+                if copy.date is None and not copy.repeated_only and self._orphan_date is not None:
+                    self._adopt_date(copy, self._orphan_date)
+                self._orphan_date = self._first_orphan = None
                 copies.append(copy)
+                stamped.append((id(item) in self._stamped, id(item) in self._has_stamp))
             elif not item.has_text:
                 for unit in item.units:
                     self._drop(unit, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
+        self._date_comments(copies, stamped, orphans)
         return copies
 
+    def _adopt_date(self, copy: ArticleCopy, orphan: tuple[int, _dt.date, bool]) -> None:
+        """An undated article of the page's own text takes the date line left alone
+        above it since the previous article (a date set apart from its article by share
+        buttons, or above the headline among the site's chrome)."""
+        at, day, _ = orphan
+        copy.date, copy.date_source = day, DateSource.LINE
+        self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
+
+    def _date_comments(self, copies: list[ArticleCopy], stamped: list[tuple[bool, bool]], orphans: list) -> None:
+        """A comment's date is not an article's: where a page holds a thread (several
+        short pieces of its own text, each holding a date line with a time of day), the
+        pieces dated by such lines from its start on take the date of the article they
+        follow: the last one above (or at) the thread's start dated otherwise, or the
+        first date line left alone above it (the post's own, above its comments), else
+        none."""
+        short = [
+            i
+            for i, copy in enumerate(copies)
+            if stamped[i][1] and not copy.repeated_only and count_words(copy.text) <= _COMMENT_WORDS
+        ]
+        if len(short) < _THREAD_COMMENTS:
+            return
+        first = short[0]
+        above = [
+            c
+            for i, c in enumerate(copies[: first + 1])
+            if c.date is not None and not c.repeated_only and not stamped[i][0]
+        ]
+        if above:
+            day, source = above[-1].date, above[-1].date_source
+        elif orphans[first] is not None:
+            at, day, _ = orphans[first]
+            source = DateSource.LINE
+            self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
+        else:
+            day, source = None, None
+        for i in range(first, len(copies)):
+            if stamped[i][0]:
+                copies[i].date, copies[i].date_source = day, source
+
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
+        if item.title is not None:
+            return item.title
         leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
-        unique = [u for u in leading if not self.repeated(u)]
+        unique = [u for u in leading if not self.repeated(u) and not _is_meta_line(u.paragraph)]
         if unique:
+            # the title written again below without the breadcrumb fused before it
+            # ("Home News Title", then "Title") is the title
+            for later in unique[1:]:
+                if self._same_title(unique[0], later.paragraph):
+                    return later if _ends_with(unique[0].paragraph, later.paragraph) else unique[0]
             return unique[0]
         # a teaser's title stands right above its text; what is above that is chrome
         if not leading:
@@ -254,21 +528,36 @@ class PageSegmenter:
         title_at = item.units.index(title_unit) if title_unit is not None else first_text
         date = None
         date_source = None
+        date_secondary = False
+        stamped = False  # the date line gives a time of day too
         consumed: list[tuple[_Unit, str]] = []
         body: list[_Unit] = []
         for i, unit in enumerate(item.units):
             p = unit.paragraph
-            if unit.kind is Kind.DATE:
+            if unit.kind is Kind.DATE and unit is not title_unit:
                 consumed.append((unit, DATE_LINE))
-                if date_source is not DateSource.LINE:
-                    date, date_source = p.date, DateSource.LINE
+                # the first date line, unless it is an update's (or a print's) and a
+                # line with the publication date follows
+                secondary = is_secondary_date(p.text)
+                if date_source is not DateSource.LINE or (date_secondary and not secondary):
+                    date, date_source, date_secondary = p.date, DateSource.LINE, secondary
+                    stamped = has_time(p.text)
+                if has_time(p.text):
+                    self._has_stamp.add(id(item))
             elif unit is title_unit:
-                if p.date is not None and date_source is None:
+                if unit.kind is Kind.DATE and date_source is not DateSource.LINE:
+                    date, date_source = p.date, DateSource.LINE  # a dated headline
+                elif p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
             elif i < title_at and self.repeated(unit):
                 consumed.append((unit, REPEATED_CHROME))  # menus and labels above the title
             elif i < first_text and self._same_title(title_unit, p):
                 consumed.append((unit, TITLE_REPEAT))
+                if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
+                    date, date_source = p.date, DateSource.HEADING
+            elif title_at < i < first_text and unit.kind is Kind.HEADING and self._header_line(unit):
+                consumed.append((unit, REPEATED_CHROME if self.repeated(unit) else HEADER_LINE))
+                # a byline with its date ("June 9, 2018 by Jane Roe")
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
             else:
@@ -284,12 +573,14 @@ class PageSegmenter:
             self._drop(unit, reason)
         if date is None:
             first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
-            date = lead_date(first_body_text.text, self.config.date_window)
+            date = lead_date(first_body_text.text, self.config.date_window, self.config.month_first)
             date_source = DateSource.LEAD if date is not None else None
         title = None
         if title_unit is not None:
             tp = title_unit.paragraph
             title = tp.undated_text if tp.undated_text else tp.text
+        if stamped and date_source is DateSource.LINE:
+            self._stamped.add(id(item))
         return ArticleCopy(
             page=item.units[0].paragraph.page,
             start=item.units[0].paragraph.start,
@@ -303,13 +594,31 @@ class PageSegmenter:
             repeated_only=not item.has_unique,
         )
 
+    def _header_line(self, unit: _Unit) -> bool:
+        """A line between a headline and its body that is not part of the body: a label
+        the site repeats ("Share", "Print"), a byline, a time, a name of a few words."""
+        p = unit.paragraph
+        return self.repeated(unit) or p.n_words <= self.config.max_label_words or _is_meta_line(p)
+
     @staticmethod
     def _same_title(title_unit: _Unit | None, p: Paragraph) -> bool:
         if title_unit is None:
             return False
         title = title_unit.paragraph.undated_text or title_unit.paragraph.text
         a, b = normalise_for_dedup(title), normalise_for_dedup(p.undated_text or p.text)
-        return Indel.normalized_similarity(a, b) >= _SAME_TITLE
+        return (
+            Indel.normalized_similarity(a, b) >= _SAME_TITLE
+            or _ends_with(title_unit.paragraph, p)
+            or _ends_with(p, title_unit.paragraph)
+        )
+
+
+def _ends_with(longer: Paragraph, shorter: Paragraph) -> bool:
+    """Whether a heading is another of several words with a few words before it (a
+    breadcrumb fused with the title: "Home News The title" and "The title")."""
+    a = normalise_for_dedup(longer.undated_text or longer.text)
+    b = normalise_for_dedup(shorter.undated_text or shorter.text)
+    return len(b.split()) >= _SUFFIX_TITLE_WORDS and len(a) > len(b) and a.endswith(" " + b)
 
 
 def segment_page(
