@@ -19,7 +19,15 @@ from .records import SkippedFile
 #: removed because it is kept elsewhere (duplicates) or folded into an article's
 #: fields (date lines, repeated titles).
 CHROME_REASONS = frozenset(
-    {"repeated-chrome", "repeated-boilerplate", "file-name", "dangling-heading", "fragment", "header-line"}
+    {
+        "repeated-chrome",
+        "repeated-boilerplate",
+        "file-name",
+        "dangling-heading",
+        "fragment",
+        "header-line",
+        "comment",
+    }
 )
 DUPLICATE_REASONS = frozenset({"duplicate-article", "duplicate-page"})
 

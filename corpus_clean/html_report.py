@@ -55,6 +55,7 @@ REASON_COLOURS = {
     "header-line": "#aec7e8",
     "date-line": "#17becf",
     "title-repeat": "#8c564b",
+    "comment": "#c49c94",
 }
 #: The colour of charts that are not about reasons (pages of a repeated block, dates).
 NEUTRAL = "#4f6d8f"

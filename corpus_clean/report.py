@@ -27,6 +27,7 @@ REASONS = {
     "dangling-heading": "short lines after an article's last text, introducing nothing",
     "fragment": "unique text too short to be an article",
     "header-line": "bylines, times and share buttons between a headline and its body",
+    "comment": "a reader's reply under an article (a thread of replies headed alike)",
     "repeated-boilerplate": "text repeated on every page it is on, never with a title or date (newsletter, cookie notices)",
     "date-line": "date lines, kept as the article's date",
     "title-repeat": "the title written again (with its date), kept as the date",

@@ -49,6 +49,7 @@ from .config import Config
 from .dates import has_time, is_secondary_date, lead_date, words_beside_date
 from .normalise import count_words, normalise_for_dedup
 from .records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
+from .threads import thread_lines
 
 #: Legal footer lines ("© 2024 Example Agency") are never titles.
 _LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
@@ -132,6 +133,7 @@ _THREAD_COMMENTS = 3
 _COMMENT_WORDS = 150
 #: Reasons that leave a date line to no article: the next article of the page may take it.
 _ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
+COMMENT = "comment"  # a reader's reply under the article (see `threads`)
 
 
 @dataclass(slots=True)
@@ -204,7 +206,27 @@ class PageSegmenter:
                 continue
             self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
             carried_gap = 0
+        self._drop_thread()
         self.usual_gap = _usual_gap(self.units, config.min_repeat_pages)
+
+    def _drop_thread(self) -> None:
+        """Drop the page's comment thread before the page is cut into items."""
+        units = self.units
+        thread = set(thread_lines([u.paragraph for u in units], [self.repeated(u) for u in units]))
+        if not thread:
+            return
+        kept: list[_Unit] = []
+        carried_gap = 0
+        for k, unit in enumerate(units):
+            if k in thread:
+                self._drop(unit, COMMENT)
+                carried_gap = max(carried_gap, unit.gap)
+                continue
+            if carried_gap:
+                unit.gap = max(unit.gap, carried_gap)
+                carried_gap = 0
+            kept.append(unit)
+        self.units = kept
 
     def _drop(self, unit: _Unit, reason: str) -> None:
         p, info = unit.paragraph, unit.info

@@ -1,0 +1,137 @@
+"""Patterns of real sites, on small made-up pages: comment threads, lists of headlines,
+author boxes, a story on two pages, short posts. Every page here is invented; the shapes
+are the ones real crawls show."""
+
+from __future__ import annotations
+
+from conftest import run
+
+from corpus_clean import Report
+
+HEADER = "Tidewater Notes\n\nHome\n\nArchive\n\nAbout\n\n"
+FOOTER = "\n\nLeave a Reply\n\nName\n\nEmail\n\nPost Comment\n\nCopyright 2012 Tidewater Notes\n"
+
+POSTS = {
+    "a": (
+        "Mending nets on the north quay",
+        "May 3, 2012",
+        [
+            "The nets came back from the autumn season with more holes than anyone could remember, and the winter "
+            "was spent on the quay with needles, twine and a kettle that never cooled.",
+            "Old hands say a net tells you where the boat has been. This one had been over rock, through weed and, "
+            "by the look of one long tear, somewhere it should not have gone at all.",
+        ],
+    ),
+    "b": (
+        "Why the harbour wall leans to the west",
+        "May 9, 2012",
+        [
+            "Visitors often ask why the harbour wall leans, and the honest answer is that it has been leaning since "
+            "the storm of the winter before the railway came, when half of it slid into the channel.",
+            "The wall was rebuilt in a hurry by men who had other work waiting, so the new stones sit on the old "
+            "ones at a slant that nobody has had the money or the patience to correct since.",
+        ],
+    ),
+    "c": (
+        "A winter of smoked fish and long evenings",
+        "May 14, 2012",
+        [
+            "The smokehouse at the end of the lane has been running since October, and the smell of oak and salt "
+            "now reaches every kitchen in the village whenever the wind turns south.",
+            "Three families share the work in turns, each with its own way of splitting the fish and its own "
+            "opinion, loudly given, of how long a fillet should hang over the fire.",
+        ],
+    ),
+}
+
+#: Per post: (author, reply); every reply is written once.
+REPLIES = {
+    "a": [
+        ("Marion Tabb", "I grew up two doors from the quay and still remember the smell of tar on those nets."),
+        ("Pete R.", "Lovely piece, thank you for writing it down before everyone who remembers is gone."),
+        ("Ana Lucia", "My grandfather mended nets there too. Does anyone still teach the old knots to children?"),
+        ("Jon", "Great photos and a great story, as always. Looking forward to the next one."),
+    ],
+    "b": [
+        ("Hal Byers", "We used to dare each other to walk along the top of that wall at high tide."),
+        ("Marion Tabb", "The council promised to straighten it in my school days; I am still waiting."),
+        ("Dee", "Is the stone from the old quarry behind the chapel? It looks the same colour."),
+        ("Ruth O.", "Wonderful history. I had no idea the railway changed so much in the harbour."),
+    ],
+    "c": [
+        ("Sam Quill", "Nothing beats a smoked mackerel on brown bread with a squeeze of lemon."),
+        ("Pete R.", "My aunt swore by beech chips instead of oak, and she never lost an argument."),
+        ("Ana Lucia", "Do they sell to visitors, or only to people who live in the village?"),
+        ("Kit", "Reading this made me hungry at seven in the morning, so thank you for that."),
+    ],
+}
+
+
+def _thread(post: str, month_day: str) -> str:
+    lines = [f"{len(REPLIES[post])} comments"]
+    for k, (name, text) in enumerate(REPLIES[post]):
+        lines.append(f"{name} {month_day}, 2012 at {k + 2}:{15 + 7 * k:02d} pm")
+        lines.append(text)
+        lines.append("Reply")
+    return "\n\n".join(lines)
+
+
+def blog_page(key: str, with_thread: bool = True) -> str:
+    title, date, body = POSTS[key]
+    page = HEADER + f"{title}\n\nPosted on {date} by Tom\n\n" + "\n\n".join(body)
+    if with_thread:
+        page += "\n\n" + _thread(key, date.split(",")[0])
+    return page + FOOTER
+
+
+def test_a_comment_thread_under_each_post_is_dropped_as_comments(make_corpus):
+    report = Report()
+    articles = run(make_corpus({f"{k}.txt": blog_page(k) for k in POSTS}), report)
+    assert len(articles) == 3, [a["text"][:50] for a in articles]
+    for article, (title, _, body) in zip(articles, POSTS.values()):
+        assert article["title"] == title
+        assert article["text"] == "\n\n".join(body)
+    # each header and each reply (the count line above the first header may go with them)
+    assert report.dropped_paragraphs["comment"] >= 3 * 2 * 4
+    for replies in REPLIES.values():
+        for _, text in replies:
+            assert not any(text[:30] in a["text"] for a in articles)
+
+
+def test_without_a_thread_nothing_is_dropped_as_a_comment(make_corpus):
+    report = Report()
+    articles = run(make_corpus({f"{k}.txt": blog_page(k, with_thread=False) for k in POSTS}), report)
+    assert len(articles) == 3
+    assert report.dropped_paragraphs["comment"] == 0
+
+
+def test_a_listing_page_of_titled_posts_with_timed_bylines_is_not_a_thread(make_corpus):
+    """Three posts on one page, each under its title with a byline that carries a time:
+    written alike, but each stands under a title of its own."""
+    listing = HEADER
+    for k, (title, date, body) in enumerate(POSTS.values()):
+        listing += f"{title}\n\nby Tom on {date} at {k + 9}:30 am\n\n" + "\n\n".join(body) + "\n\n\n"
+    pages = {"index.txt": listing + FOOTER, "other.txt": HEADER + "A page about the village.\n\n" + FOOTER}
+    report = Report()
+    articles = run(make_corpus(pages), report)
+    assert report.dropped_paragraphs["comment"] == 0
+    for title, _, body in POSTS.values():
+        assert any(a["title"] == title and a["text"] == "\n\n".join(body) for a in articles)
+
+
+def test_numbered_sub_headings_of_an_article_are_not_a_thread(make_corpus):
+    """Headings written alike, with a number and words of their own ("Step 2: Tie the
+    knot"), between paragraphs: the article's own structure (no clock time)."""
+    steps = ["Find the tear", "Cut the frayed ends", "Tie the first knot", "Pull it tight"]
+
+    def body(part: str) -> str:
+        return "\n\n".join(
+            f"Step {k + 1}: {name} ({part})\n\nIn part {part}, step {k + 1} takes patience and a steady hand, "
+            f"so work slowly and check each mesh before the next."
+            for k, name in enumerate(steps)
+        )
+
+    pages = {f"{k}.txt": HEADER + f"How to mend a net, part {k}\n\n" + body(k) + FOOTER for k in "xy"}
+    report = Report()
+    run(make_corpus(pages), report)
+    assert report.dropped_paragraphs["comment"] == 0
