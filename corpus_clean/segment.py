@@ -586,7 +586,7 @@ class PageSegmenter:
                 body.append(unit)
 
         words = sum(u.paragraph.n_words for u in body)
-        if words < self.config.min_article_words:
+        if words < self.config.min_article_words or (not item.has_unique and _is_list(body)):
             reason = FRAGMENT if item.has_unique else REPEATED_CHROME
             for unit in item.units:
                 self._drop(unit, reason)
@@ -641,6 +641,13 @@ def _ends_with(longer: Paragraph, shorter: Paragraph) -> bool:
     a = normalise_for_dedup(longer.undated_text or longer.text)
     b = normalise_for_dedup(shorter.undated_text or shorter.text)
     return len(b.split()) >= _SUFFIX_TITLE_WORDS and len(a) > len(b) and a.endswith(" " + b)
+
+
+def _is_list(body: Sequence[_Unit]) -> bool:
+    """More of the body's words are in short lines that do not end like a sentence (menu
+    entries, headlines, names) than in prose: a list of links, not an article."""
+    prose = sum(u.paragraph.n_words for u in body if u.kind is Kind.TEXT)
+    return sum(u.paragraph.n_words for u in body) > 2 * prose
 
 
 def segment_page(

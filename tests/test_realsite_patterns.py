@@ -135,3 +135,44 @@ def test_numbered_sub_headings_of_an_article_are_not_a_thread(make_corpus):
     report = Report()
     run(make_corpus(pages), report)
     assert report.dropped_paragraphs["comment"] == 0
+
+
+MOST_POPULAR = (
+    "Most popular stories this week\n\n"
+    "The stories our readers opened most often in the last seven days, updated every morning.\n\n"
+    "Ferry timetable changes for the winter season\n\n"
+    "New lifeboat named after the harbour master\n\n"
+    "School choir sings at the lighthouse open day\n\n"
+    "Storm damage closes the coast path near the cove\n\n"
+    "Fish market reopens after the summer repairs\n\n"
+    "Older stories are in the archive.\n\n"
+)
+
+
+def test_a_list_of_headlines_on_every_page_is_not_an_article(make_corpus):
+    """A block of short headline lines with a line of prose, on every page: a list, not
+    an article, whatever title the line above it gives it."""
+    pages = {
+        f"{k}.txt": HEADER + f"{title}\n\n{date}\n\n" + "\n\n".join(body) + "\n\n\n" + MOST_POPULAR + FOOTER
+        for k, (title, date, body) in POSTS.items()
+    }
+    articles = run(make_corpus(pages))
+    assert len(articles) == 3, [a["text"][:50] for a in articles]
+    assert not any("Ferry timetable" in a["text"] or "Ferry timetable" in (a["title"] or "") for a in articles)
+    assert [a["title"] for a in articles] == [title for title, _, _ in POSTS.values()]
+
+
+def test_a_prose_teaser_on_every_page_is_still_an_article(make_corpus):
+    teaser = (
+        "From the archive\n\n\nThe lighthouse keeper's last winter\n\n"
+        "In the winter of 1961 the last keeper of the point light wrote a diary of storms, supply boats and "
+        "the silence after the lamp was automated, and his daughter has now given it to the village library.\n\n"
+    )
+    pages = {
+        f"{k}.txt": HEADER + f"{title}\n\n{date}\n\n" + "\n\n".join(body) + "\n\n\n" + teaser + FOOTER
+        for k, (title, date, body) in POSTS.items()
+    }
+    articles = run(make_corpus(pages))
+    shared = [a for a in articles if a["text"].startswith("In the winter of 1961")]
+    assert len(shared) == 1 and len(shared[0]["sources"]) == 3
+    assert shared[0]["title"] == "The lighthouse keeper's last winter"
