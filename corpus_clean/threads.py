@@ -1,23 +1,24 @@
 """Comment threads: the readers' replies under an article, told by their header lines.
 
-Every reply of a thread opens (or closes) with a header line written from one template:
-an author and a time ("Posted by: Ann at May 3, 2012 7:49 AM", "by ann (1234) writes:
-on Tuesday July 24, @07:29AM", "3 Ann @ Ann's Kitchen May 3, 2012 at 4:28 am"). Names
-and times change from reply to reply, the template's words do not. So, on one page,
-among the short lines that do not end like a sentence and hold a number, the words
-written on three lines or more are the template's words (a header may be on other pages
-too: the same reader, the same day, on another post). Lines written
-alike (the same template words in the same order, names and numbers at the same places
-between them) are the headers of one thread when they hold a name, when they carry a
-clock time (not "Option 2: Ask a friend", not a byline's date) and when replies stand
-between them (lines written alike one under the other are a list: fixtures, specs).
-Three headers make a thread.
+Every reply of a thread opens (or closes) with a header written from one template: an
+author and a time ("Posted by: Ann at May 3, 2012 7:49 AM", "by ann (1234) writes: on
+Tuesday July 24, @07:29AM", "Ann says:" over "May 3, 2012 at 6:24 am"). Names and times
+change from reply to reply, the template's words do not. So, on one page, among the
+short lines that do not end like a sentence, the words written on three lines or more
+are the template's words (a header may be on other pages too: the same reader, the same
+day, on another post). Lines written alike (the same template words in the same order,
+names and numbers at the same places between them) are the headers of one thread when
+they, or a short line beside them, carry a clock time (not "Option 2: Ask a friend", not
+a byline's date), and when replies stand between them (lines written alike one under the
+other are a list: fixtures, specifications). Three headers make a thread; once there is
+one, lines written alike with a name and no time below its first header are headers too
+("by ann (1234) writes:").
 
 An article of a listing page may carry a byline of that shape too, but its byline stands
-under the article's own title: headers right under a unique heading are bylines, and a
-page where they are more than twice the rest is a listing, not a thread (a reply's
-subject line is not a title: it is written like the other replies' subject lines). A
-first header whose reply is longer than any other is the article's own byline.
+under the article's own title: headers right under a unique heading of more than a few
+words (not a name, not a reply's subject line written like the others') are bylines, and
+a page where they are more than twice the rest is a listing, not a thread. A first
+header whose reply is longer than any other is the article's own byline.
 
 A header opens its reply when the last header is followed by unique text (that reply's
 body), else it closes it (the first reply's body is then above the first header). The
@@ -39,6 +40,8 @@ MAX_HEADER_WORDS = 20
 #: A template word is on at least this many of the page's candidate lines, and a
 #: thread has at least this many headers.
 MIN_HEADERS = 3
+#: A line above a header this short is the author's name, not an article's title.
+MAX_NAME_WORDS = 3
 
 _TOKEN = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
@@ -73,9 +76,7 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
     candidates = [
         i
         for i, p in enumerate(paragraphs)
-        if p.kind is not Kind.TEXT
-        and p.n_words <= MAX_HEADER_WORDS
-        and any(c.isdigit() for c in p.text)
+        if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS
     ]
     if len(candidates) < MIN_HEADERS:
         return []
@@ -90,9 +91,16 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
     # lines written alike: headers, and the subject lines some threads put above them
     alike = {i for g in groups.values() if len(g) >= MIN_HEADERS for i in g}
 
+    def timed(i: int) -> bool:  # the line, or a short line beside it, holds a clock time
+        return any(
+            0 <= j < len(paragraphs)
+            and (j == i or (paragraphs[j].kind is not Kind.TEXT and paragraphs[j].n_words <= MAX_HEADER_WORDS))
+            and _CLOCK.search(paragraphs[j].text) is not None
+            for j in (i, i + 1, i - 1)
+        )
+
     def stamped(group: list[int]) -> bool:  # a time: not numbered sub-headings, not bylines
-        n = sum(_CLOCK.search(paragraphs[i].text) is not None for i in group)
-        return n * 2 >= len(group)
+        return sum(map(timed, group)) * 2 >= len(group)
 
     def replies_between(group: list[int]) -> bool:  # not a list of short lines
         bodies = sum(
@@ -101,12 +109,12 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
         )
         return bodies * 3 >= (len(group) - 1) * 2
 
-    headers = sorted(
-        i
-        for shape, g in groups.items()
-        if _NAME in shape and len(g) >= MIN_HEADERS and stamped(g) and replies_between(g)
-        for i in g
-    )
+    threads = [g for g in groups.values() if len(g) >= MIN_HEADERS and replies_between(g)]
+    headers = sorted(i for g in threads if stamped(g) for i in g)
+    if headers:  # in a thread, headers without a time too ("by ann (1234) writes:")
+        start = headers[0]
+        named = [g for g in threads if not stamped(g) and g[0] > start and _NAME in _shape(tokens[g[0]], frequent)]
+        headers = sorted(headers + [i for g in named for i in g])
     if not headers:
         return []
     header_set = set(headers)
@@ -117,9 +125,11 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
             j -= 1
         return j if j >= 0 else None
 
-    def titled(i: int) -> bool:  # a byline under its article's title (not a reply's subject line)
+    def titled(i: int) -> bool:  # a byline under its article's title (not a name, not a reply's subject)
         j = previous(i)
-        return j is not None and j not in alike and not repeated[j] and paragraphs[j].kind is Kind.HEADING
+        if j is None or j in alike or repeated[j] or paragraphs[j].kind is not Kind.HEADING:
+            return False
+        return paragraphs[j].n_words > MAX_NAME_WORDS
 
     n_bylines = sum(map(titled, headers))
     if len(headers) - n_bylines < MIN_HEADERS or n_bylines > 2 * (len(headers) - n_bylines):
@@ -150,8 +160,8 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
         start = first
         while start - 1 >= 0 and first - (start - 1) < longest:
             p = paragraphs[start - 1]
-            if repeated[start - 1] or p.kind is Kind.DATE:
-                break
+            if repeated[start - 1] or (p.kind is Kind.DATE and not _CLOCK.search(p.text)):
+                break  # (a timed date line is the first reply's header)
             if p.kind is Kind.HEADING and start != first:
                 break
             start -= 1

@@ -176,3 +176,23 @@ def test_a_prose_teaser_on_every_page_is_still_an_article(make_corpus):
     shared = [a for a in articles if a["text"].startswith("In the winter of 1961")]
     assert len(shared) == 1 and len(shared[0]["sources"]) == 3
     assert shared[0]["title"] == "The lighthouse keeper's last winter"
+
+
+def test_a_thread_whose_headers_are_a_name_line_and_a_timed_date_line(make_corpus):
+    """"Ann says:" on one line, "May 3, 2012 at 6:24 am" on the next: the header is two lines."""
+
+    def thread(post: str, month_day: str) -> str:
+        lines = []
+        for k, (name, text) in enumerate(REPLIES[post]):
+            lines += [f"{name} says:", f"{month_day}, 2012 at {k + 6}:{10 + 9 * k:02d} am", text]
+        return "\n\n".join(lines)
+
+    pages = {}
+    for key, (title, date, body) in POSTS.items():
+        page = HEADER + f"{title}\n\nPosted on {date} by Tom\n\n" + "\n\n".join(body)
+        pages[f"{key}.txt"] = page + "\n\n" + thread(key, date.split(",")[0]) + FOOTER
+    report = Report()
+    articles = run(make_corpus(pages), report)
+    assert [a["text"] for a in articles] == ["\n\n".join(body) for _, _, body in POSTS.values()]
+    assert [a["date"] for a in articles] == ["2012-05-03", "2012-05-09", "2012-05-14"]
+    assert report.dropped_paragraphs["comment"] >= 3 * 3 * 4
