@@ -466,11 +466,26 @@ class PageSegmenter:
     # --- items to articles ------------------------------------------------------
 
     def segment(self) -> list[ArticleCopy]:
+        items = self.items()
+        mark = len(self.dropped)
+        copies = self._copies(items)
+        if not any(not copy.repeated_only for copy in copies):
+            # a page with no article of its own: its first titled piece of own text, however
+            # short, is its post (a photo or a video with a line or two under it)
+            post = next((item for item in items if self._short_post(item)), None)
+            if post is not None:
+                del self.dropped[mark:]
+                copies = self._copies(items, post)
+        return copies
+
+    def _copies(self, items: list[_Item], short_post: _Item | None = None) -> list[ArticleCopy]:
         copies = []
+        # what a pass notes as it goes starts afresh (a page may be cut twice: see `segment`)
+        self._orphan_date = self._first_orphan = None
         stamped = []  # per copy: whether its date line, and whether any, gives a time of day too
         orphans = []  # per copy: the date line left alone above it, if any
-        for item in self.items():
-            copy = self._article(item) if item.has_text else None
+        for item in items:
+            copy = self._article(item, item is short_post) if item.has_text else None
             if copy is not None:
                 orphans.append(self._first_orphan)
                 if copy.date is None and not copy.repeated_only and self._orphan_date is not None:
@@ -524,6 +539,19 @@ class PageSegmenter:
             if stamped[i][0]:
                 copies[i].date, copies[i].date_source = day, source
 
+    def _short_post(self, item: _Item) -> bool:
+        """Unique text under a unique heading of more than a label's words."""
+        if not item.has_text:
+            return False
+        first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        title = self._title_unit(item, first_text)
+        return (
+            title is not None
+            and not self.repeated(title)
+            and title.paragraph.n_words > self.config.max_label_words
+            and any(u.kind is Kind.TEXT and not self.repeated(u) for u in item.units)
+        )
+
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
         if item.title is not None:
             return item.title
@@ -544,7 +572,7 @@ class PageSegmenter:
             return leading[-1]
         return None
 
-    def _article(self, item: _Item) -> ArticleCopy | None:
+    def _article(self, item: _Item, short_post: bool = False) -> ArticleCopy | None:
         first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
         title_unit = self._title_unit(item, first_text)
         title_at = item.units.index(title_unit) if title_unit is not None else first_text
@@ -586,7 +614,8 @@ class PageSegmenter:
                 body.append(unit)
 
         words = sum(u.paragraph.n_words for u in body)
-        if words < self.config.min_article_words or (not item.has_unique and _is_list(body)):
+        too_short = words < (1 if short_post else self.config.min_article_words)
+        if too_short or (not item.has_unique and _is_list(body)):
             reason = FRAGMENT if item.has_unique else REPEATED_CHROME
             for unit in item.units:
                 self._drop(unit, reason)

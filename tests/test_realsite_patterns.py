@@ -196,3 +196,19 @@ def test_a_thread_whose_headers_are_a_name_line_and_a_timed_date_line(make_corpu
     assert [a["text"] for a in articles] == ["\n\n".join(body) for _, _, body in POSTS.values()]
     assert [a["date"] for a in articles] == ["2012-05-03", "2012-05-09", "2012-05-14"]
     assert report.dropped_paragraphs["comment"] >= 3 * 3 * 4
+
+
+def test_a_photo_post_with_two_lines_is_not_lost(make_corpus):
+    """A post that is a picture, its title and a two-line caption: short, but the page's
+    own text, so an article (not a fragment, not a dangling heading)."""
+    photo = (
+        HEADER + "Sunrise over the north quay\n\nMay 20, 2012\n\nIMG_2041.jpg\n\n"
+        "The first boats going out, just after five.\n" + FOOTER
+    )
+    pages = {"photo.txt": photo, **{f"{k}.txt": blog_page(k, with_thread=False) for k in POSTS}}
+    articles = run(make_corpus(pages))
+    hits = [a for a in articles if a["sources"] == ["photo.txt"]]
+    assert len(hits) == 1, [a["text"][:40] for a in articles]
+    assert hits[0]["title"] == "Sunrise over the north quay"
+    assert hits[0]["date"] == "2012-05-20"
+    assert hits[0]["text"] == "The first boats going out, just after five."
