@@ -673,10 +673,11 @@ def _ends_with(longer: Paragraph, shorter: Paragraph) -> bool:
 
 
 def _is_list(body: Sequence[_Unit]) -> bool:
-    """More of the body's words are in short lines that do not end like a sentence (menu
-    entries, headlines, names) than in prose: a list of links, not an article."""
+    """More than a fifth of the body's words are in short lines that do not end like a
+    sentence (menu entries, headlines, names): a list of links, not a teaser, whose body
+    is prose."""
     prose = sum(u.paragraph.n_words for u in body if u.kind is Kind.TEXT)
-    return sum(u.paragraph.n_words for u in body) > 2 * prose
+    return 4 * sum(u.paragraph.n_words for u in body) > 5 * prose
 
 
 def segment_page(
