@@ -473,6 +473,8 @@ class PageSegmenter:
             # a page with no article of its own: its first titled piece of own text, however
             # short, is its post (a photo or a video with a line or two under it)
             post = next((item for item in items if self._short_post(item)), None)
+            if post is None:
+                post = self._untitled_lines_post(items)
             if post is not None:
                 del self.dropped[mark:]
                 copies = self._copies(items, post)
@@ -538,6 +540,17 @@ class PageSegmenter:
         for i in range(first, len(copies)):
             if stamped[i][0]:
                 copies[i].date, copies[i].date_source = day, source
+
+    def _untitled_lines_post(self, items: list[_Item]) -> _Item | None:
+        """The first item of unique short lines only, at least two of them: its last line,
+        whatever its punctuation, is the post's text under the first (a caption line)."""
+        for item in items:
+            own = [u for u in item.units if u.kind is Kind.HEADING and not self.repeated(u)]
+            if not item.has_text and len(own) >= 2 and own[0].paragraph.n_words > self.config.max_label_words:
+                own[-1].paragraph.kind = Kind.TEXT
+                item.has_text = True
+                return item
+        return None
 
     def _short_post(self, item: _Item) -> bool:
         """Unique text under a unique heading of more than a label's words."""

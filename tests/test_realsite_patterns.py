@@ -212,3 +212,18 @@ def test_a_photo_post_with_two_lines_is_not_lost(make_corpus):
     assert hits[0]["title"] == "Sunrise over the north quay"
     assert hits[0]["date"] == "2012-05-20"
     assert hits[0]["text"] == "The first boats going out, just after five."
+
+
+def test_a_video_post_of_short_lines_only_is_not_lost(make_corpus):
+    """A post whose every line is short and ends without a full stop (a title, a tag line,
+    a caption): the page has no other text of its own, so that is its post."""
+    video = (
+        HEADER + "Gulls fighting over a chip on the quay\n\nvideos — Tags: gulls, quay — tom @ 15:58\n\n"
+        "Filmed on Saturday afternoon by the ice cream van, sound on\n" + FOOTER
+    )
+    pages = {"video.txt": video, **{f"{k}.txt": blog_page(k, with_thread=False) for k in POSTS}}
+    articles = run(make_corpus(pages))
+    hits = [a for a in articles if a["sources"] == ["video.txt"]]
+    assert len(hits) == 1, [a["text"][:40] for a in articles]
+    assert hits[0]["title"] == "Gulls fighting over a chip on the quay"
+    assert hits[0]["text"].endswith("Filmed on Saturday afternoon by the ice cream van, sound on")
