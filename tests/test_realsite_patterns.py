@@ -1,9 +1,10 @@
 """Patterns of real sites, on small made-up pages: comment threads, lists of headlines,
-author boxes, a story on two pages, short posts. Every page here is invented; the shapes
-are the ones real crawls show."""
+prose teasers, short posts. Every page here is invented; the shapes are the ones real
+crawls show."""
 
 from __future__ import annotations
 
+import pytest
 from conftest import run
 
 from corpus_clean import Report
@@ -198,32 +199,32 @@ def test_a_thread_whose_headers_are_a_name_line_and_a_timed_date_line(make_corpu
     assert report.dropped_paragraphs["comment"] >= 3 * 3 * 4
 
 
-def test_a_photo_post_with_two_lines_is_not_lost(make_corpus):
-    """A post that is a picture, its title and a two-line caption: short, but the page's
-    own text, so an article (not a fragment, not a dangling heading)."""
-    photo = (
-        HEADER + "Sunrise over the north quay\n\nMay 20, 2012\n\nIMG_2041.jpg\n\n"
-        "The first boats going out, just after five.\n" + FOOTER
-    )
-    pages = {"photo.txt": photo, **{f"{k}.txt": blog_page(k, with_thread=False) for k in POSTS}}
-    articles = run(make_corpus(pages))
-    hits = [a for a in articles if a["sources"] == ["photo.txt"]]
-    assert len(hits) == 1, [a["text"][:40] for a in articles]
-    assert hits[0]["title"] == "Sunrise over the north quay"
-    assert hits[0]["date"] == "2012-05-20"
-    assert hits[0]["text"] == "The first boats going out, just after five."
+SHORT_POSTS = [
+    # a picture, its title, its date and a one-line caption: short, but the page's own text
+    (
+        "Sunrise over the north quay",
+        "May 20, 2012\n\nIMG_2041.jpg\n\nThe first boats going out, just after five.",
+        "2012-05-20",
+        "The first boats going out, just after five.",
+    ),
+    # every line short and without a full stop (title, tag line, caption): still the post
+    (
+        "Gulls fighting over a chip on the quay",
+        "videos — Tags: gulls, quay — tom @ 15:58\n\nFilmed on Saturday afternoon by the ice cream van, sound on",
+        None,
+        "Filmed on Saturday afternoon by the ice cream van, sound on",
+    ),
+]
 
 
-def test_a_video_post_of_short_lines_only_is_not_lost(make_corpus):
-    """A post whose every line is short and ends without a full stop (a title, a tag line,
-    a caption): the page has no other text of its own, so that is its post."""
-    video = (
-        HEADER + "Gulls fighting over a chip on the quay\n\nvideos — Tags: gulls, quay — tom @ 15:58\n\n"
-        "Filmed on Saturday afternoon by the ice cream van, sound on\n" + FOOTER
-    )
-    pages = {"video.txt": video, **{f"{k}.txt": blog_page(k, with_thread=False) for k in POSTS}}
+@pytest.mark.parametrize("title, rest, date, caption", SHORT_POSTS)
+def test_a_short_post_is_not_lost(make_corpus, title, rest, date, caption):
+    """A page with no other text of its own: its post is an article, not a fragment or a
+    dangling heading, however short."""
+    pages = {"post.txt": HEADER + f"{title}\n\n{rest}\n" + FOOTER}
+    pages.update({f"{k}.txt": blog_page(k, with_thread=False) for k in POSTS})
     articles = run(make_corpus(pages))
-    hits = [a for a in articles if a["sources"] == ["video.txt"]]
+    hits = [a for a in articles if a["sources"] == ["post.txt"]]
     assert len(hits) == 1, [a["text"][:40] for a in articles]
-    assert hits[0]["title"] == "Gulls fighting over a chip on the quay"
-    assert hits[0]["text"].endswith("Filmed on Saturday afternoon by the ice cream van, sound on")
+    assert (hits[0]["title"], hits[0]["date"]) == (title, date)
+    assert hits[0]["text"].endswith(caption)
