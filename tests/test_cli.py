@@ -114,6 +114,7 @@ def test_version():
     assert result.returncode == 0 and result.stdout.startswith("corpus-clean ")
 
 
+@pytest.mark.slow  # the example scripts, with runs of their own
 def test_examples_run(tmp_path, seeds_run):
     from conftest import REPO
 
@@ -141,6 +142,7 @@ def seed_copy(tmp_path) -> Path:
     return pages
 
 
+@pytest.mark.slow  # three runs
 def test_output_may_not_overwrite_an_input_or_land_where_it_would_be_read(tmp_path):
     pages = seed_copy(tmp_path)
     victim = pages / "000_4219543f79debe9f.txt"
@@ -264,6 +266,7 @@ def _assert_the_group_ends(group: int, within: float = 10) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.slow  # 6000 pages
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, fork")
 def test_sigterm_to_the_process_group_mid_run_ends_it_with_its_workers(tmp_path, tmp_path_factory):
     """As `timeout` ends a run: the workers die too, busy, some as they send a result,
@@ -314,6 +317,7 @@ cli.main(sys.argv[2:])
 """
 
 
+@pytest.mark.slow  # three runs
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, fork")
 def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
     """A SIGTERM that comes as the pool forks was taken in a fork hook, whose errors
@@ -456,6 +460,7 @@ def test_pages_over_the_size_limit_are_skipped_and_named(tmp_path):
     assert len(jsonl(result.stdout)) == 9
 
 
+@pytest.mark.slow  # five runs
 def test_run_options_from_pyproject_and_config_file(tmp_path):
     project = tmp_path / "project"
     project.mkdir()

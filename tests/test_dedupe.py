@@ -6,6 +6,7 @@ import datetime as dt
 import itertools
 from dataclasses import replace
 
+import pytest
 from reference_merger import ReferenceMerger
 
 from corpus_clean import dedupe
@@ -331,6 +332,7 @@ def test_no_copies_no_articles():
     assert merger.positioned_articles() == [] and merger.stats.articles == 0
 
 
+@pytest.mark.slow  # a generated crawl through both mergers
 def test_on_a_generated_crawl_the_columnar_merger_makes_the_reference_mergers_choices(tmp_path, monkeypatch):
     """The copies the pipeline makes of a 2000-page synthetic crawl (teasers, chrome,
     exact copies of pages), merged by both mergers."""

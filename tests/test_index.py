@@ -44,6 +44,7 @@ def sources_in(index_file) -> dict[str, list[str]]:
     return out
 
 
+@pytest.mark.slow  # three runs
 def test_two_incremental_runs_give_the_articles_of_one_full_run(batches, tmp_path):
     index = tmp_path / "site.idx"
     day1 = cli("run", str(batches[0]), "--index", str(index), "-q")
@@ -74,6 +75,7 @@ def test_with_the_index_one_new_page_is_enough_to_recognise_the_sites_chrome(bat
     assert "Go back" not in articles[0]["text"] and "On 25 July 2024" not in articles[0]["text"]
 
 
+@pytest.mark.slow  # four runs
 def test_a_rerun_writes_nothing_new_and_all_articles_writes_them_with_every_source(batches, tmp_path):
     index = tmp_path / "site.idx"
     first = jsonl(cli("run", str(batches[0]), "--index", str(index), "-q").stdout)
@@ -138,6 +140,7 @@ def test_a_second_run_on_a_busy_index_fails_at_once(batches, tmp_path):
     assert cli("run", str(batches[1]), "--index", str(path), "-q").returncode == 0
 
 
+@pytest.mark.slow  # four runs, three at once
 def test_concurrent_runs_never_corrupt_the_index(batches, tmp_path):
     path = tmp_path / "site.idx"
     assert cli("run", str(batches[0]), "--index", str(path), "-q").returncode == 0
@@ -155,6 +158,7 @@ def test_concurrent_runs_never_corrupt_the_index(batches, tmp_path):
     assert stats["pages"] == 5 and stats["articles"] == 9
 
 
+@pytest.mark.slow  # five runs
 def test_index_stats_and_prune(batches, tmp_path):
     path = tmp_path / "site.idx"
     cli("run", str(batches[0]), "--index", str(path), "-q")

@@ -157,6 +157,7 @@ def test_sidecar_and_report_are_refused_where_the_output_is_refused(tmp_path):
     assert result.returncode == 2 and "different files" in result.stderr
 
 
+@pytest.mark.slow  # four runs
 def test_fail_if_gates(tmp_path):
     result = cli("run", str(SEEDS), "--fail-if", "removed_frac>0.1", "--fail-if", "articles<5")
     assert result.returncode == 4, result.stderr
