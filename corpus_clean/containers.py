@@ -35,7 +35,6 @@ import io
 import json
 import os
 import re
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -47,6 +46,7 @@ from . import read
 from .config import Config
 from .read import InputFile, RemoteFile
 from .records import PageMeta, SkippedFile
+from .textstore import scratch_folder
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -924,5 +924,5 @@ def spooled(
 
     `spool_urls`: as for `discover` (False: plain pages at URLs are read from there).
     """
-    with tempfile.TemporaryDirectory(prefix="corpus-clean-spool-", dir=spool_dir) as folder:
+    with scratch_folder("corpus-clean-spool-", spool_dir) as folder:
         yield discover(paths, config, Path(folder), spool_urls)

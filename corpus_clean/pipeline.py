@@ -77,7 +77,13 @@ def clean(
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
-    with run_collections(), Workers(config.jobs or default_jobs()) as workers:
+    # the scratch folder of texts outlives the workers, which write to it: removed while
+    # one of them (interrupted) still wrote a file there, it would be left behind
+    with (
+        text_folder(config.spool_dir) as text_dir,
+        run_collections(),
+        Workers(config.jobs or default_jobs()) as workers,
+    ):
         # the workers are forked once the language model is loaded, so that they share
         # this process's copy, and before the input is listed: pages of the files'
         # records would be copied into each worker as the passes touch the records
@@ -87,7 +93,7 @@ def clean(
         workers.start()
         # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
         # spool folder, so that workers can re-read each page on its own; removed at the end
-        with spooled(paths, config, config.spool_dir) as files, text_folder(config.spool_dir) as text_dir:
+        with spooled(paths, config, config.spool_dir) as files:
             report.stage_seconds["start"] = time.perf_counter() - started
             articles, read = _articles(
                 files, config, report, progress, workers, ledger, index, only_new, text_dir=text_dir

@@ -1,0 +1,83 @@
+"""Inputs: names of several roots, stdin, records that are not pages, the input's own
+fields, and the scratch folders a run makes (never left behind)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SEEDS, jsonl, seed_texts
+from test_cli import cli
+
+from corpus_clean import Config, Report, clean
+
+# --- scratch folders are never left behind -------------------------------------------
+
+#: Files whose calls an interrupt is injected at: the making and removing of the run's
+#: scratch folders, and the listing of the input, and `clean` around them.
+_WATCHED = tuple(f"{os.sep}corpus_clean{os.sep}{name}.py" for name in ("textstore", "containers", "read", "signals"))
+
+
+class _InterruptAt:
+    """A profile function raising KeyboardInterrupt at the n-th call made from the
+    watched files, or just after the n-th call of a C function there returns: where a
+    Ctrl-C is taken (Python runs signal handlers when a function starts, and when a
+    C call returns)."""
+
+    def __init__(self, at: int | None) -> None:
+        self.at, self.count = at, 0
+
+    def __call__(self, frame, event, arg):
+        caller = frame.f_back if event == "call" else frame
+        if event not in ("call", "c_call", "c_return") or caller is None:
+            return
+        code = caller.f_code
+        if code.co_filename.endswith(_WATCHED) or (
+            code.co_name == "clean" and code.co_filename.endswith(f"{os.sep}pipeline.py")
+        ):
+            self.count += 1
+            if self.count == self.at:
+                raise KeyboardInterrupt
+
+
+def _run_interrupted(pages: Path, spool: Path, at: int | None) -> int:
+    interrupt = _InterruptAt(at)
+    sys.setprofile(interrupt)
+    try:
+        list(clean([pages], Config(jobs=1, detect_language=False, spool_dir=str(spool)), Report()))
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sys.setprofile(None)
+    return interrupt.count
+
+
+def test_an_interrupt_at_any_line_leaves_no_scratch_folder(tmp_path, make_corpus):
+    texts = seed_texts()
+    pages = make_corpus({"a.txt": texts[sorted(texts)[0]], "b.jsonl": '{"text": "One page of text."}\n'})
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    total = _run_interrupted(pages, spool, None)
+    assert total > 100 and not os.listdir(spool)
+    # every call up to the first pass, then every seventh (the folders exist throughout)
+    points = range(1, total + 1)
+    for at in points:
+        _run_interrupted(pages, spool, at)
+        left = os.listdir(spool)
+        assert not left, f"interrupted at call {at}: {left} left behind"
+
+
+def test_scratch_folder_is_removed_and_never_takes_anothers(tmp_path, monkeypatch):
+    from corpus_clean import textstore
+
+    names = iter(["taken", "free"])
+    monkeypatch.setattr(textstore.secrets, "token_hex", lambda n: next(names))
+    (tmp_path / "x-taken").mkdir()
+    (tmp_path / "x-taken" / "keep").write_text("theirs")
+    with pytest.raises(KeyboardInterrupt), textstore.scratch_folder("x-", tmp_path) as folder:
+        assert Path(folder).name == "x-free"
+        (Path(folder) / "mine").write_text("ours")
+        raise KeyboardInterrupt
+    assert sorted(os.listdir(tmp_path)) == ["x-taken"] and (tmp_path / "x-taken" / "keep").exists()
