@@ -603,17 +603,22 @@ def discover(
     at a URL is not copied but listed with its `RemoteFile`, to be read from the URL by
     `read.read_file` (so only URLs of containers need a spool). Display paths are relative
     to the URL given, or the URL itself for a single file, either way. Paths are taken in
-    the order given.
+    the order given. With several paths, names stay unique: local ones are shown relative
+    to the deepest folder holding them all (`read.common_base`), files at URLs by their
+    whole URL.
     """
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
     seen: set[object] = set()
+    paths = list(paths)
+    # several input folders may hold the same names: each is then shown from their common folder
+    base = read.common_base([p for p in paths if not is_url(p)])
     for raw in paths:
         if is_url(raw):
-            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls))
+            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls, whole=len(paths) > 1))
             continue
         # as `read.discover` does across its paths: a file reached twice is read once
-        for item in read.discover([raw], config, seen):
+        for item in read.discover([raw], config, seen, base):
             found.extend(_local_item(item, config, spool, folders))
     return found
 
@@ -677,7 +682,7 @@ def url_filesystem(url: str) -> tuple[Any, str]:
 
 
 def _discover_url(
-    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool
+    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool, whole: bool = False
 ) -> Iterator[InputFile]:
     """The pages of the files at `url`: listed first (a missing URL stops the run before
     anything is read, like a missing local path), then streamed into the spool (or, with
@@ -689,7 +694,9 @@ def _discover_url(
     try:
         if fs.isdir(root):
             base = url.rstrip("/")
-            files = [(rel, path, f"{base}/{rel}") for rel, path in _remote_walk(fs, root, config)]
+            # (with other inputs beside it, each file is shown by its whole URL: names stay unique)
+            listed = _remote_walk(fs, root, config)
+            files = [(f"{base}/{rel}" if whole else rel, path, f"{base}/{rel}") for rel, path in listed]
         elif fs.isfile(root):
             files = [(url, root, url)]
         else:

@@ -81,3 +81,27 @@ def test_scratch_folder_is_removed_and_never_takes_anothers(tmp_path, monkeypatc
         (Path(folder) / "mine").write_text("ours")
         raise KeyboardInterrupt
     assert sorted(os.listdir(tmp_path)) == ["x-taken"] and (tmp_path / "x-taken" / "keep").exists()
+
+
+# --- names stay unique across several input roots ------------------------------------
+
+_PAGE = "A page of its own, long enough to be an article of the corpus on any day.\n"
+
+
+def test_the_same_name_in_two_input_folders_gives_two_sources(make_corpus):
+    twin = make_corpus({"A/page.txt": "Alpha. " + _PAGE, "B/page.txt": "Beta. " + _PAGE, "B/more/x.txt": _PAGE})
+    articles = [a.to_dict() for a in clean([twin / "A", twin / "B"], Config(jobs=1, min_article_words=1))]
+    sources = [s for a in articles for s in a["sources"]]
+    assert sorted(sources) == ["A/page.txt", "B/more/x.txt", "B/page.txt"]
+    # one folder alone: names relative to it, as ever; a folder and one inside it: relative to the outer
+    alone = [a.to_dict() for a in clean([twin / "B"], Config(jobs=1, min_article_words=1))]
+    assert sorted(s for a in alone for s in a["sources"]) == ["more/x.txt", "page.txt"]
+    nested = [a.to_dict() for a in clean([twin / "B", twin / "B" / "more"], Config(jobs=1, min_article_words=1))]
+    assert sorted(s for a in nested for s in a["sources"]) == ["more/x.txt", "page.txt"]
+
+
+def test_files_given_one_by_one_from_two_folders_keep_their_folders(make_corpus):
+    twin = make_corpus({"A/page.txt": "Alpha. " + _PAGE, "B/page.txt": "Beta. " + _PAGE})
+    result = cli("run", str(twin / "A" / "page.txt"), str(twin / "B" / "page.txt"), "--min-article-words", "1", "-q")
+    assert result.returncode == 0, result.stderr
+    assert sorted(s for a in jsonl(result.stdout) for s in a["sources"]) == ["A/page.txt", "B/page.txt"]
