@@ -152,7 +152,7 @@ def _articles(
                 report.encodings[page.encoding] += 1
                 report.input_chars += page.n_chars
             else:
-                report.skipped.append(page)
+                report.add_skipped(page)
         keys.append(chunk.keys)
         empty.append(chunk.empty)
         done += len(chunk.pages)

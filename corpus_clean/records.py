@@ -31,6 +31,13 @@ def pickled_by_fields(cls: type) -> type:
     return cls
 
 
+#: Reasons a record inside a container is not read that are in the nature of what
+#: containers hold (a crawl's WARC keeps its images, scripts, redirects and error
+#: pages): such records are counted as passed over, not skipped files (which make the
+#: run's exit code 3).
+PASSED_OVER = frozenset({"not-text", "http-status"})
+
+
 @dataclass(frozen=True, slots=True)
 class Page:
     """One input file, decoded."""

@@ -3,6 +3,7 @@ fields, and the scratch folders a run makes (never left behind)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -105,3 +106,33 @@ def test_files_given_one_by_one_from_two_folders_keep_their_folders(make_corpus)
     result = cli("run", str(twin / "A" / "page.txt"), str(twin / "B" / "page.txt"), "--min-article-words", "1", "-q")
     assert result.returncode == 0, result.stderr
     assert sorted(s for a in jsonl(result.stdout) for s in a["sources"]) == ["A/page.txt", "B/page.txt"]
+
+
+# --- records of a WARC that are not pages are counted, not skipped ----------------------
+
+
+def test_images_and_error_pages_in_a_warc_are_counted_not_skipped(tmp_path):
+    from test_containers import write_warc
+
+    article = "<p>" + " ".join(["The council met on Monday and agreed on a plan for the coming year."] * 3) + "</p>"
+    warc = write_warc(
+        tmp_path / "crawl.warc.gz",
+        [
+            ("warcinfo",),
+            ("response", "https://example.org/news/1", "text/html; charset=utf-8", article.encode()),
+            ("response", "https://example.org/logo.png", "image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
+            ("response", "https://example.org/gone", "text/html", b"<p>Not found</p>", "404 Not Found"),
+        ],
+    )
+    report = tmp_path / "r.json"
+    result = cli("run", str(warc), "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 1
+    assert "records passed over" in result.stderr and "2 (1 http-status, 1 not-text" in result.stderr
+    numbers = json.loads(report.read_text())
+    assert numbers["overall"]["files_skipped"] == 0 and numbers["overall"]["records_passed_over"] == 2
+    assert [p["reason"] for p in numbers["passed_over"]] == ["not-text", "http-status"]
+    # a file that is not text at all is still a skipped file
+    (tmp_path / "data.txt").write_bytes(b"\x00\x01\x02" * 100)
+    mixed = cli("run", str(warc), str(tmp_path / "data.txt"), "-q")
+    assert mixed.returncode == 3
