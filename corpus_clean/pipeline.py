@@ -165,7 +165,8 @@ def _articles(
     report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
     if not infos:
         if ledger is not None:
-            ledger.page_paths, ledger.locations, ledger.read_pages = [f.path for f in files], [], []
+            ledger.page_paths, ledger.locations = [f.path for f in files], [f.location for f in files]
+            ledger.read_pages = []
         report.seconds = time.perf_counter() - started
         return [], lambda article: article
     all_keys, all_empty = np.concatenate(keys), np.concatenate(empty)
@@ -511,15 +512,17 @@ def _record_run(
 
 
 def with_provenance(articles: Iterable[tuple[tuple[int, int], Article]], files: list[InputFile]):
-    """The articles with the url and the date the input gave for each one's source (JSONL
-    fields, a WARC record's target URI), when it gave any: made one by one, as they are
+    """The articles with the url, the date, the id and the fields kept that the input gave
+    for each one's source (JSONL fields, a WARC record's target URI), when it gave any: made one by one, as they are
     taken (iterate once)."""
-    given = {f.path: (f.url, f.date) for f in files if f.url or f.date}
+    given = {
+        f.path: (f.url, f.date, f.input_id, f.fields) for f in files if f.url or f.date or f.input_id or f.fields
+    }
     if not given:
         return articles
 
     def provenance(position: tuple[int, int], article: Article) -> tuple[tuple[int, int], Article]:
-        url, date = given.get(article.source, (None, None))
-        return position, replace(article, url=url, input_date=date)
+        url, date, input_id, fields = given.get(article.source, (None, None, None, None))
+        return position, replace(article, url=url, input_date=date, input_id=input_id, input_fields=fields)
 
     return itertools.starmap(provenance, articles)  # as the articles are written

@@ -75,6 +75,8 @@ class InputFile:
     url: str | None = None  #: the page's address (JSONL url field, WARC-Target-URI)
     title: str | None = None  #: the title the container gave (JSONL title, HTML <title>)
     date: str | None = None  #: the date the container gave, as written (JSONL date)
+    input_id: str | None = None  #: the record's id (JSONL id), as text
+    fields: str | None = None  #: the record's fields kept (`Config.keep_fields`), as a JSON object's text
     #: a plain page read from its URL where it is (not spooled): `location` is then not read
     remote: RemoteFile | None = None
     #: an HTML page's headline and date, candidates beside what its text shows (see `html`)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import json
 import operator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -162,6 +163,11 @@ class Article:
     n_chars: int  #: length of `text` in characters
     url: str | None = None  #: the address of `source`, when the input gave one (JSONL, WARC)
     input_date: str | None = None  #: the date the input gave for `source` (a JSONL field), as given
+    input_id: str | None = None  #: the id the input gave `source` (a JSONL id field), as text
+    #: the fields of `source`'s JSONL record named by `Config.keep_fields`, as a JSON object's
+    #: text (None: none asked for, or `source` is no JSONL record); a line of the output
+    #: shows them as that object
+    input_fields: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -175,6 +181,8 @@ class Article:
             "n_chars": self.n_chars,
             "url": self.url,
             "input_date": self.input_date,
+            "input_id": self.input_id,
+            "input_fields": None if self.input_fields is None else json.loads(self.input_fields),
         }
 
 

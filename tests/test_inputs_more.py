@@ -136,3 +136,66 @@ def test_images_and_error_pages_in_a_warc_are_counted_not_skipped(tmp_path):
     (tmp_path / "data.txt").write_bytes(b"\x00\x01\x02" * 100)
     mixed = cli("run", str(warc), str(tmp_path / "data.txt"), "-q")
     assert mixed.returncode == 3
+
+
+# --- stdin, and what the input says of each page -------------------------------------
+
+_RECORDS = [
+    {"id": 17, "crawl": "cc-24", "meta": {"depth": 1}, "text": "The council met in Minsk on Monday to agree a plan."},
+    {"id": "p2", "url": "https://example.org/2", "text": "A second page speaks of a harvest festival in a village."},
+]
+
+
+def _jsonl_text(records) -> str:
+    return "".join(json.dumps(r) + "\n" for r in records)
+
+
+def _stdin_run(data: bytes, *args: str):
+    import subprocess
+
+    command = [sys.executable, "-m", "corpus_clean.cli", "run", "-", "--min-article-words", "1", "-q", *args]
+    return subprocess.run(command, input=data, capture_output=True, timeout=120)
+
+
+def test_jsonl_on_stdin_is_read_as_records_named_by_line():
+    result = _stdin_run(_jsonl_text(_RECORDS).encode())
+    assert result.returncode == 0, result.stderr
+    articles = jsonl(result.stdout.decode())
+    assert [a["source"] for a in articles] == ["<stdin>#1", "<stdin>#2"]
+    assert articles[1]["url"] == "https://example.org/2"
+
+
+def test_compressed_jsonl_and_plain_text_on_stdin():
+    import gzip
+
+    packed = _stdin_run(gzip.compress(_jsonl_text(_RECORDS).encode()))
+    assert packed.returncode == 0 and len(jsonl(packed.stdout.decode())) == 2
+    plain = _stdin_run(b"One page of plain text, about a harvest festival in a small village.\n")
+    assert plain.returncode == 0, plain.stderr
+    (article,) = jsonl(plain.stdout.decode())
+    assert article["source"] == "<stdin>" and article["text"].startswith("One page of plain text")
+    twice = cli("run", "-", "-")
+    assert twice.returncode == 2 and "stdin can be read once" in twice.stderr
+
+
+def test_a_records_id_reaches_the_output_and_keep_fields_carries_more(tmp_path):
+    pages = tmp_path / "pages.jsonl"
+    pages.write_text(_jsonl_text(_RECORDS), encoding="utf-8")
+    plain = jsonl(cli("run", str(pages), "--min-article-words", "1", "-q").stdout)
+    assert [a["input_id"] for a in plain] == ["17", "p2"] and all(a["input_fields"] is None for a in plain)
+    result = cli("run", str(pages), "--min-article-words", "1", "-q", "--keep-fields", "crawl, meta")
+    kept = jsonl(result.stdout)
+    assert kept[0]["input_fields"] == {"crawl": "cc-24", "meta": {"depth": 1}}
+    assert kept[1]["input_fields"] == {}  # a field the record lacks is left out
+    # the output still passes its own check (the schema knows the new fields)
+    out = tmp_path / "out.jsonl"
+    out.write_text(result.stdout, encoding="utf-8")
+    assert cli("check", str(out)).returncode == 0
+    # and Parquet carries them too
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "out.parquet"
+    written = cli("run", str(pages), "--min-article-words", "1", "-q", "--keep-fields", "crawl", "-o", str(target))
+    assert written.returncode == 0, written.stderr
+    table = pq.read_table(target).to_pylist()
+    assert [r["input_id"] for r in table] == ["17", "p2"] and json.loads(table[0]["input_fields"]) == {"crawl": "cc-24"}
