@@ -114,12 +114,12 @@ def test_files_given_one_by_one_from_two_folders_keep_their_folders(make_corpus)
 def test_images_and_error_pages_in_a_warc_are_counted_not_skipped(tmp_path):
     from test_containers import write_warc
 
-    article = "<p>" + " ".join(["The council met on Monday and agreed on a plan for the coming year."] * 3) + "</p>"
+    article = " ".join(["The council met on Monday and agreed on a plan for the coming year."] * 3)
     warc = write_warc(
         tmp_path / "crawl.warc.gz",
         [
             ("warcinfo",),
-            ("response", "https://example.org/news/1", "text/html; charset=utf-8", article.encode()),
+            ("response", "https://example.org/news/1", "text/plain; charset=utf-8", article.encode()),
             ("response", "https://example.org/logo.png", "image/png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
             ("response", "https://example.org/gone", "text/html", b"<p>Not found</p>", "404 Not Found"),
         ],
