@@ -204,12 +204,17 @@ def _teaser_page() -> str:
     )
 
 
-def test_a_page_of_earlier_teasers_run_against_the_index_gives_the_full_runs_articles(tmp_path):
+def _teaser_page_and_an_index_of_the_seeds(tmp_path):
     new = tmp_path / "new"
     new.mkdir()
     (new / "page.txt").write_text(_teaser_page(), encoding="utf-8")
     index = tmp_path / "site.idx"
     assert cli("run", str(SEEDS), "--index", str(index), "-q").returncode == 0
+    return new, index
+
+
+def test_a_page_of_earlier_teasers_run_against_the_index_gives_the_full_runs_articles(tmp_path):
+    new, index = _teaser_page_and_an_index_of_the_seeds(tmp_path)
     result = cli("run", str(new), "--index", str(index), "--all-articles", "-q")
     assert result.returncode == 0, result.stderr
     together = tmp_path / "together"
@@ -274,11 +279,7 @@ def test_successive_index_runs_with_all_articles_give_one_full_runs_articles(cra
 
 
 def test_a_recorded_run_against_an_index_of_clusters_reports(tmp_path):
-    new = tmp_path / "new"
-    new.mkdir()
-    (new / "page.txt").write_text(_teaser_page(), encoding="utf-8")
-    index = tmp_path / "site.idx"
-    assert cli("run", str(SEEDS), "--index", str(index), "-q").returncode == 0
+    new, index = _teaser_page_and_an_index_of_the_seeds(tmp_path)
     report = tmp_path / "r.json"
     result = cli("run", str(new), "--index", str(index), "--report", str(report), "-q")
     assert result.returncode == 0, result.stderr
