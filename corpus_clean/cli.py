@@ -45,7 +45,7 @@ from .atomic import (
 )
 from .cli_check import register as register_check
 from .config import Config
-from .containers import check_url_scheme, is_url
+from .containers import STDIN, check_url_scheme, is_url
 from .executor import WorkerDied
 from .explain import explain_page, render_explanation
 from .gates import parse_gate
@@ -157,7 +157,7 @@ def run(
         list[Path],
         typer.Argument(
             help="Folders (read recursively) or files of scraped pages, one page per file; or URLs "
-            "(s3://bucket/crawl/, gs://..., any fsspec file system).",
+            "(s3://bucket/crawl/, gs://..., any fsspec file system); or - for stdin (JSONL, or one page of text).",
             show_default=False,
             metavar="PATHS...",
             parser=_path_or_url,
@@ -219,6 +219,14 @@ def run(
         typer.Option(
             help="JSONL input: the field holding a page's HTML, read as an HTML page (main content, headline, "
             "date) instead of --text-field.",
+            show_default=False,
+        ),
+    ] = None,
+    keep_fields: Annotated[
+        Optional[str],
+        typer.Option(
+            help="JSONL input: fields of each record to carry to the output, comma-separated (e.g. 'lang,crawl'): "
+            "an article gets those of its first source, in input_fields. Its id is kept always, in input_id.",
             show_default=False,
         ),
     ] = None,
@@ -403,6 +411,7 @@ def run(
             text_field=text_field,
             url_field=url_field,
             html_field=html_field,
+            keep_fields=tuple(f.strip() for f in (keep_fields or "").split(",") if f.strip()),
             spool_dir=str(spool_dir) if spool_dir is not None else None,
             threshold=threshold,
             num_perm=num_perm,
@@ -535,8 +544,9 @@ def _size(text: str) -> int | None:
 
 
 def _path_or_url(value: str) -> Path | str:
-    """A command-line path as a Path, or kept as written when it is a URL (a Path would fold its `//`)."""
-    return value if is_url(value) else Path(value)
+    """A command-line path as a Path, or kept as written when it is a URL (a Path would fold
+    its `//`) or `-` (stdin; `./-` is a file of that name)."""
+    return value if is_url(value) or value == STDIN else Path(value)
 
 
 def _output_path_or_url(value: str) -> Path | str:

@@ -618,6 +618,13 @@ def cluster_corpus(
                 join(roots, ends[verified])
             del pairs, samples, batch_samples  # their texts: all the candidates' texts
         roots = flatten(roots)
+    if table is not None and len(known):
+        # texts joined as an index's clusters were never compared, nor fetched: the
+        # table shows two variants of each cluster
+        linked_keys = unique(np.asarray(linked, dtype=np.uint64).ravel())
+        missing = linked_keys[~np.isin(linked_keys, np.fromiter(texts, dtype=np.uint64, count=len(texts)))]
+        if len(missing):
+            texts.update(texts_for(missing))
     return cluster_arrays(
         keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts, full_distinct, arrays_dir
     )

@@ -34,6 +34,9 @@ class Config:
     #: JSONL input: the field holding a page's HTML, read as an HTML page (see `html`)
     #: instead of the text field. None: the text field, read as HTML when it is a document.
     html_field: str | None = None
+    #: JSONL input: fields of each record carried to the output, in `input_fields` of the
+    #: articles whose first source the record is (an input's `id` is kept always, as `input_id`).
+    keep_fields: tuple[str, ...] = ()
     #: Where pages unpacked from containers are spooled while a run needs them (None:
     #: the system's temporary folder; a 5 GB WARC needs that much room there).
     spool_dir: str | None = None

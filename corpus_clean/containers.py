@@ -35,10 +35,11 @@ import io
 import json
 import os
 import re
-import tempfile
+import shutil
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,7 @@ from . import read
 from .config import Config
 from .read import InputFile, RemoteFile
 from .records import PageMeta, SkippedFile
+from .textstore import scratch_folder
 
 if TYPE_CHECKING:
     from selectolax.lexbor import LexborNode
@@ -168,6 +170,8 @@ class ContainedPage:
     title: str | None = None
     date: str | None = None
     meta: PageMeta | None = None  #: an HTML page's headline and date (see `html`)
+    input_id: str | None = None
+    fields: str | None = None  #: the fields kept, as a JSON object's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,15 +248,27 @@ def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str, con
             f"line {number}: no string field {html_field or text_field!r} (string fields: {fields}); set {option}",
         )
     url = _string(record.get(url_field))
+    given_id = record.get("id")
+    # an id given as a number is kept as its text (large integer ids lose nothing)
+    input_id = given_id if isinstance(given_id, str) else str(given_id) if _is_number(given_id) else None
+    keep = config.keep_fields
+    fields = json.dumps({name: record[name] for name in keep if name in record}, ensure_ascii=False) if keep else None
     if html_field or _looks_like_html(text[:1024].encode("utf-8", "replace")):
-        return _html_page(text, number, url, f"line {number}", config)
+        page = _html_page(text, number, url, f"line {number}", config)
+        return replace(page, input_id=input_id, fields=fields) if isinstance(page, ContainedPage) else page
     return ContainedPage(
         number,
         text,
-        url=_string(record.get(url_field)),
+        url=url,
         title=_string(record.get("title")),
         date=_string(record.get("date")),
+        input_id=input_id,
+        fields=fields,
     )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _string(value: object) -> str | None:
@@ -603,17 +619,27 @@ def discover(
     at a URL is not copied but listed with its `RemoteFile`, to be read from the URL by
     `read.read_file` (so only URLs of containers need a spool). Display paths are relative
     to the URL given, or the URL itself for a single file, either way. Paths are taken in
-    the order given.
+    the order given. With several paths, names stay unique: local ones are shown relative
+    to the deepest folder holding them all (`read.common_base`), files at URLs by their
+    whole URL.
     """
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
     seen: set[object] = set()
+    paths = list(paths)
+    # several input folders may hold the same names: each is then shown from their common folder
+    base = read.common_base([p for p in paths if not is_url(p) and p != STDIN])
+    if sum(1 for p in paths if isinstance(p, str) and p == STDIN) > 1:
+        raise read.InputError(f"{STDIN}: stdin can be read once; give it once")
     for raw in paths:
+        if isinstance(raw, str) and raw == STDIN:
+            found.extend(_discover_stdin(config, folders))
+            continue
         if is_url(raw):
-            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls))
+            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls, whole=len(paths) > 1))
             continue
         # as `read.discover` does across its paths: a file reached twice is read once
-        for item in read.discover([raw], config, seen):
+        for item in read.discover([raw], config, seen, base):
             found.extend(_local_item(item, config, spool, folders))
     return found
 
@@ -677,7 +703,7 @@ def url_filesystem(url: str) -> tuple[Any, str]:
 
 
 def _discover_url(
-    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool
+    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool, whole: bool = False
 ) -> Iterator[InputFile]:
     """The pages of the files at `url`: listed first (a missing URL stops the run before
     anything is read, like a missing local path), then streamed into the spool (or, with
@@ -689,7 +715,9 @@ def _discover_url(
     try:
         if fs.isdir(root):
             base = url.rstrip("/")
-            files = [(rel, path, f"{base}/{rel}") for rel, path in _remote_walk(fs, root, config)]
+            # (with other inputs beside it, each file is shown by its whole URL: names stay unique)
+            listed = _remote_walk(fs, root, config)
+            files = [(f"{base}/{rel}" if whole else rel, path, f"{base}/{rel}") for rel, path in listed]
         elif fs.isfile(root):
             files = [(url, root, url)]
         else:
@@ -805,6 +833,42 @@ def _named_text(item: InputFile) -> bool:
     return name.endswith(".txt") or any(name.endswith(f".txt.{c}") for c in COMPRESSIONS)
 
 
+#: The input path that means stdin, and the name its pages are shown by (`<stdin>`, or
+#: `<stdin>#3` for the third line of JSONL).
+STDIN = "-"
+STDIN_NAME = "<stdin>"
+#: The first bytes of a compressed stream, by compression.
+_MAGIC = (("gz", b"\x1f\x8b"), ("bz2", b"BZh"), ("zst", b"\x28\xb5\x2f\xfd"))
+
+
+def _discover_stdin(config: Config, folders: _SpoolFolders) -> Iterator[InputFile]:
+    """The pages of stdin, copied to the spool as it comes: what it holds is told by its
+    content (unless `config.input_format` names it): compressed by its first bytes, JSONL
+    when its first non-blank character opens a JSON object, a WARC by its first line,
+    else one page of text."""
+    if folders.spool is None:
+        raise ValueError("reading stdin needs a spool folder (pass spool=, or use containers.spooled)")
+    folder = folders.new()
+    copy = folder / "stdin"
+    with open(copy, "xb") as out:
+        shutil.copyfileobj(sys.stdin.buffer, out, REMOTE_BLOCK_BYTES)
+    with open(copy, "rb") as raw:
+        start = raw.read(4)
+        compression = next((name for name, magic in _MAGIC if start.startswith(magic)), None)
+        raw.seek(0)
+        with decompressed(raw, compression) as stream:
+            head = stream.read(1 << 16)
+    kind = config.input_format
+    if kind == "auto":
+        opening = head.removeprefix(codecs.BOM_UTF8).lstrip()
+        kind = "jsonl" if opening.startswith(b"{") else "warc" if opening.startswith(b"WARC/") else "txt"
+    fmt = ContainerFormat(kind, compression)
+    item = InputFile(STDIN_NAME, copy)
+    if not fmt.is_container:
+        return [item]
+    return spool_container(item, fmt, folders.new(), config)
+
+
 class _SpoolFolders:
     """Numbered folders, one per container, made inside the spool: the names are
     counters (never taken from the input), and a folder is never shared."""
@@ -875,7 +939,14 @@ def spool_container(
             with open(location, "xb") as out:  # x: a spool file is never overwritten
                 out.write(_spool_bytes(contained.content))
             yield InputFile(
-                path, location, url=contained.url, title=contained.title, date=contained.date, meta=contained.meta
+                path,
+                location,
+                url=contained.url,
+                title=contained.title,
+                date=contained.date,
+                meta=contained.meta,
+                input_id=contained.input_id,
+                fields=contained.fields,
             )
     if not any_record:
         detail = f"this {fmt.kind} file holds no page" + (" records" if fmt.kind in ("warc", "wet") else "s")
@@ -924,5 +995,5 @@ def spooled(
 
     `spool_urls`: as for `discover` (False: plain pages at URLs are read from there).
     """
-    with tempfile.TemporaryDirectory(prefix="corpus-clean-spool-", dir=spool_dir) as folder:
+    with scratch_folder("corpus-clean-spool-", spool_dir) as folder:
         yield discover(paths, config, Path(folder), spool_urls)

@@ -276,7 +276,7 @@ class _Run:
                     report.encodings[page.encoding] += 1
                     report.input_chars += page.n_chars
                 else:
-                    report.skipped.append(page)
+                    report.add_skipped(page)
             keys.append(chunk_keys)
             empty.append(chunk_empty)
             row_keys.append(chunk_row_keys)

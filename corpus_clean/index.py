@@ -4,8 +4,11 @@ Crawls are repeated. With `--index site.idx`, what a run learns is kept in one S
 file (no server) and the next run starts from it:
 
 * every page seen, with its site group, the hash of its text (an exact copy of an
-  earlier page adds nothing) and the exact keys of its paragraphs (so chrome is
-  counted over every page ever seen: one new page is enough to recognise it);
+  earlier page is a source of what that page holds, nothing more), the exact keys of
+  its paragraphs (so chrome is counted over every page ever seen: one new page is
+  enough to recognise it) and its bytes, compressed: every run cuts every page seen
+  into articles again, so that an article is what one run over every page would make
+  of it (its date from the page that dates it, a teaser first met undated kept);
 * every distinct normalised text, with its fingerprint row (LSH band keys) and its
   near-duplicate cluster label (the smallest key of its cluster), so new texts are
   matched against old ones without re-checking old pairs;
@@ -26,7 +29,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +42,7 @@ from .fingerprints import lsh_params
 from .normalise import NORMALISATION_VERSION
 from .npsets import unique
 
-FORMAT = 1  #: the layout of the tables below; bumped when it changes
+FORMAT = 2  #: the layout of the tables below; bumped when it changes
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,7 +53,9 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS pages (
     page_id INTEGER PRIMARY KEY, path TEXT NOT NULL, grp TEXT NOT NULL, digest INTEGER NOT NULL,
     run_id INTEGER NOT NULL, day TEXT NOT NULL,
-    keys BLOB NOT NULL  -- the distinct exact keys of its paragraphs, uint64
+    keys BLOB NOT NULL,  -- the distinct exact keys of its paragraphs, uint64
+    paragraphs BLOB NOT NULL,  -- the exact key of each paragraph, in order, uint64
+    content BLOB  -- its bytes, zlib-compressed (NULL: an exact copy of an earlier page)
 );
 CREATE INDEX IF NOT EXISTS pages_digest ON pages (digest);
 CREATE TABLE IF NOT EXISTS texts (
@@ -100,8 +106,8 @@ class Known:
     page_paths: list[str]  #: earlier pages, by slot
     page_groups: list[str]
     digests: dict[int, int]  #: text hash -> slot of the earlier page
-    occurrence_keys: np.ndarray  #: uint64: the distinct keys of each earlier page, concatenated
-    occurrence_pages: np.ndarray  #: int64: the slot of the page of each occurrence
+    page_digests: list[int]  #: each slot's text hash
+    paragraph_keys: list[np.ndarray]  #: uint64: each slot's paragraphs' keys, in order
     text_keys: np.ndarray  #: uint64, sorted: every text known
     labels: np.ndarray  #: uint64: the cluster label of each text
     row_keys: np.ndarray  #: uint64: the texts with a fingerprint row
@@ -173,17 +179,16 @@ class CorpusIndex:
     # --- reading -----------------------------------------------------------------
 
     def known(self) -> Known:
-        paths, groups, digests, blobs = [], [], {}, []
+        paths, groups, digests, all_digests, paragraphs = [], [], {}, [], []
         for slot, (path, grp, digest, blob) in enumerate(
-            self.db.execute("SELECT path, grp, digest, keys FROM pages ORDER BY page_id")
+            self.db.execute("SELECT path, grp, digest, paragraphs FROM pages ORDER BY page_id")
         ):
             paths.append(path)
             groups.append(grp)
-            digests.setdefault(digest & 0xFFFFFFFFFFFFFFFF, slot)
-            blobs.append(np.frombuffer(blob, dtype=np.uint64))
-        counts = np.array([len(b) for b in blobs], dtype=np.int64)
-        occurrence_keys = np.concatenate(blobs) if blobs else np.empty(0, dtype=np.uint64)
-        occurrence_pages = np.repeat(np.arange(len(blobs), dtype=np.int64), counts)
+            digest &= 0xFFFFFFFFFFFFFFFF
+            digests.setdefault(digest, slot)
+            all_digests.append(digest)
+            paragraphs.append(np.frombuffer(blob, dtype=np.uint64))
         keys, labels, row_keys, rows = [], [], [], []
         for key, label, fingerprint in self.db.execute("SELECT key, label, fingerprint FROM texts ORDER BY key"):
             keys.append(key)
@@ -199,9 +204,16 @@ class CorpusIndex:
         row_matrix = np.frombuffer(b"".join(rows), dtype=dtype).reshape(len(rows), width)
         row_order = np.argsort(row_keys_u)
         return Known(
-            paths, groups, digests, occurrence_keys, occurrence_pages, text_keys[order], text_labels[order],
+            paths, groups, digests, all_digests, paragraphs, text_keys[order], text_labels[order],
             row_keys_u[row_order], row_matrix[row_order],
         )  # fmt: skip
+
+    def page_contents(self) -> Iterator[tuple[int, bytes]]:
+        """(slot, bytes) of every earlier page stored whole (not an exact copy), in order."""
+        rows = self.db.execute("SELECT content FROM pages ORDER BY page_id")
+        for slot, (content,) in enumerate(rows):
+            if content is not None:
+                yield slot, zlib.decompress(content)
 
     def _row_shape(self) -> tuple[int, type]:
         if self.config.backend == "datasketch":
@@ -234,14 +246,15 @@ class CorpusIndex:
 
     def record(
         self,
-        pages: Sequence[tuple[str, str, int, np.ndarray]],
+        pages: Sequence[tuple[str, str, int, np.ndarray, bytes | None]],
         texts: dict[int, tuple[int, bytes | None, str]],
         relabelled: dict[int, int],
         articles: Sequence[tuple[str, str, Sequence[str], bool]],
     ) -> None:
         """Write the run, inside the run's transaction: `commit` keeps it, once the output is safe.
 
-        pages: (path, group, digest, distinct keys) of the new pages; texts: key ->
+        pages: (path, group, digest, paragraph keys, bytes or None for an exact copy of a
+        page before it) of the new pages, in input order; texts: key ->
         (label, fingerprint row, normalised text) of the new texts; relabelled: key ->
         new label of earlier texts whose cluster grew; articles: (id, source, sources,
         new) of the articles of the run (new: not in the index before).
@@ -251,11 +264,13 @@ class CorpusIndex:
             (self.day, len(pages), sum(1 for a in articles if a[3]), __version__),
         ).lastrowid
         self.db.executemany(
-            "INSERT INTO pages (path, grp, digest, run_id, day, keys) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pages (path, grp, digest, run_id, day, keys, paragraphs, content) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (path, grp, _signed(np.array([digest], dtype=np.uint64))[0], run_id, self.day,
-                 unique(keys).astype(np.uint64).tobytes())
-                for path, grp, digest, keys in pages
+                 unique(keys).astype(np.uint64).tobytes(), np.asarray(keys, dtype=np.uint64).tobytes(),
+                 None if content is None else zlib.compress(content, 6))
+                for path, grp, digest, keys, content in pages
             ),
         )  # fmt: skip
         signed = lambda k: k - (1 << 64) if k >= 1 << 63 else k  # noqa: E731

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +28,7 @@ from .config import Config
 from .containers import spooled
 from .dedupe import ArticleMerger
 from .executor import LazyChunks, Workers, default_jobs, release_freed_memory, run_collections
+from .fingerprints import exact_key
 from .groups import group_name
 from .index import CorpusIndex, Known, contains
 from .lang import detect_languages, load_model
@@ -77,7 +79,13 @@ def clean(
     report = report if report is not None else Report()
     progress = progress or (lambda stage, done, total: None)
     started = time.perf_counter()
-    with run_collections(), Workers(config.jobs or default_jobs()) as workers:
+    # the scratch folder of texts outlives the workers, which write to it: removed while
+    # one of them (interrupted) still wrote a file there, it would be left behind
+    with (
+        text_folder(config.spool_dir) as text_dir,
+        run_collections(),
+        Workers(config.jobs or default_jobs()) as workers,
+    ):
         # the workers are forked once the language model is loaded, so that they share
         # this process's copy, and before the input is listed: pages of the files'
         # records would be copied into each worker as the passes touch the records
@@ -87,7 +95,7 @@ def clean(
         workers.start()
         # pages inside containers (JSONL, WARC, WET, compressed) are unpacked once into a
         # spool folder, so that workers can re-read each page on its own; removed at the end
-        with spooled(paths, config, config.spool_dir) as files, text_folder(config.spool_dir) as text_dir:
+        with spooled(paths, config, config.spool_dir) as files:
             report.stage_seconds["start"] = time.perf_counter() - started
             articles, read = _articles(
                 files, config, report, progress, workers, ledger, index, only_new, text_dir=text_dir
@@ -144,7 +152,7 @@ def _articles(
                 report.encodings[page.encoding] += 1
                 report.input_chars += page.n_chars
             else:
-                report.skipped.append(page)
+                report.add_skipped(page)
         keys.append(chunk.keys)
         empty.append(chunk.empty)
         done += len(chunk.pages)
@@ -152,21 +160,40 @@ def _articles(
     report.pages_read = len(infos)
     # ambiguous slashed dates (05/11/2013) are read in the order the run's others prove
     config = resolved_date_order(config, *slash_order)
+    workers.in_each(forget_first_pass)  # (a crawl of many distinct words: 250 MB a worker)
+    release_freed_memory()
+    report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
+    if not infos:
+        if ledger is not None:
+            ledger.page_paths, ledger.locations = [f.path for f in files], [f.location for f in files]
+            ledger.read_pages = []
+        report.seconds = time.perf_counter() - started
+        return [], lambda article: article
+    all_keys, all_empty = np.concatenate(keys), np.concatenate(empty)
+    new_pages = None
+    if known is not None:
+        # every page the index has seen is cut into articles again, with this run's: the
+        # articles are those of one run over all of them (its pages first, in their order)
+        new_pages = NewPages(infos, all_keys, len(known.page_paths), files)
+        earlier = earlier_pages(index, known, text_dir)
+        files = earlier.files + files
+        infos = earlier.infos + [replace(info, index=info.index + new_pages.first) for info in infos]
+        all_keys = np.concatenate([earlier.keys, all_keys])
+        all_empty = np.concatenate([earlier.empty, all_empty])
     if ledger is not None:
         ledger.page_paths = [f.path for f in files]
         ledger.locations = [f.location for f in files]
         ledger.read_pages = [info.index for info in infos]
-    workers.in_each(forget_first_pass)  # (a crawl of many distinct words: 250 MB a worker)
-    release_freed_memory()
-    report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
-    page_paths = [files[i].path for i in range(len(files))]
-    if not infos:
-        report.seconds = time.perf_counter() - started
-        return [], lambda article: article
+    page_paths = [f.path for f in files]
 
-    kept = set_aside_copies(infos, np.concatenate(keys), np.concatenate(empty), ledger)
+    kept = set_aside_copies(infos, all_keys, all_empty, ledger)
+    del all_keys, all_empty
     report.duplicate_pages = kept.n_copies
     infos, aliases, offsets = kept.infos, kept.aliases, kept.offsets
+    if new_pages is not None:
+        first = new_pages.first
+        report.duplicate_pages = sum(1 for copies in aliases.values() for c in copies if c >= first)
+        report.pages_in_index = sum(1 for i in new_pages.infos if i.digest in known.digests)
     bounded = config.max_memory is not None and known is None
     if bounded:  # these few numbers a paragraph are half a gigabyte at 1M pages
         kept.keys, kept.empty, kept.pages = (
@@ -184,7 +211,6 @@ def _articles(
 
     mark = time.perf_counter()
     table = ledger.table if ledger is not None else None
-    new_groups = [group_name(f, config.group_by) for f in files]
     if known is None:
         arrays = cluster_corpus(
             para_keys,
@@ -196,7 +222,7 @@ def _articles(
             config,
             report.clusters,
             table,
-            page_groups=_numbered(new_groups),
+            page_groups=_numbered([group_name(f, config.group_by) for f in files]),
             row_texts=store.texts,
             # 24 bytes a paragraph, read page by page in the second pass: made on disk
             arrays_dir=text_dir if bounded else None,
@@ -205,31 +231,27 @@ def _articles(
         kept.keys = kept.empty = kept.pages = None
         del para_keys, para_empty, para_pages
     else:
-        # the index's pages take part as pages numbered after this run's, holding their
-        # paragraphs' keys; their texts come from the index, their clusters are settled
-        # a page the index has seen (the same text) is that page again: it replaces its twin
-        twins = {known.digests[info.digest] for info in infos if info.digest in known.digests}
-        report.pages_in_index = len(twins)
-        combined = _with_known(
-            para_keys, para_empty, para_pages, row_keys_unique, store.matrix(), known, len(files), twins
-        )
+        # the index's texts come with their fingerprint rows and their clusters, settled
+        combined = _with_known(row_keys_unique, store.matrix(), known)
+        groups = known.page_groups + [group_name(f, config.group_by) for f in new_pages.files]
         arrays = cluster_corpus(
+            para_keys,
+            para_empty,
+            para_pages,
             *combined.arrays,
             lambda ks: {**index.texts(ks[contains(known.text_keys, ks)]), **new_texts},
             config,
             report.clusters,
             table,
-            page_groups=_numbered(new_groups + known.page_groups),
+            page_groups=_numbered(groups),
             linked=combined.linked,
             settled_rows=combined.settled_rows,
         )
-        index_pending = (combined, arrays, new_groups)
-        arrays = arrays.slice(0, len(para_keys))
+        index_pending = (combined, arrays, groups)
         # the summary counts this run's paragraphs, not the index's
-        report.clusters.paragraphs = len(para_keys)
-        report.clusters.repeated_paragraphs = int((arrays.n_pages >= config.min_repeat_pages).sum())
-        if ledger is not None:
-            ledger.page_paths = [f.path for f in files] + known.page_paths
+        ours = slice(int(offsets[np.searchsorted([i.index for i in infos], new_pages.first)]), None)
+        report.clusters.paragraphs = len(para_keys[ours])
+        report.clusters.repeated_paragraphs = int((arrays.n_pages[ours] >= config.min_repeat_pages).sum())
     store.close()
     sampled = frozenset()
     if table is not None:
@@ -284,7 +306,7 @@ def _articles(
         report.stage_seconds["merge"] = time.perf_counter() - mark
         mark = time.perf_counter()
         articles = _record_run(
-            index, known, *index_pending, merged, infos, files, para_keys, para_empty, offsets, new_texts,
+            index, known, *index_pending, merged, new_pages, page_paths, para_keys, para_empty, new_texts,
             only_new, report,
         )  # fmt: skip
         report.undated_articles = sum(1 for _, a in articles if a.date is None)
@@ -361,28 +383,14 @@ def _numbered(names: list[str]) -> np.ndarray:
 
 @dataclass
 class _Combined:
-    """This run's paragraphs followed by the index's, as `cluster_corpus` takes them."""
+    """The fingerprint rows of the index's texts and this run's, as `cluster_corpus` takes them."""
 
-    arrays: tuple  #: keys, empty, pages, row keys, rows
+    arrays: tuple  #: row keys, rows
     linked: np.ndarray  #: key pairs already known to share a cluster
     settled_rows: np.ndarray  #: rows of texts the index already clustered
 
 
-def _with_known(
-    keys: np.ndarray,
-    empty: np.ndarray,
-    pages: np.ndarray,
-    row_keys: np.ndarray,
-    rows: np.ndarray,
-    known: Known,
-    n_files: int,
-    twins: set[int],
-) -> _Combined:
-    keep = ~np.isin(known.occurrence_pages, np.array(sorted(twins), dtype=np.int64))
-    old_keys, old_pages = known.occurrence_keys[keep], known.occurrence_pages[keep]
-    all_keys = np.concatenate([keys, old_keys])
-    all_empty = np.concatenate([empty, np.zeros(len(old_keys), dtype=bool)])
-    all_pages = np.concatenate([pages, old_pages + n_files])
+def _with_known(row_keys: np.ndarray, rows: np.ndarray, known: Known) -> _Combined:
     merged_keys = np.concatenate([known.row_keys, row_keys])
     merged_rows = np.concatenate([known.rows, rows]) if len(known.rows) else rows
     unique_keys, first = unique_first(merged_keys)  # a known text keeps its stored row
@@ -391,7 +399,49 @@ def _with_known(
     order = np.lexsort((known.text_keys, known.labels))
     same = known.labels[order][1:] == known.labels[order][:-1]
     linked = np.stack([known.text_keys[order][:-1][same], known.text_keys[order][1:][same]], axis=1)
-    return _Combined((all_keys, all_empty, all_pages, unique_keys, merged_rows[first]), linked, settled)
+    return _Combined((unique_keys, merged_rows[first]), linked, settled)
+
+
+#: The key of a paragraph whose normalised text is empty (it matches nothing).
+_EMPTY_KEY = exact_key("")
+
+
+@dataclass
+class NewPages:
+    """This run's pages, beside the index's: they are numbered after its pages."""
+
+    infos: list[PageInfo]  #: the pages read, numbered as in `files`
+    keys: np.ndarray  #: each of their paragraphs' key, in order
+    first: int  #: the number of the first of them among every page (the index's first)
+    files: list[InputFile]
+
+
+@dataclass
+class EarlierPages:
+    """The pages an index has seen, as pages of this run: their bytes written back to
+    files, their paragraphs' keys from the index."""
+
+    files: list[InputFile]
+    infos: list[PageInfo]
+    keys: np.ndarray
+    empty: np.ndarray
+
+
+def earlier_pages(index: CorpusIndex, known: Known, folder: str) -> EarlierPages:
+    """The index's pages, numbered from 0 in the order they were first seen, each written
+    to `folder` (an exact copy of an earlier one is not: it is that page's copy)."""
+    where = os.path.join(folder, "index-pages")
+    os.mkdir(where)
+    locations: dict[int, Path] = {}
+    for slot, content in index.page_contents():
+        location = locations[slot] = Path(where, f"{slot}.page")
+        location.write_bytes(content)
+    files, infos = [], []
+    for slot, (path, keys, digest) in enumerate(zip(known.page_paths, known.paragraph_keys, known.page_digests)):
+        files.append(InputFile(path, locations.get(slot, Path(where, "copy"))))
+        infos.append(PageInfo(slot, path, len(keys), "", 0, digest))
+    keys = np.concatenate(known.paragraph_keys) if known.paragraph_keys else np.empty(0, dtype=np.uint64)
+    return EarlierPages(files, infos, keys, keys == _EMPTY_KEY)
 
 
 def _record_run(
@@ -401,18 +451,20 @@ def _record_run(
     arrays,
     groups: list[str],
     merged: Iterable[tuple[tuple[int, int], Article]],
-    infos: list[PageInfo],
-    files: list,
-    para_keys: np.ndarray,
-    para_empty: np.ndarray,
-    offsets: np.ndarray,
+    new_pages: NewPages,
+    paths: list[str],
+    all_keys: np.ndarray,
+    all_empty: np.ndarray,
     texts: dict[int, str],
     only_new: bool,
     report: Report,
 ) -> list[tuple[tuple[int, int], Article]]:
     """Stage the run in the index; return the articles to write (the new ones, if `only_new`)."""
-    merged = list(merged)  # an index's run is an increment: its articles are few enough
-    all_keys, all_empty = combined.arrays[0], combined.arrays[1]
+    # a page read again under its name is the page the index has: one source
+    merged = [
+        (position, a if len(set(a.sources)) == len(a.sources) else replace(a, sources=tuple(dict.fromkeys(a.sources))))
+        for position, a in merged
+    ]
     distinct = unique(all_keys[~all_empty])
     # every text's cluster label: the smallest key of its cluster
     label_of = np.empty(len(distinct), dtype=np.uint64)
@@ -422,26 +474,29 @@ def _record_run(
     stored = dict(zip(known.text_keys.tolist(), known.labels.tolist()))
     relabelled = {k: v for k, v in zip(distinct[is_known].tolist(), label_of[is_known].tolist()) if stored.get(k) != v}
     new_keys = distinct[~is_known]
-    row_keys, rows = combined.arrays[3], combined.arrays[4]
+    row_keys, rows = combined.arrays
     row_at = {k: i for i, k in enumerate(row_keys.tolist())}
     to_store = {
         k: (label, rows[row_at[k]].tobytes() if k in row_at else None, texts[k])
         for k, label in zip(new_keys.tolist(), label_of[~is_known].tolist())
     }
+    # every page read, the exact copies of a page before it too (a source of its articles)
     pages = []
-    for slot, info in enumerate(infos):
-        if info.digest in known.digests:
-            continue  # the index has this page already
-        lo, hi = int(offsets[slot]), int(offsets[slot + 1])
-        keys = para_keys[lo:hi][~para_empty[lo:hi]]
-        pages.append((info.path, groups[info.index], info.digest, keys))
+    digests = set(known.digests)
+    at = 0
+    for info in new_pages.infos:
+        keys = new_pages.keys[at : at + info.n_paragraphs]
+        at += info.n_paragraphs
+        copy = info.digest in digests
+        digests.add(info.digest)
+        content = None if copy else new_pages.files[info.index].location.read_bytes()
+        pages.append((info.path, groups[new_pages.first + info.index], info.digest, keys, content))
     # text repeated here without a title or a date may be an article an earlier run
-    # emitted (a teaser whose dated copy was on an earlier page): it adds sources to it
+    # emitted (a teaser whose dated copy was on a page since pruned): it adds sources to it
     boilerplate = report.dedupe.boilerplate
     ids = [a.id for _, a in merged]
     earlier = index.known_articles(ids + [aid for aid, _ in boilerplate])
-    paths = [f.path for f in files]
-    seen_again = [(aid, "", [paths[p] for p in pages], False) for aid, pages in boilerplate if aid in earlier]
+    seen_again = [(aid, "", [paths[p] for p in on], False) for aid, on in boilerplate if aid in earlier]
     index.record(
         pages,
         to_store,
@@ -453,27 +508,21 @@ def _record_run(
     if only_new:
         report.left_out_articles = len(earlier)
         return [(position, a) for position, a in merged if a.id not in earlier]
-    return [
-        (position, _with_sources(a, [*index.sources(a.id), *a.sources])) if a.id in earlier else (position, a)
-        for position, a in merged
-    ]
-
-
-def _with_sources(article: Article, sources: list[str]) -> Article:
-    unique = tuple(dict.fromkeys(sources))
-    return replace(article, source=unique[0], sources=unique)
+    return merged
 
 
 def with_provenance(articles: Iterable[tuple[tuple[int, int], Article]], files: list[InputFile]):
-    """The articles with the url and the date the input gave for each one's source (JSONL
-    fields, a WARC record's target URI), when it gave any: made one by one, as they are
+    """The articles with the url, the date, the id and the fields kept that the input gave
+    for each one's source (JSONL fields, a WARC record's target URI), when it gave any: made one by one, as they are
     taken (iterate once)."""
-    given = {f.path: (f.url, f.date) for f in files if f.url or f.date}
+    given = {
+        f.path: (f.url, f.date, f.input_id, f.fields) for f in files if f.url or f.date or f.input_id or f.fields
+    }
     if not given:
         return articles
 
     def provenance(position: tuple[int, int], article: Article) -> tuple[tuple[int, int], Article]:
-        url, date = given.get(article.source, (None, None))
-        return position, replace(article, url=url, input_date=date)
+        url, date, input_id, fields = given.get(article.source, (None, None, None, None))
+        return position, replace(article, url=url, input_date=date, input_id=input_id, input_fields=fields)
 
     return itertools.starmap(provenance, articles)  # as the articles are written

@@ -75,6 +75,8 @@ class InputFile:
     url: str | None = None  #: the page's address (JSONL url field, WARC-Target-URI)
     title: str | None = None  #: the title the container gave (JSONL title, HTML <title>)
     date: str | None = None  #: the date the container gave, as written (JSONL date)
+    input_id: str | None = None  #: the record's id (JSONL id), as text
+    fields: str | None = None  #: the record's fields kept (`Config.keep_fields`), as a JSON object's text
     #: a plain page read from its URL where it is (not spooled): `location` is then not read
     remote: RemoteFile | None = None
     #: an HTML page's headline and date, candidates beside what its text shows (see `html`)
@@ -85,12 +87,16 @@ class InputError(ValueError):
     """An input path that cannot be used at all (the run cannot start)."""
 
 
-def discover(paths: Iterable[str | os.PathLike], config: Config, seen: set | None = None) -> list[InputFile]:
+def discover(
+    paths: Iterable[str | os.PathLike], config: Config, seen: set | None = None, base: str | None = None
+) -> list[InputFile]:
     """List the files to read, in a stable order.
 
     A folder is walked recursively and its files matching `config.glob` are taken in
     sorted order; their display path is relative to that folder. A file given directly
-    is taken as given, whatever its name. Symbolic links are not followed out of the
+    is taken as given, whatever its name. With `base` (a folder holding every path;
+    see `common_base`), display paths are relative to it instead: the same name in two
+    input folders stays two names. Symbolic links are not followed out of the
     folder, nor into folders, unless `config.follow_symlinks`; a link loop is never
     followed. Whatever is not followed is listed with the reason, never dropped silently,
     and so is a folder that cannot be listed.
@@ -104,10 +110,11 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, seen: set | Non
     real_folders: dict[str, str] = {}
     for raw in paths:
         root = Path(raw)
+        shown = root.as_posix() if base is None else Path(os.path.relpath(os.path.abspath(root), base)).as_posix()
         if root.is_dir():
-            candidates = _walk(root, config)
+            candidates = _walk(root, config, "" if base is None or shown == "." else shown + "/")
         elif root.is_file():
-            item = InputFile(path=root.as_posix(), location=root)
+            item = InputFile(path=shown, location=root)
             candidates = [(item, _identity(item, root.is_symlink(), real_folders))]
         elif root.exists():
             raise InputError(f"{raw}: not a regular file or folder")
@@ -118,6 +125,17 @@ def discover(paths: Iterable[str | os.PathLike], config: Config, seen: set | Non
                 seen.add(key)
                 found.append(item)
     return found
+
+
+def common_base(paths: Iterable[str | os.PathLike]) -> str | None:
+    """The folder that display paths are relative to when several local paths are read
+    (see `discover`): the deepest folder holding them all. None for fewer than two
+    distinct paths, whose names are as they always were."""
+    absolute = sorted({os.path.abspath(p) for p in paths})
+    if len(absolute) < 2:
+        return None
+    base = os.path.commonpath(absolute)
+    return base if os.path.isdir(base) else os.path.dirname(base)
 
 
 def _identity(item: InputFile, is_link: bool, real_folders: dict[str, str]) -> str:
@@ -140,9 +158,9 @@ def _inside(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
-def _walk(root: Path, config: Config) -> list[tuple[InputFile, str]]:
-    """The files under `root` matching the glob, sorted by display path, each with its
-    identity (see `_identity`). Folders are listed with `os.scandir`, whose entries
+def _walk(root: Path, config: Config, shown: str = "") -> list[tuple[InputFile, str]]:
+    """The files under `root` matching the glob, sorted by display path (`shown` and the
+    path under `root`), each with its identity (see `_identity`). Folders are listed with `os.scandir`, whose entries
     know their type: no system call per file (100k files list in about a second)."""
     pattern = config.glob
     match_path = "/" in pattern
@@ -155,7 +173,7 @@ def _walk(root: Path, config: Config) -> list[tuple[InputFile, str]]:
 
     # depth first, each folder's subfolders in name order (so that of two links to one
     # folder, the first in that order is followed); the order of the output is sorted below
-    stack: list[tuple[str, str]] = [(os.fspath(root), "")]
+    stack: list[tuple[str, str]] = [(os.fspath(root), shown)]
     while stack:
         folder, prefix = stack.pop()
         folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
@@ -164,7 +182,7 @@ def _walk(root: Path, config: Config) -> list[tuple[InputFile, str]]:
             with os.scandir(folder) as listing:
                 entries = list(listing)
         except OSError as err:
-            if not prefix:
+            if folder == os.fspath(root):
                 raise InputError(f"{root}: the folder cannot be listed ({err.strerror or err})") from None
             out.append(
                 skipped(folder, prefix[:-1], "unreadable", f"a folder that cannot be listed ({err.strerror or err})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import json
 import operator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -29,6 +30,13 @@ def pickled_by_fields(cls: type) -> type:
 
     cls.__reduce__ = __reduce__
     return cls
+
+
+#: Reasons a record inside a container is not read that are in the nature of what
+#: containers hold (a crawl's WARC keeps its images, scripts, redirects and error
+#: pages): such records are counted as passed over, not skipped files (which make the
+#: run's exit code 3).
+PASSED_OVER = frozenset({"not-text", "http-status"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +163,11 @@ class Article:
     n_chars: int  #: length of `text` in characters
     url: str | None = None  #: the address of `source`, when the input gave one (JSONL, WARC)
     input_date: str | None = None  #: the date the input gave for `source` (a JSONL field), as given
+    input_id: str | None = None  #: the id the input gave `source` (a JSONL id field), as text
+    #: the fields of `source`'s JSONL record named by `Config.keep_fields`, as a JSON object's
+    #: text (None: none asked for, or `source` is no JSONL record); a line of the output
+    #: shows them as that object
+    input_fields: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -168,6 +181,8 @@ class Article:
             "n_chars": self.n_chars,
             "url": self.url,
             "input_date": self.input_date,
+            "input_id": self.input_id,
+            "input_fields": None if self.input_fields is None else json.loads(self.input_fields),
         }
 
 

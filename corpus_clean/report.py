@@ -18,7 +18,7 @@ from .accounts import CHROME_REASONS, DUPLICATE_REASONS, Accounts
 from .clusters import ClusterStats
 from .config import Config
 from .dedupe import DedupeStats
-from .records import Dropped, SkippedFile
+from .records import PASSED_OVER, Dropped, SkippedFile
 
 #: What each drop reason means, for the summary.
 REASONS = {
@@ -43,6 +43,8 @@ class Report:
     duplicate_pages: int = 0  #: exact copies of another page (sources, not repetitions)
     pages_in_index: int = 0  #: of those, copies of a page an index has seen
     skipped: list[SkippedFile] = field(default_factory=list)
+    #: records of containers that are not pages by nature (see `records.PASSED_OVER`)
+    passed_over: list[SkippedFile] = field(default_factory=list)
     encodings: Counter = field(default_factory=Counter)
     input_chars: int = 0
     clusters: ClusterStats = field(default_factory=ClusterStats)
@@ -56,6 +58,10 @@ class Report:
     stage_seconds: dict[str, float] = field(default_factory=dict)
     #: per-file accounts, when the run was recorded (see `accounts.settle`)
     accounts: Accounts | None = None
+
+    def add_skipped(self, skipped: SkippedFile) -> None:
+        """Count an input that gave no page: a skipped file, or a record passed over."""
+        (self.passed_over if skipped.reason in PASSED_OVER else self.skipped).append(skipped)
 
     def count_dropped(self, dropped: list[Dropped]) -> None:
         for d in dropped:
@@ -76,6 +82,7 @@ class Report:
             "files_found": self.files_found,
             "pages_read": self.pages_read,
             "files_skipped": len(self.skipped),
+            "records_passed_over": len(self.passed_over),
             "skipped_frac": _share(len(self.skipped), self.files_found),
             "duplicate_pages": self.duplicate_pages,
             "paragraphs": self.clusters.paragraphs,
@@ -110,6 +117,7 @@ class Report:
             "seconds": {"total": round(self.seconds, 3), **{k: round(v, 3) for k, v in self.stage_seconds.items()}},
             "encodings": dict(sorted(self.encodings.items())),
             "skipped": [{"source": s.path, "reason": s.reason, "detail": s.detail} for s in self.skipped],
+            "passed_over": [{"source": s.path, "reason": s.reason, "detail": s.detail} for s in self.passed_over],
         }
         if self.accounts is not None:
             a = self.accounts
@@ -134,6 +142,10 @@ def render_summary(report: Report, console: Console) -> None:
     files.add_row("files found", str(report.files_found))
     files.add_row("pages read", str(report.pages_read))
     files.add_row("files skipped", str(len(report.skipped)))
+    if report.passed_over:
+        reasons = Counter(s.reason for s in report.passed_over)
+        kinds = ", ".join(f"{n} {reason}" for reason, n in sorted(reasons.items()))
+        files.add_row("records passed over", f"{len(report.passed_over)} ({kinds}: not pages; see --report)")
     files.add_row("exact copies of pages", str(report.duplicate_pages))
     files.add_row("paragraphs", str(report.clusters.paragraphs))
     files.add_row(

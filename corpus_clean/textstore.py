@@ -13,6 +13,7 @@ key array, the end offset of each text, then the texts as one UTF-8 blob.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from array import array
@@ -21,6 +22,8 @@ from contextlib import contextmanager
 
 import numpy as np
 import xxhash
+
+from . import signals
 
 _HEADER = np.dtype("<u8")
 _ENCODING = ("utf-8", "surrogatepass")  # lone surrogates of badly decoded pages survive
@@ -38,14 +41,42 @@ def write_texts(path: str, keys: np.ndarray, texts: Sequence[str]) -> None:
 
 
 @contextmanager
-def text_folder(parent: str | os.PathLike | None) -> Iterator[str]:
-    """A scratch folder for the run's text files (under `parent`, else the system's
-    temporary folder), removed when the run ends, however it ends."""
-    folder = tempfile.mkdtemp(prefix="corpus-clean-texts-", dir=parent)
+def scratch_folder(prefix: str, parent: str | os.PathLike | None = None) -> Iterator[str]:
+    """A new folder named `prefix` and a random part (under `parent`, else the system's
+    temporary folder), removed when the block ends, however it ends.
+
+    Its removal is set up before the folder exists: an interrupt at any point (between
+    making the folder and entering the block, as `tempfile.mkdtemp` and
+    `TemporaryDirectory` leave open) cannot leave it behind. The folder is made, and
+    removed, with Ctrl-C and SIGTERM held back (`signals.deferred`): a second Ctrl-C
+    during the removal does not cut it short."""
+    parent = os.fspath(parent) if parent is not None else tempfile.gettempdir()
+    folder: str | None = None  # the folder to remove: named before it is made
     try:
+        with signals.deferred():
+            while True:
+                folder = os.path.abspath(os.path.join(parent, prefix + secrets.token_hex(6)))
+                try:
+                    os.mkdir(folder, 0o700)
+                except FileExistsError:
+                    folder = None  # another's: never removed here
+                    continue
+                break
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        if folder is not None:
+            try:
+                with signals.deferred():
+                    shutil.rmtree(folder, ignore_errors=True)
+            except BaseException:  # an interrupt before the signals were held: remove it all the same
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+
+
+def text_folder(parent: str | os.PathLike | None):
+    """A scratch folder for the run's text files (under `parent`, else the system's
+    temporary folder), removed when the run ends, however it ends."""
+    return scratch_folder("corpus-clean-texts-", parent)
 
 
 class TextSpool:

@@ -276,6 +276,9 @@ def parquet_schema() -> Any:
             pa.field("n_chars", pa.int64(), nullable=False),
             pa.field("url", pa.string()),
             pa.field("input_date", pa.string()),
+            pa.field("input_id", pa.string()),
+            # the fields kept (--keep-fields), as a JSON object's text: their types vary by record
+            pa.field("input_fields", pa.string()),
         ]
     )
 

@@ -189,3 +189,102 @@ def test_contains_agrees_with_isin():
     asked = np.concatenate([known[::7], rng.integers(0, 2**64 - 1, size=3000, dtype=np.uint64), known[-1:]])
     assert (contains(known, asked) == np.isin(asked, known)).all()
     assert not contains(np.empty(0, dtype=np.uint64), asked).any()
+
+
+# --- runs against an index give the articles of one run over every page seen ---------
+
+_FIELDS = ("id", "title", "date", "text", "source", "sources", "lang", "n_chars")
+
+
+def _teaser_page() -> str:
+    """A new page of the seed site: seed 004's teasers, then an article of its own."""
+    lines = (SEEDS / ALL[4]).read_text(encoding="utf-8").splitlines()[:14]
+    return "\n".join(lines) + (
+        "\nA new meeting of the council was held in Minsk\n\n12.08.2024\n\n"
+        "On 12 August 2024 the council met in Minsk to discuss the regional programme of cooperation in the "
+        "field of emergency response and the exchange of information between the member states.\n\n"
+        "The participants agreed on a plan of joint exercises for the coming year and adopted a statement on "
+        "the protection of critical infrastructure.\n"
+    )
+
+
+def _teaser_page_and_an_index_of_the_seeds(tmp_path):
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "page.txt").write_text(_teaser_page(), encoding="utf-8")
+    index = tmp_path / "site.idx"
+    assert cli("run", str(SEEDS), "--index", str(index), "-q").returncode == 0
+    return new, index
+
+
+def test_a_page_of_earlier_teasers_run_against_the_index_gives_the_full_runs_articles(tmp_path):
+    new, index = _teaser_page_and_an_index_of_the_seeds(tmp_path)
+    result = cli("run", str(new), "--index", str(index), "--all-articles", "-q")
+    assert result.returncode == 0, result.stderr
+    together = tmp_path / "together"
+    shutil.copytree(SEEDS, together)
+    (together / "page.txt").write_text(_teaser_page(), encoding="utf-8")
+    full = jsonl(cli("run", str(together), "-q").stdout)
+    written = jsonl(result.stdout)
+    assert [tuple(a[f] for f in _FIELDS) for a in written] == [tuple(a[f] for f in _FIELDS) for a in full]
+    teasers = [a for a in written if "page.txt" in a["sources"] and a["id"] != written[-1]["id"]]
+    assert len(teasers) == 4 and teasers[0]["date"] == "2024-07-26"
+
+
+@pytest.fixture(scope="module")
+def crawl(tmp_path_factory):
+    """The seeds, a page of their teasers, and a small generated crawl of two sites, as
+    files whose sorted order is the order they are cut into runs in."""
+    root = tmp_path_factory.mktemp("crawl")
+    maker = SEEDS.parent / "benchmarks" / "make_corpus.py"
+    subprocess.run(
+        [sys.executable, str(maker), "--sites", "2", "--pages", "40", "--seed", "5", str(root / "made")],
+        check=True,
+        capture_output=True,
+    )
+    pages = root / "pages"
+    for name in ALL:
+        (pages / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(SEEDS / name, pages / name)
+    (pages / "100_teasers.txt").write_text(_teaser_page(), encoding="utf-8")
+    for page in sorted((root / "made").rglob("*.txt")):
+        target = pages / page.relative_to(root / "made")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(page, target)
+    names = sorted(p.relative_to(pages).as_posix() for p in pages.rglob("*.txt"))
+    config = Config(jobs=1)
+    full = [tuple(a.to_dict()[f] for f in _FIELDS) for a in clean([pages], config)]
+    return pages, names, full
+
+
+@pytest.mark.parametrize("split", range(4))
+def test_successive_index_runs_with_all_articles_give_one_full_runs_articles(crawl, tmp_path, split):
+    import random
+
+    pages, names, full = crawl
+    rng = random.Random(split)
+    cuts = sorted(rng.sample(range(1, len(names)), rng.randint(1, 4)))
+    batches = [names[lo:hi] for lo, hi in zip([0, *cuts], [*cuts, len(names)])]
+    path = tmp_path / "site.idx"
+    config = Config(jobs=1)
+    for number, batch in enumerate(batches):
+        folder = tmp_path / f"run{number}"
+        for name in batch:
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(pages / name, folder / name)
+        index = CorpusIndex(path, config)
+        try:
+            articles = clean([folder], config, index=index, only_new=False)
+            written = [tuple(a.to_dict()[f] for f in _FIELDS) for a in articles]
+            index.commit()
+        finally:
+            index.close()
+    assert written == full, f"runs of {[len(b) for b in batches]} pages"
+
+
+def test_a_recorded_run_against_an_index_of_clusters_reports(tmp_path):
+    new, index = _teaser_page_and_an_index_of_the_seeds(tmp_path)
+    report = tmp_path / "r.json"
+    result = cli("run", str(new), "--index", str(index), "--report", str(report), "-q")
+    assert result.returncode == 0, result.stderr
+    assert len(jsonl(result.stdout)) == 1 and json.loads(report.read_text())["overall"]["known_articles"] == 9

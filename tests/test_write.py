@@ -47,6 +47,8 @@ def test_lines_keep_unicode_and_key_order(seeds_dir):
         "n_chars",
         "url",
         "input_date",
+        "input_id",
+        "input_fields",
     ]
 
 
