@@ -283,12 +283,22 @@ def test_an_interrupt_while_shards_are_renamed_waits_until_all_are_in_place(arti
     def replace_then_interrupt(src, dst):
         calls.append(dst)
         if len(calls) == 2:  # Ctrl-C between two renames
-            os.kill(os.getpid(), signal.SIGINT)
+            # to this thread, not the process: a signal sent to the process may be taken
+            # by another thread, and reach Python only after the block has ended
+            signal.raise_signal(signal.SIGINT)
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace_then_interrupt)
-    with pytest.raises(KeyboardInterrupt):
-        write_articles(articles, tmp_path / "out.jsonl", shard_size=4)
+    # Ctrl-C as a run meets it, whatever earlier tests left: Python's own handler, not blocked
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    mask = signal.pthread_sigmask(signal.SIG_UNBLOCK, [signal.SIGINT])
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            write_articles(articles, tmp_path / "out.jsonl", shard_size=4)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, before)
+    assert calls and len(calls) == 3
     assert listing(tmp_path) == ["out-00000.jsonl", "out-00001.jsonl", "out-00002.jsonl"]
     assert [row for i in range(3) for row in read_back(tmp_path / f"out-0000{i}.jsonl")] == rows(articles)
 
