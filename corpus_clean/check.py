@@ -136,6 +136,9 @@ class CheckSettings:
                 yield f"latest_date must be a date (YYYY-MM-DD), got {self.latest_date!r}"
             elif self.latest_date.year < self.min_year:
                 yield f"latest_date must not be before min_year {self.min_year}, got {self.latest_date}"
+        elif self.min_year > _dt.date.today().year:
+            # with no latest date, today is the last plausible one: every date would be flagged
+            yield f"min_year must not be after this year ({_dt.date.today().year}), got {self.min_year}"
 
     @property
     def date_window(self) -> tuple[_dt.date, _dt.date]:
@@ -177,7 +180,7 @@ class CheckResult:
         return counts
 
     def to_dict(self) -> dict[str, Any]:
-        """The machine-readable result (`--format json`)."""
+        """The machine-readable result (`--output-format json`)."""
         return {
             "file": self.source_name,
             "ok": self.ok,

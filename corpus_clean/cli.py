@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import enum
 import fnmatch
 import itertools
 import json
@@ -30,6 +31,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import __version__
 from .accounts import Accounts, settle
@@ -43,6 +45,7 @@ from .atomic import (
     output_target,
     stops_on_closed_pipe,
 )
+from .cli_check import ROOT_CONFIG, option_given
 from .cli_check import register as register_check
 from .config import Config
 from .containers import STDIN, check_url_scheme, is_url
@@ -55,8 +58,8 @@ from .ledger import Block, Ledger
 from .pipeline import clean
 from .read import InputError
 from .records import Article
-from .report import Report, render_summary
-from .settings import SettingsError, load_section, settings_file
+from .report import Report, render_summary, text_console
+from .settings import SettingsError, load_section, section_heading, settings_file
 from .write import (
     KINDS,
     PART_SIZE,
@@ -74,8 +77,90 @@ from .write import (
 EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_WORKER_DIED = 0, 1, 2, 3, 4, 5
 EXIT_WRITE_FAILED = 6
 EXIT_INTERRUPTED = 130
+#: Where run keeps "FILE: [table] " when options came from a settings file, for messages.
+SETTINGS_USED = "corpus_clean.settings_used"
+
+try:  # typer's own copy of click, where it has one; else click itself
+    from typer._click.globals import get_current_context as _current_context
+except ImportError:  # pragma: no cover - typer without a vendored click
+    from click import get_current_context as _current_context
+
+
+class _Group(typer.core.TyperGroup):
+    """typer's group, with help that shows what each option takes and loses no text.
+
+    Help is rendered as rich markup, where `[dask]` or `[tool.corpus-clean]` is a tag
+    and vanishes: every help text is escaped once here, so no help text needs to be.
+    A flag takes no value (typer shows `<bool>`), a repeatable option takes one value
+    each time (typer shows `<list[str]>`), and an argument's metavar says it all.
+    With no command, the help goes to stderr and the exit code is 2, as jq and click
+    do: stdout stays for data, and a script that forgot the command fails."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _tidy_help(self)
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            with contextlib.redirect_stdout(sys.stderr):
+                help_text = ctx.get_help()  # rich prints it while making it
+                if help_text:
+                    print(help_text)
+            ctx.exit(EXIT_USAGE)
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except typer.TyperException as err:
+            # the parser's errors (an option missing its value) come without the context
+            # of the command they belong to: name the command all the same
+            if getattr(err, "ctx", True) is None and not hasattr(err, "command"):
+                err.command = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+            raise
+
+
+def _tidy_help(command) -> None:
+    """Escape the help texts of `command` and its subcommands, and tidy what their
+    options show; the options typer adds when asked (--help, completion) included."""
+    if getattr(command, "_help_tidied", False):
+        return
+    command._help_tidied = True
+    if command.help:
+        command.help = escape(command.help)
+    params_of = command.get_params
+
+    def get_params(ctx):
+        params = params_of(ctx)
+        for param in params:
+            _tidy_param(param)
+        return params
+
+    command.get_params = get_params
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+def _tidy_param(param) -> None:
+    if getattr(param, "_help_tidied", False):
+        return
+    param._help_tidied = True
+    if getattr(param, "help", None):
+        param.help = escape(param.help)
+    if getattr(param, "is_flag", False) or getattr(param, "count", False):
+        param.metavar = ""
+    elif param.param_type_name == "argument" and param.metavar is not None:
+        param.display_type_rich = lambda ctx: None  # the metavar (PATHS...) says it
+        if param.metavar.endswith("..."):
+            param.get_usage_pieces = lambda ctx: [param.metavar]  # not {PATHS...}...
+    elif param.param_type_name == "option" and param.metavar is None and hasattr(param, "display_type"):
+        # <Path> and <path> alike; a repeatable option takes one <str> at a time
+        shown = param.display_type(None).lower()
+        param.metavar = re.sub(r"^<list\[(.+)\]>$", r"<\1>", shown)
+
 
 app = typer.Typer(
+    cls=_Group,
     name="corpus-clean",
     help="Turn a folder of scraped pages into clean JSONL of unique, dated articles.\n\n"
     "Paragraphs repeated across pages (teasers, menus, footers) are found with MinHash + LSH "
@@ -98,10 +183,17 @@ class OutputFailed(Exception):
 
 
 class UsageProblem(typer.TyperException):
-    """A bad option value or input path: reported in one line, exit code 2."""
+    """A bad option value or input path: reported in one line, exit code 2, named after
+    the command that was running (`corpus-clean explain: error: ...`)."""
 
     exit_code = EXIT_USAGE
-    command = "corpus-clean run"
+    command = "corpus-clean"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        ctx = _current_context(silent=True)
+        if ctx is not None:
+            self.command = ctx.command_path
 
 
 def _version(value: bool) -> None:
@@ -132,17 +224,72 @@ def _root(
     (`[tool.corpus-clean]` threshold = 0.85, group-by = "dir", fail-if = ["articles<100"]);
     flags given on the command line win.
     """
+    # each command reads the file itself, its own --config first (`run --config F` as
+    # `check --config F`), so the root's is left for them; but a file that cannot be
+    # read is an error whatever the command
+    if config_file is not None and not ctx.resilient_parsing:
+        try:
+            load_section(None, config_file)
+        except SettingsError as err:
+            raise UsageProblem(str(err)) from None
+    ctx.meta[ROOT_CONFIG] = config_file
+
+
+def _run_settings(ctx: typer.Context, param, value: Optional[Path]) -> Optional[Path]:
+    """`run --config FILE` (else the root's, else the nearest pyproject.toml): run's options
+    from the file become the defaults of its options. Eager: done before any other option
+    takes its default."""
     if ctx.resilient_parsing:  # shell completion: no files, no errors
-        return
-    run_command = ctx.command.commands["run"]  # type: ignore[attr-defined]
-    by_flag = {max(p.opts, key=len).lstrip("-"): p.name for p in run_command.params if p.param_type_name == "option"}
+        return value
+    by_flag = {max(p.opts, key=len).lstrip("-"): p.name for p in ctx.command.params if p.param_type_name == "option"}
+    by_flag.pop("config", None)
     try:
-        path = settings_file(config_file)
+        path = settings_file(value if value is not None else ctx.meta.get(ROOT_CONFIG))
         from_file = load_section(None, path, valid_keys=by_flag) if path else {}
     except SettingsError as err:
         raise UsageProblem(str(err)) from None
+    if from_file:
+        heading = section_heading(path, None)  # "[tool.corpus-clean]", or the top-level table's words
+        ctx.meta[SETTINGS_USED] = f"{path}: {heading} " if heading.startswith("[") else f"{path}: "
     # click's default map: values from the file become the defaults of run's options
-    ctx.default_map = {"run": {by_flag[key]: value for key, value in from_file.items()}}
+    ctx.default_map = {by_flag[key]: value for key, value in from_file.items()}
+    return value
+
+
+def _where(ctx: typer.Context, param_name: str) -> str:
+    """How to name an option's value in a message: its flag, or the settings file and key it came from."""
+    param = _param(ctx, param_name)
+    if param is None:
+        return param_name
+    flag = max(param.opts, key=len)
+    source = ctx.get_parameter_source(param_name)
+    if source is not None and source.name == "DEFAULT_MAP" and SETTINGS_USED in ctx.meta:
+        return ctx.meta[SETTINGS_USED] + flag.lstrip("-")
+    return flag
+
+
+#: Config's fields whose option has another name
+_OPTION_OF_FIELD = {"max_file_bytes": "max_file_size", "detect_language": "lang"}
+
+
+def _named_as_given(message: str, ctx: typer.Context) -> str:
+    """Config's problems name its fields ("max_file_bytes must ..."): say them as the user
+    gave them, the option typed or the key of the settings file."""
+
+    def subject(match: re.Match) -> str:
+        return _where(ctx, _OPTION_OF_FIELD.get(match.group(1), match.group(1))) + " must"
+
+    def mention(match: re.Match) -> str:
+        name = _OPTION_OF_FIELD.get(match.group(0), match.group(0))
+        return max(p.opts, key=len) if (p := _param(ctx, name)) is not None else match.group(0)
+
+    message = re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b(?! must\b)", mention, message)
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)*) must\b", subject, message)
+
+
+def _param(ctx: typer.Context, name: str):
+    """The command's option of that name (None if it has none)."""
+    return next((p for p in ctx.command.params if p.name == name and p.param_type_name == "option"), None)
 
 
 def _flag_names(message: str) -> str:
@@ -153,6 +300,7 @@ def _flag_names(message: str) -> str:
 @app.command()
 @stops_on_closed_pipe
 def run(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path],
         typer.Argument(
@@ -202,12 +350,15 @@ def run(
     input_format: Annotated[
         str,
         typer.Option(
-            "--format",
-            help="What files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, .html/.htm, else one page of "
+            "--input-format",
+            help="What input files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, .html/.htm, else one page of "
             "text, or of HTML when it starts like an HTML document; .gz/.zst/.bz2 on top), or 'txt', 'jsonl', "
             "'warc', 'wet', 'html' for every file.",
         ),
     ] = _DEFAULTS.input_format,
+    old_format: Annotated[
+        Optional[str], typer.Option("--format", hidden=True, help="Deprecated: --input-format.")
+    ] = None,
     text_field: Annotated[
         str, typer.Option(help="JSONL input: the field holding a page's text.")
     ] = _DEFAULTS.text_field,
@@ -379,7 +530,31 @@ def run(
             show_default=False,
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No summary and no progress on stderr (errors and skipped files are still told)."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also tell each stage as it ends, and the numbers behind the summary (LSH bands and candidates).",
+        ),
+    ] = False,
+    config_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--config",
+            help="Settings file (TOML): run's options as keys of [tool.corpus-clean], or at the top level. "
+            "Default: the nearest pyproject.toml that has that table.",
+            show_default=False,
+            is_eager=True,
+            callback=_run_settings,
+        ),
+    ] = None,
 ) -> None:
     """Clean the pages under PATHS and print their unique articles as JSONL.
 
@@ -392,16 +567,23 @@ def run(
     memory: see --max-memory); 6 an output could not be written; 130 interrupted;
     141 (SIGPIPE) the reader of stdout went away.
     """
+    if old_format is not None:  # the name it had, which check uses for what it writes
+        print("corpus-clean run: --format is deprecated; use --input-format", file=sys.stderr)
+        input_format = old_format
     try:
         latest = _dt.date.fromisoformat(latest_date) if latest_date else None
     except ValueError:
-        raise UsageProblem(f"--latest-date must be a date as YYYY-MM-DD, got {latest_date!r}") from None
+        raise UsageProblem(
+            f"{_where(ctx, 'latest_date')} must be a date as YYYY-MM-DD, got {latest_date!r}"
+        ) from None
     max_file_bytes = _size(max_file_size)
     if max_file_bytes is None:
-        raise UsageProblem(f"--max-file-size must be a size such as 300000, 64M or 1G, got {max_file_size!r}")
+        raise UsageProblem(
+            f"{_where(ctx, 'max_file_size')} must be a size such as 300000, 64M or 1G, got {max_file_size!r}"
+        )
     max_memory_bytes = None if max_memory is None else _size(max_memory)
     if max_memory is not None and max_memory_bytes is None:
-        raise UsageProblem(f"--max-memory must be a size such as 4G or 512M, got {max_memory!r}")
+        raise UsageProblem(f"{_where(ctx, 'max_memory')} must be a size such as 4G or 512M, got {max_memory!r}")
     try:
         config = Config(
             max_file_bytes=max_file_bytes,
@@ -429,7 +611,10 @@ def run(
             follow_symlinks=follow_symlinks,
         )
     except ValueError as err:
-        raise UsageProblem(_flag_names(str(err))) from None
+        message = _named_as_given(str(err), ctx)
+        if old_format is not None:  # named as typed, the old name included
+            message = message.replace("--input-format must", "--format must")
+        raise UsageProblem(message) from None
     known = Report(accounts=Accounts()).metrics()
     try:
         gates = [parse_gate(text, known) for text in fail_if or ()]
@@ -439,8 +624,11 @@ def run(
     spool_problem = folder_problem(spool_dir) if spool_dir is not None else None
     if spool_problem is not None:  # it takes the run's temporary files: found now, not after the reading
         raise UsageProblem(f"--spool-dir {spool_dir}: {spool_problem}")
-    console = Console(stderr=True, quiet=quiet)
+    console = text_console(quiet=quiet)  # the summary and progress
+    alerts = text_console()  # what went wrong: told even with --quiet
     report = Report()
+    if verbose and not quiet:
+        report.stage_seconds = _StageLog(_log_line)
     record = removed is not None or report_file is not None or bool(gates)
     if engine not in ("local", "dask"):
         raise UsageProblem(f"--engine must be 'local' or 'dask', got {engine!r}")
@@ -463,7 +651,7 @@ def run(
                 raise UsageProblem(f"--index {err}") from None
             stack.callback(index.close)  # without commit: the index stays as it was
         try:
-            with _progress(console) as progress:
+            with _progress(console, verbose) as progress:
                 if engine == "dask":
                     articles = _clean_on_dask(paths, config, report, progress, scheduler, partitions)
                 elif ledger is None:
@@ -499,16 +687,21 @@ def run(
         with _writing("--report", outputs_done), atomic_output(report_file) as f:
             json.dump(report.to_dict(config), f, ensure_ascii=False, indent=2)
             f.write("\n")
-    render_summary(report, console)
+    render_summary(report, console, verbose)
+    if quiet:  # the summary lists them; without it, one line each
+        for skip in report.skipped:
+            _log_line(f"skipped {skip.path}: {skip.reason}" + (f" ({skip.detail})" if skip.detail else ""))
     metrics = report.metrics()
     failed = [gate for gate in gates if gate.fails(metrics)]
     for gate in failed:
-        console.print(f"[bold red]--fail-if {gate.text}:[/] {gate.name} is {metrics[gate.name]:.4g}")
+        alerts.print(f"[bold red]--fail-if {escape(gate.text)}:[/] {gate.name} is {metrics[gate.name]:.4g}")
     if report.files_found == 0:
-        console.print(f"[bold red]nothing usable:[/] no file under the input paths matches --glob {config.glob!r}")
+        alerts.print(
+            f"[bold red]nothing usable:[/] no file under the input paths matches --glob {escape(repr(config.glob))}"
+        )
         raise typer.Exit(EXIT_NOTHING_USABLE)
     if report.pages_read == 0:
-        console.print("[bold red]nothing usable:[/] no input file could be read as a page")
+        alerts.print("[bold red]nothing usable:[/] no input file could be read as a page")
         raise typer.Exit(EXIT_NOTHING_USABLE)
     if count == 0 and (report.left_out_articles or report.pages_in_index):
         console.print(
@@ -516,12 +709,12 @@ def run(
             "are in the index already"
         )
     elif count == 0:
-        console.print("[bold red]nothing usable:[/] no article found in the pages read")
+        alerts.print("[bold red]nothing usable:[/] no article found in the pages read")
         raise typer.Exit(EXIT_NOTHING_USABLE)
     if failed:
         raise typer.Exit(EXIT_GATE)
     if report.skipped:
-        console.print(
+        alerts.print(
             f"[bold yellow]{len(report.skipped)} input file(s) skipped[/] (see above); exit code {EXIT_SKIPPED}"
         )
         raise typer.Exit(EXIT_SKIPPED)
@@ -715,11 +908,55 @@ def _clean_on_dask(paths, config: Config, report: Report, progress, scheduler: s
         return clean_dask(paths, config, report, client=client, partitions=partitions, progress=progress)
 
 
+def _log_line(text: str) -> None:
+    print(f"corpus-clean: {text}", file=sys.stderr, flush=True)
+
+
+#: Seconds between two progress lines on a stderr that is not a terminal.
+PROGRESS_EVERY = 10.0
+
+
+class _ProgressLines:
+    """Progress for a stderr that is not a terminal (a log file, CI, nohup): a plain line at
+    most every `every` seconds, none in a run shorter than that; with `verbose`, a line
+    as each stage starts too. `clock` is there for tests, which must not sleep."""
+
+    def __init__(self, write, every: float = PROGRESS_EVERY, verbose: bool = False, clock=time.monotonic) -> None:
+        self.write, self.every, self.verbose, self.clock = write, every, verbose, clock
+        self.last = clock()
+        self.stages: set[str] = set()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.verbose and stage not in self.stages:
+            self.stages.add(stage)
+            self.write(f"{stage}: {total} to do")
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.write(f"{stage} {done}/{total}" + (f" ({done / total:.0%})" if total else ""))
+
+
+class _StageLog(dict):
+    """`Report.stage_seconds` that tells each stage as it ends (`-v`)."""
+
+    def __init__(self, write) -> None:
+        super().__init__()
+        self.write = write
+
+    def __setitem__(self, stage: str, seconds: float) -> None:
+        super().__setitem__(stage, seconds)
+        if getattr(self, "write", None) is not None:
+            self.write(f"{stage}: done after {seconds:.1f} s")
+
+
 @contextlib.contextmanager
-def _progress(console: Console):
-    """A progress bar per pass on stderr, only for a terminal (never in pipes or logs)."""
-    if console.quiet or not console.is_terminal:
+def _progress(console: Console, verbose: bool = False):
+    """Progress on stderr: a bar per pass on a terminal, else a plain line now and then."""
+    if console.quiet:
         yield None
+        return
+    if not console.is_terminal:
+        yield _ProgressLines(_log_line, PROGRESS_EVERY, verbose)
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -752,6 +989,7 @@ def _progress(console: Console):
 @app.command()
 @stops_on_closed_pipe
 def explain(
+    ctx: typer.Context,
     page: Annotated[Path, typer.Argument(help="The page to show (a file of the corpus).", show_default=False)],
     corpus: Annotated[
         Optional[list[Path]],
@@ -764,19 +1002,37 @@ def explain(
     jobs: Annotated[
         Optional[int], typer.Option("--jobs", "-j", help="Worker processes. Default: every core.", show_default=False)
     ] = None,
+    config_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--config",
+            help="Settings file whose run settings ([tool.corpus-clean]) the corpus is cleaned with, as run "
+            "would. Default: the nearest pyproject.toml that has that table.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Show one page line by line with what became of each line.
 
-    The corpus is cleaned as `run` would, then each line of PAGE is shown with its fate:
-    kept in article N (title or text), a copy of an article kept from another page, or
-    dropped and why (repeated chrome on k pages, a file name, a date line, ...).
+    The corpus is cleaned as `run` would, with run's settings from the settings file,
+    then each line of PAGE is shown with its fate: kept in article N (title or text), a
+    copy of an article kept from another page, or dropped and why (repeated chrome on
+    k pages, a file name, a date line, ...).
     """
     if not page.is_file():
         raise UsageProblem(f"{page}: no such file")
     try:
-        config = Config(glob=glob, jobs=jobs)
+        Config(glob=glob, jobs=jobs)
     except ValueError as err:
         raise UsageProblem(_flag_names(str(err))) from None
+    values, path = _cleaning_settings(config_file if config_file is not None else ctx.meta.get(ROOT_CONFIG))
+    if option_given(ctx, "glob") or "glob" not in values:
+        values["glob"] = glob
+    try:
+        config = Config(**values, jobs=jobs)
+    except ValueError as err:  # a value of the file: named as its key
+        keys = re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b", lambda m: m.group(1).replace("_", "-"), str(err))
+        raise UsageProblem(f"{path}: {keys}") from None
     try:
         explanation = explain_page(page, corpus or [page.parent], config)
     except InputError as err:
@@ -784,24 +1040,74 @@ def explain(
     render_explanation(explanation, Console(), full)
 
 
-index_app = typer.Typer(help="Inspect or trim a persistent index made by `run --index`.", no_args_is_help=True)
+#: run's settings that shape the cleaning but are not the Config field of their name
+_FIELD_OF_KEY = {"lang": "detect_language", "max-file-size": "max_file_bytes", "format": "input_format"}
+
+
+def _cleaning_settings(config_file: Path | None) -> tuple[dict, Path | None]:
+    """run's settings from the settings file that shape the cleaning, as Config fields (and
+    the file), for `explain` to clean a corpus as `run` does in the same project. Where
+    the work runs (jobs, spool, memory) and what is written are left out: they change no
+    fate of a line."""
+    try:
+        path = settings_file(config_file)
+        table = load_section(None, path) if path else {}
+    except SettingsError as err:
+        raise UsageProblem(str(err)) from None
+    fields = set(Config.field_names()) - {"jobs", "spool_dir", "max_memory"}
+    values: dict = {}
+    for key, value in table.items():
+        name = _FIELD_OF_KEY.get(key, key.replace("-", "_"))
+        if name not in fields:
+            continue
+        if name == "max_file_bytes":
+            value = _size(str(value))
+            if value is None:
+                raise UsageProblem(f"{path}: {key} must be a size such as 300000, 64M or 1G, got {table[key]!r}")
+        elif name == "latest_date" and isinstance(value, str):
+            try:
+                value = _dt.date.fromisoformat(value)
+            except ValueError:
+                raise UsageProblem(f"{path}: {key} must be a date as YYYY-MM-DD, got {value!r}") from None
+        default = getattr(_DEFAULTS, name)
+        kind = float if isinstance(default, float) else type(default)
+        if default is not None and not isinstance(value, (kind, int) if kind is float else kind):
+            raise UsageProblem(f"{path}: {key} must be of type {kind.__name__}, got {value!r}")
+        values[name] = value
+    return values, path
+
+
+index_app = typer.Typer(
+    cls=_Group, help="Inspect or trim a persistent index made by `run --index`.", no_args_is_help=True
+)
 app.add_typer(index_app, name="index")
+
+
+class StatsFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
 
 
 @index_app.command("stats")
 @stops_on_closed_pipe
 def index_stats_command(
     file: Annotated[Path, typer.Argument(help="The index file.", show_default=False)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    output_format: Annotated[
+        StatsFormat, typer.Option("--output-format", help="text (a table) or json (one JSON object).")
+    ] = StatsFormat.text,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="Deprecated: --output-format json.")] = False,
 ) -> None:
     """What an index holds: runs, pages, texts, clusters, articles, and its settings."""
+    if as_json:  # named as check names it now
+        print("corpus-clean index stats: --json is deprecated; use --output-format json", file=sys.stderr)
+        output_format = StatsFormat.json
     if not file.is_file():
         raise UsageProblem(f"{file}: no such index file")
     try:
         stats = index_stats(file)
     except IndexProblem as err:
         raise UsageProblem(str(err)) from None
-    if as_json:
+    if output_format is StatsFormat.json:
         print(json.dumps(stats, indent=2))
         return
     from rich.table import Table
@@ -813,7 +1119,7 @@ def index_stats_command(
         if key != "settings":
             table.add_row(key.replace("_", " "), str(value))
     table.add_row("settings", ", ".join(f"{k}={v}" for k, v in stats["settings"].items()))
-    Console().print(table)
+    text_console(stderr=False).print(table)
 
 
 @index_app.command("prune")
@@ -880,7 +1186,10 @@ def _main(argv: list[str] | None) -> None:
         # typer's own parse errors (UsageError) carry the command's context
         ctx = getattr(err, "ctx", None)
         where = ctx.command_path if ctx is not None else getattr(err, "command", "corpus-clean")
-        print(f"{where}: error: {err.format_message()} (see '{where} --help')", file=sys.stderr)
+        if getattr(err, "possibilities", None) and ctx is not None:  # suggest no deprecated name
+            hidden = {name for p in ctx.command.params if getattr(p, "hidden", False) for name in p.opts}
+            err.possibilities = [name for name in err.possibilities if name not in hidden]
+        print(f"{where}: error: {_from_settings(err) or err.format_message()} (see '{where} --help')", file=sys.stderr)
         sys.exit(getattr(err, "exit_code", EXIT_USAGE))
     except (KeyboardInterrupt, typer.Abort):
         _exit_interrupted()
@@ -896,6 +1205,18 @@ def _main(argv: list[str] | None) -> None:
     if code == EXIT_INTERRUPTED:  # typer turns KeyboardInterrupt into this code
         _exit_interrupted()
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _from_settings(err: typer.TyperException) -> str | None:
+    """A value of the settings file that is not of its option's type, said with the file and key."""
+    ctx, param = getattr(err, "ctx", None), getattr(err, "param", None)
+    if ctx is None or param is None or SETTINGS_USED not in ctx.meta:
+        return None
+    source = ctx.get_parameter_source(param.name)
+    if source is None or source.name != "DEFAULT_MAP":
+        return None
+    value = (ctx.default_map or {}).get(param.name)
+    return f"{ctx.meta[SETTINGS_USED]}{max(param.opts, key=len).lstrip('-')} = {value!r} is not valid: {err.message}"
 
 
 def _exit_interrupted() -> None:

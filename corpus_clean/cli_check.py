@@ -27,9 +27,12 @@ from rich.table import Table
 
 from .atomic import stops_on_closed_pipe
 from .check import RULES, CheckResult, CheckSettings, CorpusInputError, check_sources, corpus_files
+from .report import text_console
 from .settings import SettingsError, load_section, section_heading, settings_file
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+#: Where `corpus-clean --config FILE check` leaves FILE for `check` (in the context's meta).
+ROOT_CONFIG = "corpus_clean.config_file"
 _DEFAULTS = CheckSettings()
 #: The keys `[tool.corpus-clean.check]` accepts: the flags' own names.
 SETTINGS_KEYS = [name.replace("_", "-") for name in CheckSettings.field_names()]
@@ -85,6 +88,12 @@ def resolve_settings(config_file: Optional[Path], options: dict[str, Any]) -> Ch
         return replace(settings, **given)
     except ValueError as err:
         raise CheckUsageProblem(_renamed(str(err), lambda name: "--" + name.replace("_", "-"))) from None
+
+
+def option_given(ctx: typer.Context, name: str) -> bool:
+    """Whether an option's value was given (command line, environment), not a default."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _github_escape(value: str, is_property: bool = False) -> str:
@@ -146,6 +155,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     @stops_on_closed_pipe
     def check(
+        ctx: typer.Context,
         corpus: Annotated[
             list[str],
             typer.Argument(
@@ -158,48 +168,36 @@ def register(app: typer.Typer) -> None:
         output_format: Annotated[
             OutputFormat,
             typer.Option(
-                "--format",
-                help="text: file:line: rule: message; github: ::error annotations for GitHub Actions; "
-                "json: one JSON object (problems and summary).",
+                "--output-format",
+                help="How problems are written on stdout: text (file:line: rule: message); github (::error "
+                "annotations for GitHub Actions); json (one JSON object: problems and summary).",
             ),
         ] = OutputFormat.text,
+        old_format: Annotated[
+            Optional[OutputFormat], typer.Option("--format", hidden=True, help="Deprecated: --output-format.")
+        ] = None,
         min_chars: Annotated[
-            Optional[int],
-            typer.Option(
-                help=f"tiny-text: texts shorter than this. Default {_DEFAULTS.min_chars}.", show_default=False
-            ),
-        ] = None,
+            int, typer.Option(help="tiny-text: texts shorter than this.")
+        ] = _DEFAULTS.min_chars,
         near_dup_threshold: Annotated[
-            Optional[float],
+            float,
             typer.Option(
-                help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH). "
-                f"Default {_DEFAULTS.near_dup_threshold}.",
-                show_default=False,
+                help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH)."
             ),
-        ] = None,
+        ] = _DEFAULTS.near_dup_threshold,
         max_near_dup_rate: Annotated[
-            Optional[float],
+            float,
             typer.Option(
-                help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate. "
-                f"Default {_DEFAULTS.max_near_dup_rate} (any near-duplicate fails).",
-                show_default=False,
+                help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate "
+                "(0: any near-duplicate fails)."
             ),
-        ] = None,
+        ] = _DEFAULTS.max_near_dup_rate,
         leak_min_articles: Annotated[
-            Optional[int],
-            typer.Option(
-                help="leaked-chrome: a paragraph or line in at least this many distinct articles. "
-                f"Default {_DEFAULTS.leak_min_articles}.",
-                show_default=False,
-            ),
-        ] = None,
+            int, typer.Option(help="leaked-chrome: a paragraph or line in at least this many distinct articles.")
+        ] = _DEFAULTS.leak_min_articles,
         min_year: Annotated[
-            Optional[int],
-            typer.Option(
-                help=f"bad-date: dates before 1 January of this year. Default {_DEFAULTS.min_year}.",
-                show_default=False,
-            ),
-        ] = None,
+            int, typer.Option(help="bad-date: dates before 1 January of this year.")
+        ] = _DEFAULTS.min_year,
         latest_date: Annotated[
             Optional[str],
             typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
@@ -208,32 +206,35 @@ def register(app: typer.Typer) -> None:
             Optional[Path],
             typer.Option(
                 "--config",
-                help="Settings file (TOML with \\[tool.corpus-clean.check] or \\[check]). "
-                "Default: the nearest pyproject.toml with \\[tool.corpus-clean].",
+                help="Settings file (TOML with [tool.corpus-clean.check] or [check]). "
+                "Default: the nearest pyproject.toml with [tool.corpus-clean].",
                 show_default=False,
             ),
         ] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr).")] = False,
     ) -> None:
         """Check a corpus written by `corpus-clean run`: schema, duplicates, leaked chrome, dates.
 
         Prints one line per problem on stdout (file:line: rule: message) and a
-        summary on stderr. Thresholds: the options, else \\[tool.corpus-clean.check] in
+        summary on stderr. Thresholds: the options, else [tool.corpus-clean.check] in
         pyproject.toml (keys spelt like the options: min-chars = 80), else the defaults.
 
         Exit codes: 0 no problems; 1 problems found; 2 usage error.
         """
-        settings = resolve_settings(
-            config,
-            {
-                "min_chars": min_chars,
-                "near_dup_threshold": near_dup_threshold,
-                "max_near_dup_rate": max_near_dup_rate,
-                "leak_min_articles": leak_min_articles,
-                "min_year": min_year,
-                "latest_date": latest_date,
-            },
-        )
+        if old_format is not None:  # the name it had: it says what is written, not what is read
+            print("corpus-clean check: --format is deprecated; use --output-format", file=sys.stderr)
+            output_format = old_format
+        options = {
+            "min_chars": min_chars,
+            "near_dup_threshold": near_dup_threshold,
+            "max_near_dup_rate": max_near_dup_rate,
+            "leak_min_articles": leak_min_articles,
+            "min_year": min_year,
+            "latest_date": latest_date,
+        }
+        # the defaults shown in --help give way to the settings file; values typed do not
+        given = {name: value for name, value in options.items() if option_given(ctx, name)}
+        settings = resolve_settings(config or ctx.meta.get(ROOT_CONFIG), given)
         try:
             files = corpus_files(corpus)
         except CorpusInputError as err:
@@ -242,6 +243,6 @@ def register(app: typer.Typer) -> None:
         result = check_sources(files, name, settings)
         print_problems(result, output_format)
         sys.stdout.flush()
-        render_check_summary(result, Console(stderr=True, quiet=quiet))
+        render_check_summary(result, text_console(quiet=quiet))
         if not result.ok:
             raise typer.Exit(EXIT_PROBLEMS)

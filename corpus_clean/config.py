@@ -142,6 +142,14 @@ class Config:
             yield f"backend must be 'numpy' or 'datasketch', got {self.backend!r}"
         if self.group_by not in ("auto", "host", "dir", "none"):
             yield f"group_by must be one of auto, host, dir, none, got {self.group_by!r}"
+        if not 0 <= self.seed < 2**32:
+            yield f"seed must be in [0, 4294967295] (a 32-bit seed), got {self.seed}"
+        if not 1 <= self.min_year <= 9999:
+            yield f"min_year must be a year in [1, 9999], got {self.min_year}"
+        elif _dt.date(self.min_year, 1, 1) > (self.latest_date or _dt.date.today()):
+            # every date would be implausible: each article would lose its date without a word
+            latest = self.latest_date.isoformat() if self.latest_date else f"today ({_dt.date.today().isoformat()})"
+            yield f"min_year must not be after latest_date {latest}, got {self.min_year}"
         if self.min_repeat_pages < 2:
             yield f"min_repeat_pages must be >= 2, got {self.min_repeat_pages}"
         if self.max_title_words < 1:

@@ -134,8 +134,20 @@ def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
 
 
-def render_summary(report: Report, console: Console) -> None:
-    """The run's summary as a few small tables on `console` (meant to be stderr)."""
+def text_console(stderr: bool = True, quiet: bool = False) -> Console:
+    """A console for tables (on stderr by default); not a terminal (a log, a pipe), lines
+    are as long as they need, never wrapped at 80 columns."""
+    console = Console(stderr=stderr, quiet=quiet)
+    if not console.is_terminal:
+        console.width = 10_000
+    return console
+
+
+def render_summary(report: Report, console: Console, verbose: bool = False) -> None:
+    """The run's summary as a few small tables on `console` (meant to be stderr).
+
+    It says what a user can act on; how the work was done (LSH bands, candidate pairs,
+    capped buckets, seconds per stage) only with `verbose`, and always in `--report`."""
     files = Table(title="corpus-clean", show_header=False, title_justify="left", box=None, pad_edge=False)
     files.add_column(style="bold")
     files.add_column(justify="right")
@@ -149,19 +161,21 @@ def render_summary(report: Report, console: Console) -> None:
     files.add_row("exact copies of pages", str(report.duplicate_pages))
     files.add_row("paragraphs", str(report.clusters.paragraphs))
     files.add_row(
-        "repeated clusters", f"{report.clusters.repeated_clusters} ({report.clusters.repeated_paragraphs} paragraphs)"
+        "repeated paragraphs",
+        f"{report.clusters.repeated_paragraphs} (copies of {report.clusters.repeated_clusters} distinct texts)",
     )
-    files.add_row(
-        "near-duplicate pairs",
-        f"{report.clusters.verified_pairs} verified of {report.clusters.candidate_pairs} LSH candidates "
-        f"({report.clusters.bands}x{report.clusters.rows} bands; {report.clusters.joined_pairs} already joined)",
-    )
-    if report.clusters.capped_buckets:
+    if verbose:
+        files.add_row(
+            "near-duplicate pairs",
+            f"{report.clusters.verified_pairs} verified of {report.clusters.candidate_pairs} LSH candidates "
+            f"({report.clusters.bands}x{report.clusters.rows} bands; {report.clusters.joined_pairs} already joined)",
+        )
+    if verbose and report.clusters.capped_buckets:
         files.add_row(
             "LSH buckets capped",
             f"{report.clusters.capped_buckets} (linked as chains: {report.clusters.capped_pairs} pairs not checked)",
         )
-    files.add_row("article copies", str(report.dedupe.copies))
+    files.add_row("article copies", f"{report.dedupe.copies} (written once, with every source)")
     written = report.articles - report.left_out_articles
     files.add_row("articles written", f"{written} ({report.undated_articles} undated)")
     if report.known_articles:
@@ -172,7 +186,7 @@ def render_summary(report: Report, console: Console) -> None:
         files.add_row(
             "characters kept", f"{m['kept_chars']} of {m['chars']} ({1 - m['removed_frac']:.1%}; see --removed)"
         )
-    stages = ", ".join(f"{name} {sec:.1f}" for name, sec in report.stage_seconds.items())
+    stages = ", ".join(f"{name} {sec:.1f}" for name, sec in report.stage_seconds.items()) if verbose else ""
     files.add_row("seconds", f"{report.seconds:.2f}" + (f" ({stages})" if stages else ""))
     console.print(files)
 

@@ -68,7 +68,7 @@ def write(path: Path, rows: list) -> Path:
 
 def problems(capsys, path: Path, *args: str) -> tuple[int, list[tuple[int | None, str, str]]]:
     """Exit code and (line, rule, message) of every problem, read from `--format json`."""
-    code, out, _ = check(capsys, str(path), "--format", "json", "-q", *args)
+    code, out, _ = check(capsys, str(path), "--output-format", "json", "-q", *args)
     return code, [(p["line"], p["rule"], p["message"]) for p in json.loads(out)["problems"]]
 
 
@@ -89,7 +89,7 @@ def test_the_seed_output_passes(capsys, seed_corpus):
 
 def test_the_seed_output_passes_on_stdin(capsys, monkeypatch, seed_corpus):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(seed_corpus.read_bytes())))
-    code, out, _ = check(capsys, "-", "--format", "json", "-q")
+    code, out, _ = check(capsys, "-", "--output-format", "json", "-q")
     assert code == 0
     result = json.loads(out)
     assert result["ok"] is True and result["file"] == "<stdin>" and result["summary"]["articles"] == 9
@@ -259,7 +259,7 @@ def test_text_format(capsys, two_problems, articles):
 
 
 def test_github_format(capsys, two_problems):
-    code, out, _ = check(capsys, str(two_problems), "--format", "github", "-q")
+    code, out, _ = check(capsys, str(two_problems), "--output-format", "github", "-q")
     assert code == 1
     lines = out.splitlines()
     name = str(two_problems).replace(",", "%2C")
@@ -270,13 +270,13 @@ def test_github_format(capsys, two_problems):
 
 def test_github_format_escapes_messages(capsys, tmp_path, articles):
     tiny = with_text(articles[0], "100% off")
-    code, out, _ = check(capsys, str(write(tmp_path / "c.jsonl", [tiny])), "--format", "github", "-q")
+    code, out, _ = check(capsys, str(write(tmp_path / "c.jsonl", [tiny])), "--output-format", "github", "-q")
     assert code == 1
     assert out.strip().endswith('fewer than 50: "100%25 off"')
 
 
 def test_json_format(capsys, two_problems):
-    code, out, err = check(capsys, str(two_problems), "--format", "json")
+    code, out, err = check(capsys, str(two_problems), "--output-format", "json")
     assert code == 1
     result = json.loads(out)  # one object, nothing else on stdout
     assert result["ok"] is False
@@ -299,7 +299,7 @@ def test_json_format(capsys, two_problems):
         (["{corpus}", "--max-near-dup-rate", "2"], "--max-near-dup-rate must be a number in [0, 1]"),
         (["{corpus}", "--leak-min-articles", "1"], "--leak-min-articles must be an integer >= 2"),
         (["{corpus}", "--latest-date", "soon"], "--latest-date must be a date (YYYY-MM-DD), got 'soon'"),
-        (["{corpus}", "--format", "xml"], "'xml' is not one of"),
+        (["{corpus}", "--output-format", "xml"], "'xml' is not one of"),
         (["{corpus}", "--config", "nowhere.toml"], "nowhere.toml: no such settings file"),
     ],
 )

@@ -163,7 +163,7 @@ def test_index_stats_and_prune(batches, tmp_path):
     path = tmp_path / "site.idx"
     cli("run", str(batches[0]), "--index", str(path), "-q")
     cli("run", str(batches[1]), "--index", str(path), "-q")
-    stats = json.loads(cli("index", "stats", str(path), "--json").stdout)
+    stats = json.loads(cli("index", "stats", str(path), "--output-format", "json").stdout)
     assert stats["runs"] == 2 and stats["pages"] == 5 and stats["articles"] == 9
     assert stats["settings"]["num_perm"] == 128
     db = sqlite3.connect(path)
