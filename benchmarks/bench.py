@@ -90,10 +90,9 @@ def _tree_pss_kb(pids: list[int]) -> int:
 
 
 #: Seconds between two samples of the tree (its processes and their RSS), and between
-#: two readings of its PSS (also read when processes come or go). Walking the page
-#: tables every 50 ms too cost 15 % of a core at 10k pages, taken from the run it
-#: measured: a `-j2` run, which needs both cores, lost 12 % of its speed to it, a `-j1`
-#: run nothing.
+#: two readings of its PSS (also read when processes come or go). PSS is read less
+#: often because walking the page tables costs a good share of a core, taken from the
+#: run it measures (a `-j2` run needs both cores).
 RSS_EVERY = 0.05
 PSS_EVERY = 0.5
 

@@ -390,8 +390,8 @@ class Samples:
         """The positions of `ids` (any shape, all among `ends`) in `ends`."""
         ends = self.ends
         # ids are row numbers, so a table of every row's position is a gather rather than
-        # a binary search per id: 14M lookups at 100k pages took 1.8 s by searchsorted,
-        # in the cluster stage, where the other core mostly waits. The table costs 4 bytes
+        # a binary search per id (tens of millions of lookups at 100k pages, in the
+        # cluster stage, where the other core mostly waits). The table costs 4 bytes
         # a row up to the largest id: made only when that is at most a few times `ends`.
         if self._where is None and len(ends) and int(ends[0]) >= 0 and int(ends[-1]) < _DENSE_SPAN * len(ends):
             self._where = np.zeros(int(ends[-1]) + 1, dtype=np.int32 if len(ends) < 1 << 31 else np.int64)

@@ -133,7 +133,7 @@ class ArticleMerger:
     A copy is kept as a row of numbers in arrays (its position, its key, the handles
     of its text and title in spools on disk, its date, its language, whether it is
     repeated): about 70 bytes a copy, where a Python object per group of copies, with
-    its tallies of texts, titles and dates, took 1.3 KB (3 to 4 GB at 1M pages). The
+    its tallies of texts, titles and dates, needs over a kilobyte (gigabytes at 1M pages). The
     groups, their foldings and the tallies are worked out once, at the end, with numpy
     group-bys (`positioned_articles`), making the choices the module docstring states.
     """

@@ -186,10 +186,11 @@ class Workers:
             context = multiprocessing.get_context(method)
             # a Ctrl-C or SIGTERM that comes while the workers are forked ends the run
             # once the pool is recorded here, so that the pool is ended with the run.
-            # Deferred: taken during a fork, by a fork hook, it was ignored (the run
-            # went on). Blocked: a worker forked inherits this process's handler, and
-            # in a fork hook of its own ignored it the same way, and outlived the run;
-            # it unblocks the signals once it has its own (`_worker_signals`). So do
+            # Deferred: a handler that runs inside a fork hook has its exception printed
+            # and ignored by Python, so the run would go on. Blocked: a worker forked
+            # inherits this process's handler, would ignore it the same way in a fork
+            # hook of its own and outlive the run; it unblocks the signals once it has
+            # its own (`_worker_signals`). So do
             # the workers the pool forks later in place of dead ones, from a thread
             # started here, which inherits the block.
             with signals.deferred(), signals.blocked_for_children():
@@ -305,8 +306,8 @@ class _QuietPool(multiprocessing.pool.Pool):
     The standard pool's thread that replaces exited workers also waits on the results
     pipe, so as long as a result lies in it unread (always, while workers are busier
     than the thread that reads their results), that thread wakes, finds nothing to
-    do and waits again, in a loop that holds the GIL against the main thread: 0.6 s of
-    the main process's 3.8 s of CPU at 10k pages with two workers. Workers here exit
+    do and waits again, in a loop that holds the GIL against the main thread (a sixth
+    of the main process's CPU with two busy workers). Workers here exit
     only when the pool ends or when they die, which their own sentinels and the
     pool's change notifier still report."""
 

@@ -140,7 +140,7 @@ def signatures_from_hashes(
     mixed = _fmix32(hashes)
     permuted = np.empty_like(mixed)
     # one permutation at a time over every shingle: contiguous, cache-friendly passes
-    # (36x faster than one (shingles x permutations) array reduced along rows)
+    # (far faster than one (shingles x permutations) array reduced along rows)
     with np.errstate(over="ignore"):
         for k in range(columns):
             np.multiply(mixed, a[k], out=permuted)

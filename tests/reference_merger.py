@@ -1,5 +1,5 @@
-"""The article merger as first written, one Python object per group of copies: the
-reference `corpus_clean.dedupe.ArticleMerger` (columnar) must agree with, copy for copy.
+"""A plain article merger, one Python object per group of copies: the reference
+`corpus_clean.dedupe.ArticleMerger` (columnar) must agree with, copy for copy.
 
 Kept only for the tests (`test_dedupe.py`); its choices are the specification in
 `corpus_clean.dedupe`'s docstring."""

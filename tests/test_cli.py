@@ -320,9 +320,9 @@ cli.main(sys.argv[2:])
 @pytest.mark.slow  # three runs
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="process groups, fork")
 def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
-    """A SIGTERM that comes as the pool forks was taken in a fork hook, whose errors
-    Python ignores: the run went on to write its output (exit code 0 in 8 trials of 8),
-    and a worker it reached in its own hooks lived on."""
+    """A SIGTERM that comes as the pool forks would be taken in a fork hook, whose errors
+    Python ignores: the run would go on to write its output, and a worker it reached in
+    its own hooks would live on. It must end the run (130) and every worker."""
     import os
     import signal
 
