@@ -258,14 +258,18 @@ def test_without_the_html_libraries_text_input_still_runs():
     assert len(jsonl(result.stdout)) == 9
 
 
-def test_a_page_with_too_little_text_gives_no_article_and_the_run_goes_on(make_corpus):
+def test_a_page_with_too_little_text_is_a_short_post_and_the_run_goes_on(make_corpus):
+    # a headline over one short line: kept as a short post (a photo's caption), not lost
     short = page(0, comments=False).replace(
         '<div class="entry-content">', '<div class="entry-content"><p>Too short.</p><!--'
     )
     short = short.replace("</div>\n</article>", "--></div>\n</article>")
     root = make_corpus({"short.html": short, "story.html": page(1)})
     articles = run([root], glob="*.html", jobs=1)
-    assert [a["title"] for a in articles] == [STORIES[1][0]]
+    assert sorted((a["title"], a["source"]) for a in articles) == sorted(
+        [(STORIES[0][0], "short.html"), (STORIES[1][0], "story.html")]
+    )
+    assert "Too short." in next(a["text"] for a in articles if a["source"] == "short.html")
 
 
 def test_a_page_read_whole_leaves_its_comments_out(make_corpus):
