@@ -107,7 +107,7 @@ class Report:
 
     def to_dict(self, config: Config) -> dict:
         """Everything the run counted, for `--report report.json`."""
-        settings = {k: (v.isoformat() if isinstance(v, _dt.date) else v) for k, v in asdict(config).items()}
+        settings = {k: _json_value(v) for k, v in asdict(config).items()}
         out = {
             "corpus_clean": __version__,
             "config": settings,
@@ -208,3 +208,12 @@ def render_summary(report: Report, console: Console, verbose: bool = False) -> N
         for s in report.skipped:
             skipped.add_row(s.path, s.reason, s.detail)
         console.print(skipped)
+
+
+def _json_value(value: object) -> object:
+    """A setting as JSON keeps it, so the report reads the same before and after a round trip."""
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return value
