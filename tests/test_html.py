@@ -237,7 +237,7 @@ def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
 
 def test_format_html_reads_any_name_as_html(make_corpus):
     root = make_corpus({f"story-{n}.dump": page(n) for n in range(len(STORIES))})
-    result = cli("run", str(root), "--glob", "*.dump", "--format", "html", "-q", "-j", "1")
+    result = cli("run", str(root), "--glob", "*.dump", "--input-format", "html", "-q", "-j", "1")
     assert result.returncode == 0, result.stderr
     assert_the_stories(jsonl(result.stdout))
 

@@ -187,7 +187,7 @@ def test_cli_checks_apply_to_the_folder(tmp_path, capsys):
     write_articles(list(clean([pages], Config(jobs=1))), out.as_posix() + "/", shard_size=4)
     for victim in ("part-00000.jsonl", "part-00002.jsonl"):
         before = (out / victim).read_bytes()
-        assert _run(["run", str(out / victim), "--format", "jsonl", "-o", f"{out}/", "-q"]) == 2
+        assert _run(["run", str(out / victim), "--input-format", "jsonl", "-o", f"{out}/", "-q"]) == 2
         assert "is an input file" in capsys.readouterr().err
         assert (out / victim).read_bytes() == before
     # the same for shards of a file target

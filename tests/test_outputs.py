@@ -388,7 +388,7 @@ def test_part_format_mistakes_are_usage_errors(tmp_path, capsys, args, phrase):
 def test_check_reads_what_run_wrote(tmp_path, capsys, output, check_args):
     assert cli("run", str(SEEDS), "-o", *output.split()) == 0
     capsys.readouterr()
-    assert cli("check", *check_args, "--format", "json") == 0
+    assert cli("check", *check_args, "--output-format", "json") == 0
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] and result["summary"]["articles"] == 9
 
@@ -399,7 +399,7 @@ def test_check_reads_compressed_and_parquet_on_stdin(tmp_path, capsys, monkeypat
     capsys.readouterr()
     with open(name, "rb") as stdin:
         monkeypatch.setattr(sys, "stdin", _TextOver(stdin))
-        assert cli("check", "-", "--format", "json") == 0
+        assert cli("check", "-", "--output-format", "json") == 0
     result = json.loads(capsys.readouterr().out)
     assert result["ok"] and result["file"] == "<stdin>" and result["summary"]["articles"] == 9
 
@@ -498,7 +498,7 @@ def test_a_closed_stdout_ends_the_run_by_sigpipe_without_a_word(tmp_path, args):
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
 def test_a_closed_stdout_ends_check_by_sigpipe(tmp_path, expected):
     Path("out.jsonl").write_bytes(expected)
-    assert with_stdout_closed(["check", "out.jsonl", "--format", "json"]) == (-signal.SIGPIPE, b"")
+    assert with_stdout_closed(["check", "out.jsonl", "--output-format", "json"]) == (-signal.SIGPIPE, b"")
 
 
 def test_a_broken_pipe_that_is_not_an_output_stays_an_error():
