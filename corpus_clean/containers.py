@@ -620,8 +620,9 @@ def discover(
     `read.read_file` (so only URLs of containers need a spool). Display paths are relative
     to the URL given, or the URL itself for a single file, either way. Paths are taken in
     the order given. With several paths, names stay unique: local ones are shown relative
-    to the deepest folder holding them all (`read.common_base`), files at URLs by their
-    whole URL.
+    to the deepest folder holding them all (`read.common_base`); URLs, when every path is
+    one, relative to the deepest URL holding them all (`_common_url`), else by their whole
+    URL.
     """
     found: list[InputFile] = []
     folders = _SpoolFolders(spool)
@@ -629,6 +630,8 @@ def discover(
     paths = list(paths)
     # several input folders may hold the same names: each is then shown from their common folder
     base = read.common_base([p for p in paths if not is_url(p) and p != STDIN])
+    urls = [str(p) for p in paths if is_url(p)]
+    url_base = _common_url(urls) if len(urls) == len(paths) else None
     if sum(1 for p in paths if isinstance(p, str) and p == STDIN) > 1:
         raise read.InputError(f"{STDIN}: stdin can be read once; give it once")
     for raw in paths:
@@ -636,12 +639,31 @@ def discover(
             found.extend(_discover_stdin(config, folders))
             continue
         if is_url(raw):
-            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls, whole=len(paths) > 1))
+            url = str(raw).rstrip("/")
+            shown = "" if len(paths) == 1 else (url[len(url_base) + 1 :] if url_base else url) + "/"
+            found.extend(_discover_url(str(raw), config, folders, seen, spool_urls, shown))
             continue
         # as `read.discover` does across its paths: a file reached twice is read once
         for item in read.discover([raw], config, seen, base):
             found.extend(_local_item(item, config, spool, folders))
     return found
+
+
+def _common_url(urls: list[str]) -> str | None:
+    """The deepest URL holding every one of `urls` (`s3://bucket/crawl` for
+    `s3://bucket/crawl/a/` and `s3://bucket/crawl/b/`), as `read.common_base` is for local
+    folders; None when they share no more than a scheme and host, or are one URL."""
+    parts = [u.rstrip("/").split("/") for u in dict.fromkeys(urls)]
+    if len(parts) < 2:
+        return None
+    common = []
+    for pieces in zip(*parts):
+        if any(piece != pieces[0] for piece in pieces):
+            break
+        common.append(pieces[0])
+    if len(common) == min(len(p) for p in parts):  # one URL holds the others: name from its parent
+        common = common[:-1]
+    return "/".join(common) if len(common) >= 3 and common[-1] else None
 
 
 def _local_item(item: InputFile, config: Config, spool: Path | None, folders: _SpoolFolders) -> Iterable[InputFile]:
@@ -703,7 +725,7 @@ def url_filesystem(url: str) -> tuple[Any, str]:
 
 
 def _discover_url(
-    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool, whole: bool = False
+    url: str, config: Config, folders: _SpoolFolders, seen: set[object], spool_urls: bool, shown: str = ""
 ) -> Iterator[InputFile]:
     """The pages of the files at `url`: listed first (a missing URL stops the run before
     anything is read, like a missing local path), then streamed into the spool (or, with
@@ -715,11 +737,11 @@ def _discover_url(
     try:
         if fs.isdir(root):
             base = url.rstrip("/")
-            # (with other inputs beside it, each file is shown by its whole URL: names stay unique)
+            # (`shown`: with other inputs beside it, the part of the URL that keeps names apart)
             listed = _remote_walk(fs, root, config)
-            files = [(f"{base}/{rel}" if whole else rel, path, f"{base}/{rel}") for rel, path in listed]
+            files = [(f"{shown}{rel}", path, f"{base}/{rel}") for rel, path in listed]
         elif fs.isfile(root):
-            files = [(url, root, url)]
+            files = [(shown.rstrip("/") or url, root, url)]
         else:
             raise read.InputError(f"{url}: no such file or folder")
     except OSError as err:

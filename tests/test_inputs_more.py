@@ -101,6 +101,15 @@ def test_the_same_name_in_two_input_folders_gives_two_sources(make_corpus):
     assert sorted(s for a in nested for s in a["sources"]) == ["more/x.txt", "page.txt"]
 
 
+def test_two_input_folders_at_urls_are_named_as_the_same_folders_on_disk(make_corpus):
+    twin = make_corpus({"A/page.txt": "Alpha. " + _PAGE, "B/page.txt": "Beta. " + _PAGE, "B/more/x.txt": _PAGE})
+    config = Config(jobs=1, min_article_words=1)
+    local = [a.to_dict() for a in clean([twin / "A", twin / "B"], config)]
+    by_url = [a.to_dict() for a in clean([(twin / "A").as_uri(), (twin / "B").as_uri()], config)]
+    assert sorted(s for a in by_url for s in a["sources"]) == ["A/page.txt", "B/more/x.txt", "B/page.txt"]
+    assert [a["sources"] for a in by_url] == [a["sources"] for a in local]
+
+
 def test_files_given_one_by_one_from_two_folders_keep_their_folders(make_corpus):
     twin = make_corpus({"A/page.txt": "Alpha. " + _PAGE, "B/page.txt": "Beta. " + _PAGE})
     result = cli("run", str(twin / "A" / "page.txt"), str(twin / "B" / "page.txt"), "--min-article-words", "1", "-q")
