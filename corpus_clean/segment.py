@@ -107,6 +107,10 @@ _CREDIT = re.compile(
 )
 
 
+def _is_byline(p: Paragraph) -> bool:
+    return p.n_words <= _BYLINE_MAX_WORDS and _BYLINE.match(p.text) is not None
+
+
 def _content_words(text: str) -> set[str]:
     return {w.lower() for w in _CONTENT_WORD.findall(text)}
 
@@ -207,7 +211,8 @@ class PageSegmenter:
         self._orphan_date: tuple[int, _dt.date, bool] | None = None
         self._stamped: set[int] = set()  # items dated by a line that gives a time of day too
         self._has_stamp: set[int] = set()  # items holding such a line
-        #: author boxes taken into an article's header (`_author_box`): not its body
+        #: author boxes (`_author_box`) and bylines set as text taken into an article's
+        #: header: not its body
         self._bios: set[int] = set()
         #: the first date line dropped with no article since the last article
         self._first_orphan: tuple[int, _dt.date, bool] | None = None
@@ -401,6 +406,10 @@ class PageSegmenter:
             unit = self.units[j]
             j -= 1
             if unit.kind is Kind.TEXT:
+                if not candidates and _is_byline(unit.paragraph):
+                    bios.append(j + 1)  # a byline set as a line of text
+                    past_meta = True
+                    continue
                 name = None if candidates or not past_meta else self._author_box(j + 1)
                 if name is not None:
                     bios.append(j + 1)
@@ -670,7 +679,7 @@ class PageSegmenter:
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
             elif title_at < i < first_text and id(unit) in bios:
-                consumed.append((unit, HEADER_LINE))  # an author box
+                consumed.append((unit, HEADER_LINE))  # an author box, a byline
             elif title_at < i < first_text and unit.kind is Kind.HEADING and self._header_line(unit):
                 consumed.append((unit, REPEATED_CHROME if self.repeated(unit) else HEADER_LINE))
                 # a byline with its date ("June 9, 2018 by Jane Roe")

@@ -384,3 +384,15 @@ def test_an_author_box_and_a_relative_time_between_headline_and_body(make_corpus
     # the author box is not an article of its own either
     assert not any(BIOS[i][:40] in article["text"] for article in articles for i in range(4))
 
+
+
+def test_a_byline_set_as_a_line_of_text_between_headline_and_body(make_corpus):
+    # "By ... | Agency," reads as text (it ends in punctuation), then the dateline
+    def header(i):
+        return f"Print\n\nBy Nia Stone{i} and Ravi Oak | Coastal Wire,\n\nApril {i + 4}, 2019 06:1{i} PM EDT\n\nThe Daily"
+
+    articles = run(make_corpus(_site(header)))
+    for i, (headline, first, second) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (headline, f"2019-04-0{i + 4}")
+        assert story["text"] == f"{first}\n\n{second}"
