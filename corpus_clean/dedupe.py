@@ -57,6 +57,10 @@ _LEAD_PREFIX_CHARS = 40
 #: each of its paragraphs (the earliest): a paragraph opening thousands of articles
 #: would otherwise be compared with each, for every block holding it.
 _RUN_HOSTS = 64
+#: A story kept though shown only repeated, untitled and undated (see `_sole_story`):
+#: at least this many paragraphs, of at least this many characters each on average.
+_STORY_PARAGRAPHS = 3
+_STORY_PARAGRAPH_CHARS = 80
 
 Position = tuple[int, int]  # (page, character offset): the order of the input
 #: The merger packs a position in one int64: page << _OFFSET_BITS | character offset
@@ -508,7 +512,7 @@ class ArticleMerger:
         top = (date_source >= 0) & (date_source == best_source[owner])
         best_date, _ = _most_common(owner[top], _numbers(self._date)[top], position[top], n_groups)
         del titled, top
-        boilerplate = repeated & (best_title < 0) & (best_source < 0)
+        boilerplate = repeated & (best_title < 0) & (best_source < 0) & ~self._sole_story(owner, n_groups)
         del repeated, best_source
         # each article's pages, sorted
         page, page_owner = position >> _OFFSET_BITS, owner
@@ -555,6 +559,20 @@ class ArticleMerger:
         if self.record_copies:  # for `copy_fates` (a million ids at 1M pages otherwise)
             m.article_ids = dict(zip(kept.tolist(), map(_hex_id, merged.text_id.tolist())))
         return merged
+
+    def _sole_story(self, owner: np.ndarray, n_groups: int) -> np.ndarray:
+        """Per group: a story in prose (several paragraphs of sentences' length) that is the
+        only text of every page showing it: a wire story run in full on a few pages of a
+        site, each of which has nothing of its own. A site's notices repeat on pages that
+        hold an article of their own, so they stay boilerplate."""
+        page = _numbers(self._position) >> _OFFSET_BITS
+        own = np.unique(page[~_numbers(self._repeated).astype(bool)])
+        beside_own = np.bincount(owner[np.isin(page, own)], minlength=n_groups) > 0
+        paragraphs = np.zeros(n_groups, dtype=np.int64)
+        np.maximum.at(paragraphs, owner, _numbers(self._key_length))
+        chars = np.zeros(n_groups, dtype=np.int64)
+        np.maximum.at(chars, owner, _numbers(self._n_chars)[_numbers(self._text)])
+        return ~beside_own & (paragraphs >= _STORY_PARAGRAPHS) & (chars >= _STORY_PARAGRAPH_CHARS * paragraphs)
 
     def _extra_sources(self, m: _Merged, owner: np.ndarray, page: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(article, page) of every copy, and of every copy of a group of `m.extra_sources`

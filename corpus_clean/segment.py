@@ -76,6 +76,16 @@ _LETTER = re.compile(r"[^\W\d_]")
 _TIME_ONLY = re.compile(
     r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE
 )
+#: A time told relative to the reader's visit ("posted 35 mins ago", "2 hours ago").
+_RELATIVE_TIME = re.compile(
+    r"\b\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mos?|months?|y|yrs?|years?)"
+    r"\s+ago\b",
+    re.IGNORECASE,
+)
+_RELATIVE_TIME_WORDS = 6
+#: An author box between a headline and its body: the author's name on a line of its
+#: own, then (within this many lines) a paragraph about them opening with that name.
+_AUTHOR_BOX_LINES = 3
 
 
 #: Paragraphs of a body's opening that its headline is compared with.
@@ -97,6 +107,10 @@ _CREDIT = re.compile(
 )
 
 
+def _is_byline(p: Paragraph) -> bool:
+    return p.n_words <= _BYLINE_MAX_WORDS and _BYLINE.match(p.text) is not None
+
+
 def _content_words(text: str) -> set[str]:
     return {w.lower() for w in _CONTENT_WORD.findall(text)}
 
@@ -115,6 +129,8 @@ def _is_meta_line(p: Paragraph) -> bool:
         return True
     if _CREDIT.search(text):
         return True  # a caption
+    if count_words(text) <= _RELATIVE_TIME_WORDS and _RELATIVE_TIME.search(text):
+        return True
     if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
         return True
     return _LINK_OR_CAPTION.search(text) is not None
@@ -195,6 +211,9 @@ class PageSegmenter:
         self._orphan_date: tuple[int, _dt.date, bool] | None = None
         self._stamped: set[int] = set()  # items dated by a line that gives a time of day too
         self._has_stamp: set[int] = set()  # items holding such a line
+        #: author boxes (`_author_box`) and bylines set as text taken into an article's
+        #: header: not its body
+        self._bios: set[int] = set()
         #: the first date line dropped with no article since the last article
         self._first_orphan: tuple[int, _dt.date, bool] | None = None
         self.units: list[_Unit] = []
@@ -380,37 +399,76 @@ class PageSegmenter:
         """
         fallback = None
         candidates: list[int] = []
+        bios: list[int] = []
         past_meta = False
-        for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
+        j, stop = k - 1, max(-1, k - 1 - _HEADER_UNITS)
+        while j > stop:
             unit = self.units[j]
+            j -= 1
             if unit.kind is Kind.TEXT:
-                if candidates or not (past_meta and self._standfirst(j)):
+                if not candidates and _is_byline(unit.paragraph):
+                    bios.append(j + 1)  # a byline set as a line of text
+                    past_meta = True
+                    continue
+                name = None if candidates or not past_meta else self._author_box(j + 1)
+                if name is not None:
+                    bios.append(j + 1)
+                    j = name - 1  # the name and the links beside it are header lines too
+                    continue
+                if candidates or not (past_meta and self._standfirst(j + 1)):
                     break
                 continue
             if unit.kind is Kind.DATE and self._dated_title(unit.paragraph):
                 if not candidates and fallback is None:
-                    return j  # the nearest: a dated headline right over the body
+                    return self._with_bios(j + 1, bios)  # the nearest: a dated headline right over the body
             if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
                 past_meta = True
                 continue
             if unit.paragraph.n_words <= self.config.max_label_words:
                 if not self.repeated(unit):
                     if not candidates:
-                        fallback = j  # an author's name or a short headline: look above
+                        fallback = j + 1  # an author's name or a short headline: look above
                 elif fallback is not None and not candidates:
                     break  # a label above a short headline: the header ends here
                 continue
-            candidates.append(j)
+            candidates.append(j + 1)
         if not candidates:
-            return fallback
+            return self._with_bios(fallback, bios)
         opening = set()
         for unit in self.units[k : k + _OPENING_UNITS]:
             if unit.kind is Kind.TEXT:
                 opening |= _content_words(unit.paragraph.text)
         for j in candidates:
             if len(_content_words(self.units[j].paragraph.text) & opening) >= _SHARED_WORDS:
-                return j
-        return candidates[0]
+                return self._with_bios(j, bios)
+        return self._with_bios(candidates[0], bios)
+
+    def _with_bios(self, headline: int | None, bios: list[int]) -> int | None:
+        """The headline found; the author boxes passed below it are its header's."""
+        if headline is not None:
+            self._bios.update(id(self.units[b]) for b in bios if b > headline)
+        return headline
+
+    def _author_box(self, j: int) -> int | None:
+        """Where the author's name stands above unit j (text) if unit j is a paragraph
+        about them: unique, opening with a word of a unique short line a few lines above
+        ("Jane Roe" ... "Roe is a reporter covering ..."), with only lines between."""
+        unit = self.units[j]
+        if self.repeated(unit):
+            return None
+        first = re.match(r"\W*([^\W\d_]+)", unit.paragraph.text)
+        if first is None or not first[1][:1].isupper():
+            return None
+        for n in range(j - 1, max(-1, j - 1 - _AUTHOR_BOX_LINES), -1):
+            above = self.units[n]
+            if above.kind is not Kind.HEADING:
+                return None
+            p = above.paragraph
+            if not self.repeated(above) and p.n_words <= self.config.max_label_words and p.date is None:
+                words = re.findall(r"[^\W\d_]+", p.text)
+                if first[1] in words and not _is_meta_line(p):
+                    return n
+        return None
 
     def _headline_over_dateline(self, k: int) -> int | None:
         """The headline above a byline or date line standing right above unit k (past
@@ -586,7 +644,9 @@ class PageSegmenter:
         return None
 
     def _article(self, item: _Item, short_post: bool = False) -> ArticleCopy | None:
-        first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        bios = self._bios
+        texts = [i for i, u in enumerate(item.units) if u.kind is Kind.TEXT]
+        first_text = next((i for i in texts if id(item.units[i]) not in bios), texts[0])
         title_unit = self._title_unit(item, first_text)
         title_at = item.units.index(title_unit) if title_unit is not None else first_text
         date = None
@@ -618,6 +678,8 @@ class PageSegmenter:
                 consumed.append((unit, TITLE_REPEAT))
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
+            elif title_at < i < first_text and id(unit) in bios:
+                consumed.append((unit, HEADER_LINE))  # an author box, a byline
             elif title_at < i < first_text and unit.kind is Kind.HEADING and self._header_line(unit):
                 consumed.append((unit, REPEATED_CHROME if self.repeated(unit) else HEADER_LINE))
                 # a byline with its date ("June 9, 2018 by Jane Roe")

@@ -355,3 +355,44 @@ def test_a_dated_headline_right_over_the_body_is_the_title(make_corpus):
             f"The Digest, Friday, November {i + 5}, 2012",
             f"2012-11-0{i + 5}",
         )
+
+
+AUTHORS = ["Mara Quint", "Olek Brandt", "Suvi Harrow", "Teo Lindqvist"]
+BIOS = [
+    "Quint writes about ports, shipping and the people who keep the quays running, and has covered the coast "
+    "for the paper since she left the regional desk a decade ago.",
+    "Olek Brandt is a reporter on the rural affairs team. Before joining he edited a farming weekly and taught "
+    "geography at a secondary school in the hills.",
+    "Suvi covers food, small business and cooperatives. She once ran a market stall selling her grandmother's "
+    "pickles and still thinks about it every autumn.",
+    "Lindqvist is the environment correspondent, writing about parks, forests and wildlife, and volunteers as a "
+    "bird counter on weekends when the weather allows.",
+]
+
+
+def test_an_author_box_and_a_relative_time_between_headline_and_body(make_corpus):
+    # headline, the author's name, a link the site repeats, a paragraph about the
+    # author opening with their name, "posted N mins ago", then the body
+    def header(i):
+        return f"{AUTHORS[i]}\n\nSee all posts Follow on social\n\n{BIOS[i]}\n\nposted {i + 2}{i} mins ago\n\nComments"
+
+    articles = run(make_corpus(_site(header)))
+    for i, (headline, first, second) in enumerate(STORIES):
+        story = find(articles, first)
+        assert story["title"] == headline
+        assert story["text"] == f"{first}\n\n{second}"
+    # the author box is not an article of its own either
+    assert not any(BIOS[i][:40] in article["text"] for article in articles for i in range(4))
+
+
+
+def test_a_byline_set_as_a_line_of_text_between_headline_and_body(make_corpus):
+    # "By ... | Agency," reads as text (it ends in punctuation), then the dateline
+    def header(i):
+        return f"Print\n\nBy Nia Stone{i} and Ravi Oak | Coastal Wire,\n\nApril {i + 4}, 2019 06:1{i} PM EDT\n\nThe Daily"
+
+    articles = run(make_corpus(_site(header)))
+    for i, (headline, first, second) in enumerate(STORIES):
+        story = find(articles, first)
+        assert (story["title"], story["date"]) == (headline, f"2019-04-0{i + 4}")
+        assert story["text"] == f"{first}\n\n{second}"

@@ -228,3 +228,43 @@ def test_a_short_post_is_not_lost(make_corpus, title, rest, date, caption):
     assert len(hits) == 1, [a["text"][:40] for a in articles]
     assert (hits[0]["title"], hits[0]["date"]) == (title, date)
     assert hits[0]["text"].endswith(caption)
+
+
+WIRE = [
+    "Fishing fleets along the coast will be allowed two more weeks at sea this spring after regulators agreed on "
+    "Monday that stocks of cod had recovered faster than the scientists had forecast.",
+    "The decision followed three days of talks in the capital, where skippers argued that the closed season had "
+    "cost them more than the fish it was meant to protect.",
+    "Environmental groups said they would watch the catch figures closely and ask for a review if the numbers fell "
+    "again before the autumn survey was published.",
+]
+SIDE_LINES = ["Tide tables for the week are posted at the harbour office", "The island ferry keeps its winter hours"]
+
+
+def _own_posts() -> dict[str, str]:
+    return {
+        f"{k}.txt": HEADER + f"{title}\n\n{date}\n\n" + "\n\n".join(body) + FOOTER
+        for k, (title, date, body) in POSTS.items()
+    }
+
+
+def test_a_wire_story_in_full_on_two_pages_comes_out_once_with_both_sources(make_corpus):
+    # untitled and undated where it runs, and on both pages only repeated: it is still the
+    # only story of those pages, not the site's boilerplate
+    pages = _own_posts()
+    for n, side in enumerate(SIDE_LINES):
+        pages[f"wire{n}.txt"] = HEADER + "\n\n".join(WIRE) + f"\n\n\n{side}" + FOOTER
+    articles = run(make_corpus(pages))
+    wire = [a for a in articles if a["text"].startswith(WIRE[0][:40])]
+    assert len(wire) == 1 and wire[0]["sources"] == ["wire0.txt", "wire1.txt"]
+    assert wire[0]["text"] == "\n\n".join(WIRE)
+    assert len(articles) == 4
+
+
+def test_a_long_notice_beside_every_pages_own_post_is_still_boilerplate(make_corpus):
+    # the same prose, untitled, under each page's own post: the site talking
+    notice = "\n\n".join(WIRE)
+    pages = {name: text.replace(FOOTER, "\n\n\n" + notice + FOOTER) for name, text in _own_posts().items()}
+    articles = run(make_corpus(pages))
+    assert [a["title"] for a in articles] == [title for title, _, _ in POSTS.values()]
+    assert not any(WIRE[0][:40] in a["text"] for a in articles)
