@@ -259,7 +259,7 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     )
     body = getattr(document, "body", None)
     headings: set[str] = set()
-    blocks = blocks_of(body, headings) if body is not None and not _fallback(body) else []
+    blocks = main_blocks(body, html, headings) if body is not None else []
     if not blocks:
         return _whole(html, found, date)
     _put_headline(blocks, found)
@@ -275,10 +275,26 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     return HtmlPage(blocks, meta, whole=False)
 
 
+def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
+    """The blocks of trafilatura's main content, or none when it found none.
+
+    trafilatura's last resort is one paragraph of text nodes, one a line (see
+    `_fallback`). Holding half the page's words or more, it is the whole page again:
+    none, and the page is read whole, its blocks kept (see `_whole`). Holding far fewer,
+    it is what trafilatura found of a page with little text (a post of two lines in a
+    page of links): each line is a block of its own, as the page shows them."""
+    from .containers import html_text
+
+    blocks = blocks_of(body, headings)
+    if not blocks or not _fallback(body):
+        return blocks
+    shown = len(_WORD.findall(html_text(html).text))
+    return blocks[0].split("\n") if len(_WORD.findall(blocks[0])) * 2 < shown else []
+
+
 def _fallback(body: HtmlElement) -> bool:
-    """Whether trafilatura found no main content and gave its last resort: every text
-    node of the page, one a line, in a single paragraph (an inline <b> is a line of its
-    own there). The page is then read whole, blocks kept (see `_whole`)."""
+    """Whether trafilatura gave its last resort: text nodes, one a line, in a single
+    paragraph (an inline <b> is a line of its own there)."""
     return len(body) == 1 and body[0].tag == "p" and len(body[0]) == 0 and "\n" in (body[0].text or "")
 
 
