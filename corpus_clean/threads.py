@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from .dates import has_time
 from .records import Kind, Paragraph
 
 #: Header lines are short: an author, a time, a few template words.
@@ -45,8 +46,6 @@ MAX_NAME_WORDS = 3
 
 _TOKEN = re.compile(r"\w+")
 _DIGITS = re.compile(r"\d+")
-#: A clock time ("7:49", "@07:29AM"): replies are stamped to the minute.
-_CLOCK = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?!\d)")
 
 
 def _tokens(text: str) -> list[str]:
@@ -95,7 +94,7 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
         return any(
             0 <= j < len(paragraphs)
             and (j == i or (paragraphs[j].kind is not Kind.TEXT and paragraphs[j].n_words <= MAX_HEADER_WORDS))
-            and _CLOCK.search(paragraphs[j].text) is not None
+            and has_time(paragraphs[j].text)
             for j in (i, i + 1, i - 1)
         )
 
@@ -160,7 +159,7 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
         start = first
         while start - 1 >= 0 and first - (start - 1) < longest:
             p = paragraphs[start - 1]
-            if repeated[start - 1] or (p.kind is Kind.DATE and not _CLOCK.search(p.text)):
+            if repeated[start - 1] or (p.kind is Kind.DATE and not has_time(p.text)):
                 break  # (a timed date line is the first reply's header)
             if p.kind is Kind.HEADING and start != first:
                 break
