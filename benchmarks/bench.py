@@ -204,7 +204,7 @@ with Pool(jobs) as pool:
 
 
 def _norm(text: str) -> str:
-    from corpus_clean.normalise import normalise_for_dedup
+    from corpus_clean.text.normalise import normalise_for_dedup
 
     return normalise_for_dedup(text)
 
@@ -321,7 +321,7 @@ def main() -> None:
         qualities: dict[str, dict] = {}
 
         def clean_cmd(*extra: str, corpus: Path = corpus) -> list[str]:
-            return [PYTHON, "-m", "corpus_clean.cli", "run", str(corpus), "--quiet", *extra]
+            return [PYTHON, "-m", "corpus_clean.cli.app", "run", str(corpus), "--quiet", *extra]
 
         plan = [("floor", [PYTHON, "-c", FLOOR, str(corpus), str(jobs)], None)]
         plan.append(("corpus-clean -j1", clean_cmd("--jobs", "1"), out_dir / f"{pages}_j1.jsonl"))

@@ -49,11 +49,11 @@ from bench import PYTHON, corpus_bytes, end_runs_on_sigterm, ensure_corpus  # no
 from floor import floor_work  # noqa: E402
 
 from corpus_clean.config import Config  # noqa: E402
-from corpus_clean.normalise import normalise_for_dedup  # noqa: E402
-from corpus_clean.paragraphs import paragraph_texts, paragraphs_of  # noqa: E402
-from corpus_clean.passes import fingerprint_chunk  # noqa: E402
-from corpus_clean.pipeline import PAGES_PER_CHUNK  # noqa: E402
-from corpus_clean.read import InputFile, discover, read_file  # noqa: E402
+from corpus_clean.text.normalise import normalise_for_dedup  # noqa: E402
+from corpus_clean.text.paragraphs import paragraph_texts, paragraphs_of  # noqa: E402
+from corpus_clean.engine.chunk_work import fingerprint_chunk  # noqa: E402
+from corpus_clean.engine.pipeline import PAGES_PER_CHUNK  # noqa: E402
+from corpus_clean.io.read import InputFile, discover, read_file  # noqa: E402
 from corpus_clean.records import Page  # noqa: E402
 
 CONFIG = Config()
@@ -106,7 +106,7 @@ STEPS: dict[str, Callable[[Chunk], int]] = {
 RUN = """
 import json, sys
 from corpus_clean import Config, Report, clean
-from corpus_clean.write import write_articles
+from corpus_clean.io.write import write_articles
 
 corpus, jobs, backend, out = sys.argv[1:5]
 report = Report()

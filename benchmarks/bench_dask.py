@@ -39,8 +39,8 @@ def run_dask(corpus: str, workers: int) -> None:
     from distributed import Client, LocalCluster
 
     from corpus_clean import Config, Report
-    from corpus_clean.dask_engine import clean_dask
-    from corpus_clean.write import write_articles
+    from corpus_clean.engine.dask import clean_dask
+    from corpus_clean.io.write import write_articles
 
     started = time.perf_counter()
     with (
@@ -78,8 +78,8 @@ def main() -> None:
     out_dir = DATA / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     plan = [
-        ("local -j1", [PYTHON, "-m", "corpus_clean.cli", "run", str(corpus), "--quiet", "--jobs", "1"]),
-        ("local -j2", [PYTHON, "-m", "corpus_clean.cli", "run", str(corpus), "--quiet", "--jobs", "2"]),
+        ("local -j1", [PYTHON, "-m", "corpus_clean.cli.app", "run", str(corpus), "--quiet", "--jobs", "1"]),
+        ("local -j2", [PYTHON, "-m", "corpus_clean.cli.app", "run", str(corpus), "--quiet", "--jobs", "2"]),
         ("dask 1 worker", [PYTHON, __file__, "--run-dask", str(corpus), "1"]),
         ("dask 2 workers", [PYTHON, __file__, "--run-dask", str(corpus), "2"]),
     ]

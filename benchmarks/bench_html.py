@@ -6,7 +6,7 @@ FOLDER holds HTML pages (`*.html`), directly or in one subfolder per site (as
 `../shared/realsites/score.py --html` lays out the evaluation pages under its cache:
 `~/.cache/corpus-clean-realsites/dev-*/html-sites/`). Printed side by side:
 
-* extractor alone: `corpus_clean.html.extract` on every page, in this process (decode,
+* extractor alone: `corpus_clean.io.html.extract` on every page, in this process (decode,
   trafilatura's main content, the headline, htmldate's date): what reading HTML costs;
 * whole run: `corpus-clean run FOLDER/ --glob '*.html' -j JOBS`, one process (start-up,
   spooling with the extraction, both passes, clustering, segmenting, merging, writing;
@@ -33,8 +33,8 @@ def sites_of(folder: Path) -> list[Path]:
 
 def extractor_seconds(pages: list[Path]) -> float:
     from corpus_clean.config import Config
-    from corpus_clean.containers import _decode_payload
-    from corpus_clean.html import extract, require
+    from corpus_clean.io.containers import _decode_payload
+    from corpus_clean.io.html import extract, require
 
     require()
     window = Config().date_window
@@ -48,7 +48,7 @@ def extractor_seconds(pages: list[Path]) -> float:
 
 def run_seconds(folder: Path, jobs: int) -> float:
     with tempfile.TemporaryDirectory() as out:
-        cmd = [sys.executable, "-m", "corpus_clean.cli", "run", f"{folder}/", "--glob", "*.html", "-q",
+        cmd = [sys.executable, "-m", "corpus_clean.cli.app", "run", f"{folder}/", "--glob", "*.html", "-q",
                "-j", str(jobs), "-o", os.path.join(out, "out.jsonl")]  # fmt: skip
         started = time.perf_counter()
         done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from bench import DATA, PYTHON, end_runs_on_sigterm, ensure_corpus, measure
 
-CLI = [PYTHON, "-m", "corpus_clean.cli"]
+CLI = [PYTHON, "-m", "corpus_clean.cli.app"]
 
 
 def _size(text: str) -> int:

@@ -38,7 +38,7 @@ sys.path.insert(0, tree)
 sys.argv = ["corpus-clean", *sys.argv[2:]]
 import corpus_clean
 assert corpus_clean.__file__.startswith(tree), corpus_clean.__file__
-runpy.run_module("corpus_clean.cli", run_name="__main__")
+runpy.run_module("corpus_clean.cli.app", run_name="__main__")
 """
 
 

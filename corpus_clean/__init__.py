@@ -6,12 +6,11 @@ for article in clean("seeds/", Config(threshold=0.8)):
     print(article.date, article.title)
 """
 
-__version__ = "0.1.0"  # first, so that modules below may import it
-
+from ._version import __version__
 from .config import Config
-from .pipeline import clean
-from .read import InputError
+from .engine.pipeline import clean
+from .io.read import InputError
 from .records import Article
-from .report import Report
+from .audit.report import Report
 
 __all__ = ["Article", "Config", "InputError", "Report", "clean", "__version__"]

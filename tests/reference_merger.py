@@ -1,8 +1,8 @@
 """A plain article merger, one Python object per group of copies: the reference
-`corpus_clean.dedupe.ArticleMerger` (columnar) must agree with, copy for copy.
+`corpus_clean.dedup.merge.ArticleMerger` (columnar) must agree with, copy for copy.
 
 Kept only for the tests (`test_dedupe.py`); its choices are the specification in
-`corpus_clean.dedupe`'s docstring."""
+`corpus_clean.dedup.merge`'s docstring."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import numpy as np
 import xxhash
 from rapidfuzz.distance import Indel
 
-from corpus_clean.clusters import verification_sample
-from corpus_clean.dedupe import (
+from corpus_clean.dedup.clusters import verification_sample
+from corpus_clean.dedup.merge import (
     _LEAD_PREFIX_CHARS,
     _RUN_HOSTS,
     DUPLICATE_ARTICLE,
@@ -30,9 +30,9 @@ from corpus_clean.dedupe import (
     detect_missing_languages,
     read_article,
 )
-from corpus_clean.normalise import normalise_for_dedup
+from corpus_clean.text.normalise import normalise_for_dedup
 from corpus_clean.records import Article, ArticleCopy, Dropped
-from corpus_clean.textstore import TextSpool
+from corpus_clean.engine.text_spool import TextSpool
 
 Position = tuple[int, int]
 
@@ -333,7 +333,7 @@ class ReferenceMerger:
     def _fold_teaser_runs(self, groups: list[_Group], roots: list[_Group]) -> list[_Group]:
         """Fold a block of several articles' teasers, one after the other, into the article
         of the first; its pages are sources of the others' articles too (the docstring of
-        `corpus_clean.dedupe.ArticleMerger._fold_teaser_runs` says which blocks)."""
+        `corpus_clean.dedup.merge.ArticleMerger._fold_teaser_runs` says which blocks)."""
         opening: dict[int, list[_Group]] = {}  # paragraph -> own copies opening with it, earliest first
         for g in groups:
             if not g.repeated_only:

@@ -12,13 +12,14 @@ import pytest
 from conftest import SEEDS
 from typer.testing import CliRunner
 
-from corpus_clean import clusters, pipeline
-from corpus_clean.cli import app
-from corpus_clean.clusters import ClusterStats, band_candidate_rounds, band_candidates
+from corpus_clean.dedup import clusters
+from corpus_clean.engine import pipeline
+from corpus_clean.cli.app import app
+from corpus_clean.dedup.clusters import ClusterStats, band_candidate_rounds, band_candidates
 from corpus_clean.config import Config
-from corpus_clean.dedupe import ArticleMerger, UnreadArticle
-from corpus_clean.rowstore import RowStore, SortedKeySet
-from corpus_clean.textstore import write_texts
+from corpus_clean.dedup.merge import ArticleMerger, UnreadArticle
+from corpus_clean.engine.fingerprint_store import RowStore, SortedKeySet
+from corpus_clean.engine.text_spool import write_texts
 
 
 def test_sorted_key_set_is_a_set():
@@ -195,7 +196,8 @@ def test_the_token_vocabulary_is_let_go_of_after_the_first_pass(monkeypatch):
     """The first pass's token vocabulary (250 MB at its cap) is emptied before the
     cluster stage, in the process that made the fingerprints, and the run's articles
     do not depend on it (it is a cache)."""
-    from corpus_clean import fingerprints, passes
+    from corpus_clean.dedup import fingerprints
+    from corpus_clean.engine import chunk_work as passes
 
     expected = [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=1))]
     held = []

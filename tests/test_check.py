@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS
 
-from corpus_clean.check import (
+from corpus_clean.audit.check import (
     CheckSettings,
     check_lines,
     consistency_messages,
@@ -20,9 +20,9 @@ from corpus_clean.check import (
     parse_line,
     tiny_text_message,
 )
-from corpus_clean.cli import main
-from corpus_clean.dedupe import article_id
-from corpus_clean.normalise import normalise_for_dedup
+from corpus_clean.cli.app import main
+from corpus_clean.dedup.merge import article_id
+from corpus_clean.text.normalise import normalise_for_dedup
 from corpus_clean.settings import SettingsError, load_section
 
 DATA = Path(__file__).resolve().parent / "data" / "check"

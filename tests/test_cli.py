@@ -16,7 +16,7 @@ from conftest import SEEDS, jsonl
 def cli(*args: str, cwd=None) -> subprocess.CompletedProcess:
     env = {**os.environ, "COLUMNS": "120"}
     return subprocess.run(
-        [sys.executable, "-m", "corpus_clean.cli", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
+        [sys.executable, "-m", "corpus_clean.cli.app", *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=120
     )
 
 
@@ -181,7 +181,8 @@ def _many_pages(folder: Path, n: int = 3000) -> Path:
 _ANNOUNCED_RUN = """
 import sys
 from pathlib import Path
-from corpus_clean import cli, pipeline
+from corpus_clean.cli import app as cli
+from corpus_clean.engine import pipeline
 
 fingerprint_chunk = pipeline.fingerprint_chunk
 
@@ -312,7 +313,7 @@ def signal_once():
         return
     os.killpg(0, signal.SIGTERM)
 os.register_at_fork(after_in_child=signal_once)
-from corpus_clean import cli
+from corpus_clean.cli import app as cli
 cli.main(sys.argv[2:])
 """
 
@@ -353,7 +354,7 @@ def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
 
 _INTERRUPTED_IN_EXEC = """
 import sys
-from corpus_clean import cli
+from corpus_clean.cli import app as cli
 
 
 def clean(*args, **kwargs):
@@ -394,7 +395,7 @@ def test_main_puts_the_sigterm_handler_back_as_it_was(tmp_path):
     only asks for an exception, which a process blocked outside Python never takes."""
     import signal
 
-    from corpus_clean import cli
+    from corpus_clean.cli import app as cli
 
     before = signal.getsignal(signal.SIGTERM)
     try:
@@ -417,7 +418,7 @@ def test_the_progress_bar_starts_after_the_workers_are_forked(tmp_path, monkeypa
 
     from rich.progress import Progress
 
-    from corpus_clean import executor
+    from corpus_clean.engine import workers as executor
 
     events: list[tuple[str, set]] = []
     threads = set(threading.enumerate())
@@ -435,7 +436,7 @@ def test_the_progress_bar_starts_after_the_workers_are_forked(tmp_path, monkeypa
     monkeypatch.setattr(executor.Workers, "start", start)
     monkeypatch.setattr(Progress, "start", started)
     monkeypatch.setenv("FORCE_COLOR", "1")  # stderr is a terminal to rich: the bar is shown
-    from corpus_clean import cli
+    from corpus_clean.cli import app as cli
 
     with pytest.raises(SystemExit) as ended:
         cli.main(["run", str(SEEDS), "-o", str(tmp_path / "out.jsonl"), "-j", "2"])
@@ -482,7 +483,7 @@ def test_run_options_from_pyproject_and_config_file(tmp_path):
 
 
 def _segment_or_die(config, pages, *args, **kwargs):
-    from corpus_clean.passes import segment_chunk
+    from corpus_clean.engine.chunk_work import segment_chunk
 
     if any(index >= 64 for index, _, _ in pages):  # the second chunk's worker runs out of memory
         os.kill(os.getpid(), 9)
@@ -491,7 +492,8 @@ def _segment_or_die(config, pages, *args, **kwargs):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a forked worker")
 def test_a_worker_killed_mid_run_exits_5_with_the_reason_and_no_output(tmp_path, monkeypatch, capsys):
-    from corpus_clean import cli, pipeline
+    from corpus_clean.cli import app as cli
+    from corpus_clean.engine import pipeline
 
     corpus = tmp_path / "crawl"
     corpus.mkdir()

@@ -12,7 +12,7 @@ import re
 import pytest
 from conftest import SEEDS, jsonl
 
-from corpus_clean import cli
+from corpus_clean.cli import app as cli
 from corpus_clean.config import Config
 
 

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 
 from corpus_clean import Config
-from corpus_clean.clusters import (
+from corpus_clean.dedup.clusters import (
     ClusterStats,
     band_candidates,
     cluster_paragraphs,
     datasketch_candidates,
     near_duplicate_pairs,
 )
-from corpus_clean.fingerprints import band_keys, lsh_params, signatures
-from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
+from corpus_clean.dedup.fingerprints import band_keys, lsh_params, signatures
+from corpus_clean.text.normalise import normalise_for_dedup, shingles, tokens
 
 TEASER = (
     "The Secretary General took part in the debate on cooperation with regional organizations, "
@@ -165,7 +165,7 @@ def test_cluster_ids_do_not_depend_on_order():
 
 
 def test_an_oversized_lsh_bucket_is_linked_as_a_chain_and_reported():
-    from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, band_candidates
+    from corpus_clean.dedup.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, band_candidates
 
     n = MAX_BUCKET_PAIRS_SIZE + 36
     keys = np.zeros((n, 2), dtype=np.uint64)  # band 0: one bucket of n texts
@@ -179,7 +179,7 @@ def test_an_oversized_lsh_bucket_is_linked_as_a_chain_and_reported():
 
 
 def test_buckets_of_settled_rows_only_are_skipped_and_no_other_pair_is_lost():
-    from corpus_clean.clusters import band_candidates
+    from corpus_clean.dedup.clusters import band_candidates
 
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 40, size=(500, 6)).astype(np.uint64)  # many shared buckets
@@ -193,7 +193,7 @@ def test_buckets_of_settled_rows_only_are_skipped_and_no_other_pair_is_lost():
 
 
 def test_unique_inverse_overwriting_its_input_gives_numpys_answer():
-    from corpus_clean.npsets import unique_inverse
+    from corpus_clean.dedup.sorted_sets import unique_inverse
 
     rng = np.random.default_rng(2)
     for dtype in (np.int64, np.uint64, np.int32):
@@ -210,7 +210,7 @@ def test_cluster_arrays_made_a_slice_at_a_time_are_the_arrays_counted_directly(m
     site), their order-free hash and the scope's paragraphs, however many paragraphs a
     slice holds (a slice may end inside a run of one (cluster, page) pair), in memory
     or made in files (which are then the arrays, and all that is left in the folder)."""
-    from corpus_clean import clusters
+    from corpus_clean.dedup import clusters
 
     rng = np.random.default_rng(3)
     n = 500

@@ -23,8 +23,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus_clean import Config, clean
-from corpus_clean.containers import ContainerFormat, detect_format, discover, html_text, spool_container, spooled
-from corpus_clean.read import InputFile, read_file, read_pages
+from corpus_clean.io.containers import ContainerFormat, detect_format, discover, html_text, spool_container, spooled
+from corpus_clean.io.read import InputFile, read_file, read_pages
 from corpus_clean.records import Page, SkippedFile
 
 

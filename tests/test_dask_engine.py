@@ -27,9 +27,10 @@ import pandas as pd  # noqa: E402
 from conftest import DATA, SEEDS, local_cluster  # noqa: E402
 from distributed import Client, KilledWorker  # noqa: E402
 
-from corpus_clean import Config, InputError, Report, clean, dask_engine  # noqa: E402
-from corpus_clean.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, UnionFind, band_candidates  # noqa: E402
-from corpus_clean.dask_engine import (  # noqa: E402
+from corpus_clean import Config, InputError, Report, clean  # noqa: E402
+from corpus_clean.engine import dask as dask_engine
+from corpus_clean.dedup.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, UnionFind, band_candidates  # noqa: E402
+from corpus_clean.engine.dask import (  # noqa: E402
     SHUFFLE_METHOD,
     _bucket_pairs_and_caps,
     clean_dask,

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from corpus_clean.dates import date_line, dated_heading, find_dates, lead_date
+from corpus_clean.text.dates import date_line, dated_heading, find_dates, lead_date
 
 WINDOW = (dt.date(1995, 1, 1), dt.date(2026, 11, 25))
 

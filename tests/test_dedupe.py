@@ -9,8 +9,8 @@ from dataclasses import replace
 import pytest
 from reference_merger import ReferenceMerger
 
-from corpus_clean import dedupe
-from corpus_clean.dedupe import ArticleMerger, DedupeStats, article_id, dedupe_articles
+from corpus_clean.dedup import merge as dedupe
+from corpus_clean.dedup.merge import ArticleMerger, DedupeStats, article_id, dedupe_articles
 from corpus_clean.records import ArticleCopy, DateSource
 
 PATHS = ["a.txt", "b.txt", "c.txt", "d.txt"]
@@ -340,7 +340,8 @@ def test_on_a_generated_crawl_the_columnar_merger_makes_the_reference_mergers_ch
     import sys
     from pathlib import Path
 
-    from corpus_clean import Config, clean, pipeline
+    from corpus_clean import Config, clean
+    from corpus_clean.engine import pipeline
 
     corpus = tmp_path / "corpus"
     make_corpus = Path(__file__).resolve().parent.parent / "benchmarks" / "make_corpus.py"

@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpus_clean.clusters import ClusterArrays
-from corpus_clean.executor import LazyChunks, WorkerDied, Workers, _end_pool, _QuietPool
-from corpus_clean.passes import PageBatch
-from corpus_clean.read import InputFile
+from corpus_clean.dedup.clusters import ClusterArrays
+from corpus_clean.engine.workers import LazyChunks, WorkerDied, Workers, _end_pool, _QuietPool
+from corpus_clean.engine.chunk_work import PageBatch
+from corpus_clean.io.read import InputFile
 
 
 def _square(chunk: list[int]) -> list[int]:
@@ -131,7 +131,7 @@ def test_a_worker_killed_mid_run_ends_the_run_with_a_reason_instead_of_a_hang():
 
 _ENDED_WORKERS = """
 import multiprocessing, os, signal, struct, sys, time
-from corpus_clean.executor import Workers
+from corpus_clean.engine.workers import Workers
 
 
 def die_holding(lock, sent=b""):
@@ -184,7 +184,7 @@ def test_a_run_ended_by_sigterm_to_its_process_group_does_not_hang(tmp_path, hel
 
 _DIED_BETWEEN_MAPS = """
 import os, signal, time
-from corpus_clean.executor import Workers
+from corpus_clean.engine.workers import Workers
 
 with Workers(2) as workers:
     assert list(workers.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Indel
 
-from corpus_clean import clusters
-from corpus_clean.clusters import (
+from corpus_clean.dedup import clusters
+from corpus_clean.dedup.clusters import (
     MAX_BUCKET_PAIRS_SIZE,
     UnionFind,
     band_candidates,
@@ -21,9 +21,9 @@ from corpus_clean.clusters import (
     join,
     verify,
 )
-from corpus_clean.npsets import unique, unique_first, unique_inverse
-from corpus_clean.rowstore import RowStore
-from corpus_clean.textstore import text_folder, write_texts
+from corpus_clean.dedup.sorted_sets import unique, unique_first, unique_inverse
+from corpus_clean.engine.fingerprint_store import RowStore
+from corpus_clean.engine.text_spool import text_folder, write_texts
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 17, 5000])
@@ -170,7 +170,7 @@ def test_components_without_edges_are_singletons():
 
 
 def test_text_spool_gives_back_each_text_and_stores_it_once(tmp_path, monkeypatch):
-    from corpus_clean.textstore import TextSpool
+    from corpus_clean.engine.text_spool import TextSpool
 
     monkeypatch.setattr(TextSpool, "WRITE_BYTES", 64)  # many writes, some texts still pending
     spool = TextSpool(tmp_path)
@@ -198,8 +198,8 @@ def test_records_crossing_processes_pickle_back_equal(tmp_path):
     import pickle
     from pathlib import Path
 
-    from corpus_clean.passes import PageInfo
-    from corpus_clean.read import InputFile
+    from corpus_clean.engine.chunk_work import PageInfo
+    from corpus_clean.io.read import InputFile
     from corpus_clean.records import ArticleCopy, DateSource, SkippedFile
 
     records = [

@@ -12,8 +12,8 @@ import pytest
 from conftest import seed_texts
 from datasketch import MinHash
 
-from corpus_clean.fingerprints import datasketch_signatures, permutations, shingle_hash, signatures
-from corpus_clean.normalise import normalise_for_dedup, shingles, tokens
+from corpus_clean.dedup.fingerprints import datasketch_signatures, permutations, shingle_hash, signatures
+from corpus_clean.text.normalise import normalise_for_dedup, shingles, tokens
 
 
 def seed_paragraph_shingles() -> list[list[str]]:
@@ -76,7 +76,7 @@ def test_the_default_pipeline_does_not_load_datasketch():
     """datasketch (and the scipy it imports) is for the reference backend only: 50 MB
     more in every worker process otherwise."""
     code = (
-        "import sys, corpus_clean.cli, corpus_clean.pipeline as p;"
+        "import sys, corpus_clean.cli.app, corpus_clean.engine.pipeline as p;"
         "from corpus_clean.config import Config;"
         "list(p.clean(['seeds'], Config(jobs=1)));"
         "print('datasketch' in sys.modules, 'scipy' in sys.modules)"

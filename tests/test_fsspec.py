@@ -10,11 +10,11 @@ import fsspec
 import pytest
 
 from corpus_clean import clean
-from corpus_clean.cli import main
+from corpus_clean.cli.app import main
 from corpus_clean.config import Config
-from corpus_clean.containers import discover, is_url, spooled
-from corpus_clean.read import InputError
-from corpus_clean.write import write_articles
+from corpus_clean.io.containers import discover, is_url, spooled
+from corpus_clean.io.read import InputError
+from corpus_clean.io.write import write_articles
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
@@ -88,7 +88,7 @@ def test_file_url_reads_like_the_local_folder(local_articles):
 def test_plain_pages_at_a_url_can_be_listed_to_be_read_from_there(memfs):
     """`spool_urls=False` (the Dask engine): no spool is needed, nothing is copied, and
     `read_file` reads the page from the URL as it reads a local file."""
-    from corpus_clean.read import read_file
+    from corpus_clean.io.read import read_file
 
     _upload_seeds(memfs, "memory://crawl")
     memfs.pipe("memory://crawl/legacy.txt", "Привет, это страница в старой кодировке.\n".encode("cp1251"))

@@ -8,9 +8,9 @@ import pytest
 from conftest import DATA, run
 
 from corpus_clean import Config
-from corpus_clean.clusters import cluster_paragraphs
-from corpus_clean.groups import group_ids, group_name
-from corpus_clean.read import InputFile
+from corpus_clean.dedup.clusters import cluster_paragraphs
+from corpus_clean.dedup.sites import group_ids, group_name
+from corpus_clean.io.read import InputFile
 
 SYNDICATED = """Regional ministers agree on a common water plan
 

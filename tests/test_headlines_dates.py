@@ -224,7 +224,7 @@ def test_the_date_order_can_be_set(make_corpus):
 
 
 def test_slash_order_evidence_counts_only_dates_readable_one_way():
-    from corpus_clean.dates import slash_order_evidence
+    from corpus_clean.text.dates import slash_order_evidence
 
     assert slash_order_evidence("08/31/2012 and 12/25/2012, 05/11/2013") == (2, 0)
     assert slash_order_evidence("31/08/2012; 1/2/2013; 2012/08/31; 13/13/2012") == (0, 1)
@@ -236,7 +236,7 @@ def test_the_dask_engine_learns_the_date_order_too(make_corpus):
     from distributed import Client
 
     from corpus_clean import Config
-    from corpus_clean.dask_engine import clean_dask
+    from corpus_clean.engine.dask import clean_dask
 
     corpus = make_corpus(_dated_site(["08/31/2012", "12/25/2012", "05/11/2013"]))
     local = run(corpus)

@@ -15,7 +15,7 @@ from conftest import SEEDS, jsonl, run
 from test_containers import write_warc
 
 from corpus_clean import Config
-from corpus_clean.containers import discover
+from corpus_clean.io.containers import discover
 
 STORIES = [
     (
@@ -229,7 +229,7 @@ def test_a_jsonl_line_without_the_html_field_is_skipped_with_its_reason(tmp_path
 def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
     """`corpus-clean ARGS`, run after `prelude` (Python) in a fresh interpreter."""
     code = (
-        f"import sys\n{prelude}\nfrom corpus_clean.cli import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
+        f"import sys\n{prelude}\nfrom corpus_clean.cli.app import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
     )
     env = {**os.environ, "COLUMNS": "120"}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
@@ -291,7 +291,7 @@ def test_a_short_last_resort_of_trafilatura_is_the_post_not_the_page_read_whole(
     # words, it is the whole page again, read whole instead
     from lxml import etree
 
-    from corpus_clean.html import main_blocks
+    from corpus_clean.io.html import main_blocks
 
     links = "".join(f"<li><a href='/r{k}'>Recipe number {k}, a dish with a long name</a></li>" for k in range(40))
     page = f"<html><body><h2>Monday, March 4, 2024</h2><h3>Next up: plum cake</h3><ul>{links}</ul></body></html>"

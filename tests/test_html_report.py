@@ -29,8 +29,8 @@ import pytest
 from conftest import DATA, SEEDS
 
 from corpus_clean import Config, Report, clean
-from corpus_clean.accounts import settle
-from corpus_clean.html_report import (
+from corpus_clean.audit.file_accounts import settle
+from corpus_clean.audit.html_report import (
     MAX_UNDATED_ROWS,
     ROOT_SITE,
     date_bins,
@@ -39,7 +39,7 @@ from corpus_clean.html_report import (
     site_totals,
     write_html_report,
 )
-from corpus_clean.ledger import Ledger
+from corpus_clean.audit.ledger import Ledger
 from corpus_clean.records import Article
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

@@ -14,7 +14,7 @@ from conftest import SEEDS, jsonl
 from test_cli import cli
 
 from corpus_clean import Config, Report, clean
-from corpus_clean.index import CorpusIndex, IndexProblem, index_stats
+from corpus_clean.engine.index import CorpusIndex, IndexProblem, index_stats
 
 ALL = sorted(p.name for p in SEEDS.glob("*.txt"))
 
@@ -144,7 +144,7 @@ def test_a_second_run_on_a_busy_index_fails_at_once(batches, tmp_path):
 def test_concurrent_runs_never_corrupt_the_index(batches, tmp_path):
     path = tmp_path / "site.idx"
     assert cli("run", str(batches[0]), "--index", str(path), "-q").returncode == 0
-    command = [sys.executable, "-m", "corpus_clean.cli", "run", str(batches[1]), "--index", str(path), "-q"]
+    command = [sys.executable, "-m", "corpus_clean.cli.app", "run", str(batches[1]), "--index", str(path), "-q"]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
     results = [(r.wait(timeout=120), *r.communicate()) for r in runs]
     succeeded = [out for code, out, _ in results if code == 0]
@@ -182,7 +182,7 @@ def test_index_stats_and_prune(batches, tmp_path):
 def test_contains_agrees_with_isin():
     import numpy as np
 
-    from corpus_clean.index import contains
+    from corpus_clean.engine.index import contains
 
     rng = np.random.default_rng(0)
     known = np.unique(rng.integers(0, 2**64 - 1, size=5000, dtype=np.uint64))

@@ -18,7 +18,10 @@ from corpus_clean import Config, Report, clean
 
 #: Files whose calls an interrupt is injected at: the making and removing of the run's
 #: scratch folders, and the listing of the input, and `clean` around them.
-_WATCHED = tuple(f"{os.sep}corpus_clean{os.sep}{name}.py" for name in ("textstore", "containers", "read", "signals"))
+_WATCHED = tuple(
+    os.sep + os.path.join("corpus_clean", *name.split("/")) + ".py"
+    for name in ("engine/text_spool", "io/containers", "io/read", "engine/signals")
+)
 
 
 class _InterruptAt:
@@ -36,7 +39,7 @@ class _InterruptAt:
             return
         code = caller.f_code
         if code.co_filename.endswith(_WATCHED) or (
-            code.co_name == "clean" and code.co_filename.endswith(f"{os.sep}pipeline.py")
+            code.co_name == "clean" and code.co_filename.endswith(os.path.join("engine", "pipeline.py"))
         ):
             self.count += 1
             if self.count == self.at:
@@ -71,7 +74,7 @@ def test_an_interrupt_at_any_line_leaves_no_scratch_folder(tmp_path, make_corpus
 
 
 def test_scratch_folder_is_removed_and_never_takes_anothers(tmp_path, monkeypatch):
-    from corpus_clean import textstore
+    from corpus_clean.engine import text_spool as textstore
 
     names = iter(["taken", "free"])
     monkeypatch.setattr(textstore.secrets, "token_hex", lambda n: next(names))
@@ -162,7 +165,7 @@ def _jsonl_text(records) -> str:
 def _stdin_run(data: bytes, *args: str):
     import subprocess
 
-    command = [sys.executable, "-m", "corpus_clean.cli", "run", "-", "--min-article-words", "1", "-q", *args]
+    command = [sys.executable, "-m", "corpus_clean.cli.app", "run", "-", "--min-article-words", "1", "-q", *args]
     return subprocess.run(command, input=data, capture_output=True, timeout=120)
 
 

@@ -9,7 +9,7 @@ import py3langid
 import pytest
 from conftest import seed_texts
 
-from corpus_clean import lang
+from corpus_clean.text import lang
 
 DATA = Path(__file__).parent / "data"
 

@@ -12,10 +12,10 @@ from conftest import DATA, SEEDS, jsonl
 from test_cli import cli
 
 from corpus_clean import Config, Report, clean
-from corpus_clean.accounts import settle
-from corpus_clean.ledger import Ledger
-from corpus_clean.normalise import clean_line
-from corpus_clean.read import discover, read_file
+from corpus_clean.audit.file_accounts import settle
+from corpus_clean.audit.ledger import Ledger
+from corpus_clean.text.normalise import clean_line
+from corpus_clean.io.read import discover, read_file
 
 
 def recorded(paths, **overrides):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from corpus_clean.normalise import clean_line, normalise_for_dedup, shingles, tokens
+from corpus_clean.text.normalise import clean_line, normalise_for_dedup, shingles, tokens
 
 
 def test_clean_line_turns_every_space_into_one_plain_space():

@@ -13,9 +13,9 @@ import pytest
 from conftest import SEEDS
 
 from corpus_clean import Config, clean
-from corpus_clean import write as write_module
-from corpus_clean.cli import main
-from corpus_clean.write import PART_SIZE, WriteResult, output_folder, part_path, write_articles
+from corpus_clean.io import write as write_module
+from corpus_clean.cli.app import main
+from corpus_clean.io.write import PART_SIZE, WriteResult, output_folder, part_path, write_articles
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +152,7 @@ def test_a_failed_cli_run_makes_no_folder_and_no_part(tmp_path, monkeypatch):
         raise RuntimeError("the pipeline broke")
 
     out = tmp_path / "out"
-    monkeypatch.setattr("corpus_clean.cli.clean", broken)
+    monkeypatch.setattr("corpus_clean.cli.app.clean", broken)
     with pytest.raises(RuntimeError, match="pipeline broke"):
         main(["run", str(SEEDS), "-o", f"{out}/", "-q", "-j", "1"])
     assert listing(tmp_path) == []

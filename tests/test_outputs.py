@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from corpus_clean.atomic import OutputClosed, PipeClosed, output_target, stops_on_closed_pipe
-from corpus_clean.cli import EXIT_USAGE, EXIT_WRITE_FAILED, main
+from corpus_clean.io.atomic import OutputClosed, PipeClosed, output_target, stops_on_closed_pipe
+from corpus_clean.cli.app import EXIT_USAGE, EXIT_WRITE_FAILED, main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TIMEOUT = 300  # seconds; a bound for a hung process, never a measurement
@@ -204,7 +204,7 @@ def _can_make_immutable(folder: Path) -> bool:
 )
 def test_an_output_that_cannot_be_made_is_refused_before_any_work(tmp_path, capsys, monkeypatch, option, name, phrase):
     (tmp_path / "a-file").write_text("not a folder\n")
-    monkeypatch.setattr("corpus_clean.cli.clean", _no_work)
+    monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
     args = ["-o", "out.jsonl"] if option != "-o" else []
     assert cli("run", str(SEEDS), *args, option, name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, name, phrase)
@@ -214,7 +214,7 @@ def test_an_output_that_cannot_be_made_is_refused_before_any_work(tmp_path, caps
 @pytest.mark.parametrize("name", ["a-file/parts/", "a-file/deeper/parts/", "/proc/parts/", "/proc/deeper/parts/"])
 def test_a_folder_of_parts_that_cannot_be_made_is_refused_before_any_work(tmp_path, capsys, monkeypatch, name):
     (tmp_path / "a-file").write_text("not a folder\n")
-    monkeypatch.setattr("corpus_clean.cli.clean", _no_work)
+    monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
     assert cli("run", str(SEEDS), "-o", name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, "--output", name.rstrip("/"))
     assert listing(tmp_path) == [".git", "a-file"]
@@ -226,7 +226,7 @@ def test_an_immutable_folder_is_refused_before_any_work(tmp_path, capsys, monkey
     if not _can_make_immutable(tmp_path / "ro"):
         pytest.skip("chattr +i is not available here (a root user writes anywhere else)")
     try:
-        monkeypatch.setattr("corpus_clean.cli.clean", _no_work)
+        monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
         assert cli("run", str(SEEDS), "-o", output) == EXIT_USAGE
         one_error_line(capsys.readouterr().err, "--output", "ro", "Operation not permitted")
         assert listing(tmp_path / "ro") == []
@@ -261,7 +261,7 @@ def test_a_removed_sidecar_that_fails_leaves_no_output(tmp_path, capsys, dev):
 def test_stdout_that_fails_is_one_line_and_exit_6(tmp_path, dev):
     with open(dev / "full", "wb") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "corpus_clean.cli", "run", str(SEEDS), "-q", "-j", "1"],
+            [sys.executable, "-m", "corpus_clean.cli.app", "run", str(SEEDS), "-q", "-j", "1"],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -460,7 +460,7 @@ def with_stdout_closed(args: list[str], env: dict | None = None) -> tuple[int, b
     """Run the CLI with its stdout a pipe closed before the first byte is written (so
     nothing depends on how fast either side is): (return code, stderr)."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "corpus_clean.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        [sys.executable, "-m", "corpus_clean.cli.app", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
     process.stdout.close()
     try:
@@ -520,7 +520,7 @@ def test_a_broken_pipe_that_is_not_an_output_stays_an_error():
 
 def test_the_library_writers_read_names_as_the_command_does(tmp_path, capsys, expected, dev):
     from corpus_clean import Config, clean
-    from corpus_clean.write import write_articles, write_jsonl
+    from corpus_clean.io.write import write_articles, write_jsonl
 
     articles = list(clean([SEEDS], Config(jobs=1)))
     assert write_articles(articles, "-").files == () and write_jsonl(articles, "-") == 9
@@ -536,7 +536,7 @@ def test_the_library_writers_read_names_as_the_command_does(tmp_path, capsys, ex
 @pytest.mark.parametrize("name, phrase", [("a-file/spool", "a-file is a file"), ("missing", "does not exist")])
 def test_a_spool_folder_that_cannot_be_used_is_refused_before_any_work(tmp_path, capsys, monkeypatch, name, phrase):
     (tmp_path / "a-file").write_text("not a folder\n")
-    monkeypatch.setattr("corpus_clean.cli.clean", _no_work)
+    monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
     assert cli("run", str(SEEDS), "-o", "out.jsonl", "--spool-dir", name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, "--spool-dir", phrase)
 

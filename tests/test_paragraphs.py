@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from corpus_clean import Config
-from corpus_clean.paragraphs import classify, is_file_name, paragraphs_of, split_paragraphs
+from corpus_clean.text.paragraphs import classify, is_file_name, paragraphs_of, split_paragraphs
 from corpus_clean.records import Kind, Page, Paragraph
 
 CONFIG = Config(latest_date=dt.date(2026, 11, 25))

@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from corpus_clean import Config
-from corpus_clean.read import InputError, decode, discover, read_pages
+from corpus_clean.io.read import InputError, decode, discover, read_pages
 
 RUSSIAN = "Министр иностранных дел провёл встречу с послом. Стороны обсудили сотрудничество в области безопасности и экономики."
 FRENCH = "Le ministre a rencontré l'ambassadeur à Genève. Les deux parties ont évoqué la coopération économique et culturelle."

@@ -23,7 +23,7 @@ WORDS = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu x
 def run_cli(*args: str) -> tuple[subprocess.CompletedProcess, float]:
     """Run the CLI; return the result and the peak RSS of its processes, in MB."""
     result = subprocess.run(
-        [sys.executable, "-m", "corpus_clean.cli", "run", *args], capture_output=True, text=True, timeout=1800
+        [sys.executable, "-m", "corpus_clean.cli.app", "run", *args], capture_output=True, text=True, timeout=1800
     )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return result, peak_kb / 1024

@@ -161,7 +161,7 @@ def test_datasketch_backend_gives_the_same_articles(seeds_dir):
 def test_output_is_the_same_whatever_the_number_of_processes(seeds_dir, monkeypatch):
     from conftest import DATA
 
-    from corpus_clean import pipeline
+    from corpus_clean.engine import pipeline
 
     corpus = [seeds_dir, DATA / "site_news_ru", DATA / "site_blog_en"]
     one = run(corpus, jobs=1)

@@ -9,7 +9,7 @@ import pytest
 from conftest import run
 
 from corpus_clean import Config, clean
-from corpus_clean.write import article_schema, to_json_line, write_jsonl
+from corpus_clean.io.write import article_schema, to_json_line, write_jsonl
 
 
 def test_every_line_matches_the_shipped_schema(seeds_dir):

@@ -22,8 +22,8 @@ import zstandard
 from conftest import REPO, SEEDS
 
 from corpus_clean import Config, clean
-from corpus_clean import write as write_module
-from corpus_clean.write import (
+from corpus_clean.io import write as write_module
+from corpus_clean.io.write import (
     WriteResult,
     article_schema,
     output_kind,
@@ -353,7 +353,7 @@ def test_a_missing_package_is_a_clear_error_before_any_file(kind, module, articl
 def test_jsonl_and_gzip_do_not_import_pyarrow_or_zstandard(tmp_path):
     code = (
         "import sys\n"
-        "from corpus_clean.write import write_articles\n"
+        "from corpus_clean.io.write import write_articles\n"
         f"write_articles([], {str(tmp_path / 'a.jsonl')!r})\n"
         f"write_articles([], {str(tmp_path / 'b.jsonl.gz')!r})\n"
         "print(sorted(m for m in ('pyarrow', 'zstandard') if m in sys.modules))\n"

@@ -1,0 +1,1 @@
+"""Across pages: fingerprints, clusters of repeated paragraphs, and articles merged over their copies."""

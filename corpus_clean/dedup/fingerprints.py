@@ -1,0 +1,244 @@
+"""Stage 4a: fingerprints of paragraphs: an exact key, a MinHash signature, LSH band keys.
+
+Shingle hashes. Each token is hashed once with xxHash32 (through a per-process
+vocabulary cache: a corpus has far fewer distinct words than words), and the hash
+of a shingle of k tokens is the polynomial ``t1*P**(k-1) + ... + tk (mod 2**32)`` of
+its token hashes, computed for a whole batch of paragraphs with numpy. `shingle_hash`
+computes the same value from a shingle's text, one at a time; it is what datasketch
+is given in the reference path, so both paths hash every shingle identically.
+
+MinHash. The signature is datasketch's own (scheme "affine32": each shingle hash is
+pre-mixed with the MurmurHash3 finalizer, then permuted as ``a * h + b mod 2**32``
+with datasketch's seeded parameters), computed for many paragraphs at once with
+numpy instead of one Python call per shingle. `datasketch_signatures` computes it
+through datasketch itself; tests hold the two equal value for value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import xxhash
+
+_MAX_HASH = np.uint32(0xFFFFFFFF)
+#: Texts fingerprinted per numpy batch: bounds the memory of token lists.
+_BATCH_TEXTS = 4096
+#: Multiplier combining token hashes into a shingle hash (odd, so no bit is lost).
+_SHINGLE_MULTIPLIER = 0x9E3779B1
+
+
+def exact_key(normalised: str) -> int:
+    """64-bit key of a normalised text: equal texts, equal keys."""
+    return xxhash.xxh64_intdigest(normalised.encode("utf-8"))
+
+
+class _TokenHashes(dict):
+    """token -> xxHash32, filled on first use (a bounded vocabulary per process)."""
+
+    _LIMIT = 2_000_000
+
+    def __missing__(self, token: str) -> int:
+        value = xxhash.xxh32_intdigest(token.encode("utf-8"))
+        if len(self) < self._LIMIT:
+            self[token] = value
+        return value
+
+
+_TOKEN_HASHES = _TokenHashes()
+
+
+def forget_token_hashes() -> None:
+    """Empty the vocabulary (at its 2M tokens, 250 MB; not needed once fingerprints are made)."""
+    _TOKEN_HASHES.clear()
+
+
+def token_hashes(tokens: Sequence[str]) -> list[int]:
+    return list(map(_TOKEN_HASHES.__getitem__, tokens))
+
+
+def shingle_hash(shingle: bytes) -> int:
+    """Hash of one shingle given as its tokens joined by spaces (the reference path)."""
+    h = 0
+    for token in shingle.decode("utf-8").split(" "):
+        h = (h * _SHINGLE_MULTIPLIER + xxhash.xxh32_intdigest(token.encode("utf-8"))) & 0xFFFFFFFF
+    return h
+
+
+def shingle_hashes(token_hash_lists: Sequence[Sequence[int]], size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of many paragraphs at once: (flat uint32 hashes, count per paragraph).
+
+    A paragraph of n >= size tokens has n - size + 1 shingles; a shorter non-empty one
+    has a single shingle of all its tokens; an empty one has none.
+    """
+    lengths = np.fromiter((len(t) for t in token_hash_lists), dtype=np.int64, count=len(token_hash_lists))
+    flat = np.fromiter((h for hashes in token_hash_lists for h in hashes), dtype=np.uint32, count=int(lengths.sum()))
+    starts = np.cumsum(lengths) - lengths
+    counts = np.where(lengths >= size, lengths - size + 1, np.minimum(lengths, 1))
+    multiplier = np.uint32(_SHINGLE_MULTIPLIER)
+    with np.errstate(over="ignore"):
+        # window hashes over the flat array; windows crossing paragraphs are never selected
+        full = len(flat) - size + 1
+        window = np.zeros(max(full, 0), dtype=np.uint32)
+        for offset in range(size):
+            window = window * multiplier + flat[offset : offset + max(full, 0)]
+        first = np.repeat(starts, counts)
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        long_enough = np.repeat(lengths >= size, counts)
+        out = np.empty(int(counts.sum()), dtype=np.uint32)
+        out[long_enough] = window[(first + within)[long_enough]]
+        # short paragraphs: one shingle over all their tokens
+        for i in np.flatnonzero((lengths > 0) & (lengths < size)):
+            h = np.uint32(0)
+            for value in flat[starts[i] : starts[i] + lengths[i]]:
+                h = h * multiplier + value
+            out[np.cumsum(counts)[i] - 1] = h
+    return out, counts
+
+
+@lru_cache(maxsize=8)
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's permutation parameters (a, b) for these settings (its default scheme,
+    "affine32"), as uint32.
+
+    Drawn as datasketch draws them (a numpy RandomState seeded with `seed`; `num_perm`
+    odd multipliers, then `num_perm` offsets), so that datasketch itself, and the scipy
+    it imports (50 MB in every worker process), is loaded only by the datasketch
+    backend; a test holds the two equal."""
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
+
+
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finalizer, as datasketch applies it before permuting."""
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def signatures_from_hashes(
+    hashes: np.ndarray, counts: np.ndarray, num_perm: int, seed: int, columns: int | None = None
+) -> np.ndarray:
+    """MinHash signatures from flat shingle hashes: shape (len(counts), columns), uint32.
+
+    `columns` (default: all `num_perm`) computes only the first permutations, when only
+    those are used (LSH bands rarely cover all of them). A paragraph without shingles
+    gets the all-max signature (as an empty datasketch MinHash).
+    """
+    a, b = permutations(num_perm, seed)
+    columns = num_perm if columns is None else columns
+    out = np.full((len(counts), columns), _MAX_HASH, dtype=np.uint32)
+    present = np.flatnonzero(counts > 0)
+    if not len(present):
+        return out
+    starts = (np.cumsum(counts) - counts)[present]
+    mixed = _fmix32(hashes)
+    permuted = np.empty_like(mixed)
+    # one permutation at a time over every shingle: contiguous, cache-friendly passes
+    # (far faster than one (shingles x permutations) array reduced along rows)
+    with np.errstate(over="ignore"):
+        for k in range(columns):
+            np.multiply(mixed, a[k], out=permuted)
+            np.add(permuted, b[k], out=permuted)
+            out[present, k] = np.minimum.reduceat(permuted, starts)
+    return out
+
+
+def signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signatures of shingle lists (shingles as space-joined tokens)."""
+    token_lists = [[token_hashes(s.split(" ")) for s in shingles] for shingles in shingle_sets]
+    counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
+    multiplier = _SHINGLE_MULTIPLIER
+    flat = []
+    for shingles in token_lists:
+        for tokens in shingles:
+            h = 0
+            for t in tokens:
+                h = (h * multiplier + t) & 0xFFFFFFFF
+            flat.append(h)
+    return signatures_from_hashes(np.array(flat, dtype=np.uint32), counts, num_perm, seed)
+
+
+def datasketch_signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
+    """The same signatures through datasketch's MinHash, one object per paragraph (reference)."""
+    from datasketch import MinHash
+
+    out = np.empty((len(shingle_sets), num_perm), dtype=np.uint32)
+    for i, shingles in enumerate(shingle_sets):
+        minhash = MinHash(num_perm=num_perm, seed=seed, hashfunc=shingle_hash)
+        minhash.update_batch([s.encode("utf-8") for s in shingles])
+        out[i] = minhash.hashvalues
+    return out
+
+
+def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """One 64-bit key per (paragraph, band): shape (len(sigs), bands), uint64 (FNV-style mixing).
+
+    Two signatures agree on a whole band exactly when their keys for it are equal
+    (up to 64-bit collisions, which verification would reject anyway).
+    """
+    keys = np.full((len(sigs), bands), 0xCBF29CE484222325, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            key = keys[:, band]
+            for col in range(band * rows, (band + 1) * rows):
+                key = (key ^ sigs[:, col].astype(np.uint64)) * np.uint64(0x100000001B3)
+            keys[:, band] = key
+    return keys
+
+
+def lsh_params(config) -> tuple[int, int]:
+    """(bands, rows) for the configured LSH Jaccard target, permutations and recall.
+
+    Banding with `b` bands of `r` rows finds a pair of Jaccard similarity `s` with
+    probability ``1 - (1 - s**r)**b``; this picks the largest `r` (fewest spurious
+    candidates) whose probability at `config.lsh_threshold` is still at least
+    `config.lsh_recall`.
+    """
+    if config.bands is not None:
+        return config.bands, config.num_perm // config.bands
+    t = config.lsh_threshold
+    for bands in range(1, config.num_perm + 1):
+        rows = config.num_perm // bands
+        if 1.0 - (1.0 - t**rows) ** bands >= config.lsh_recall:
+            return bands, rows
+    return config.num_perm, 1
+
+
+def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.ndarray]:
+    """Fingerprints of normalised texts: (eligible mask, one row per eligible text).
+
+    Texts with fewer than `config.min_minhash_tokens` tokens, and numbers (texts of
+    digits only, see `normalise_for_dedup`), are not eligible: they are matched
+    exactly only. A row holds the LSH band keys (numpy backend) or the whole
+    MinHash signature (datasketch backend, whose MinHashLSH does its own banding).
+    """
+    from ..text.normalise import shingles, tokens
+
+    bands, rows = lsh_params(config)
+    eligible = np.zeros(len(normalised), dtype=bool)
+    parts = []
+    # in batches, so that the token lists of a huge page never sit in memory at once
+    for lo in range(0, len(normalised), _BATCH_TEXTS):
+        batch = normalised[lo : lo + _BATCH_TEXTS]
+        token_lists = [tokens(text) for text in batch]
+        ok = [len(t) >= config.min_minhash_tokens and not text.isdigit() for t, text in zip(token_lists, batch)]
+        eligible[lo : lo + len(batch)] = ok
+        chosen = [t for t, keep in zip(token_lists, ok) if keep]
+        if config.backend == "datasketch":
+            sets = [shingles(t, config.shingle_size) for t in chosen]
+            parts.append(datasketch_signatures(sets, config.num_perm, config.seed))
+            continue
+        hashes, counts = shingle_hashes([token_hashes(t) for t in chosen], config.shingle_size)
+        sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed, columns=bands * rows)
+        parts.append(band_keys(sigs, bands, rows))
+    if not parts:
+        width = config.num_perm if config.backend == "datasketch" else bands
+        dtype = np.uint32 if config.backend == "datasketch" else np.uint64
+        return eligible, np.empty((0, width), dtype=dtype)
+    return eligible, np.concatenate(parts)

@@ -1,0 +1,1 @@
+"""Where and in what order the stages run: the pipeline, worker processes, Dask, the incremental index."""

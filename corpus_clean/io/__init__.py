@@ -1,0 +1,1 @@
+"""Reading pages in and writing articles out: files, containers, HTML, atomic outputs."""

@@ -1,0 +1,368 @@
+"""Stage 1: find the input files and decode them into `Page`s.
+
+Every file found ends up either as a Page or as a SkippedFile with a reason; nothing
+is dropped silently.
+
+A page may also be read where it is, through fsspec (`RemoteFile`: a plain page at a
+URL, listed by `containers.discover(..., spool_urls=False)`, as the Dask engine does
+so that its workers read the URL themselves): its size is asked of the file system
+before its bytes are fetched, and the bytes are decoded as a local file's are.
+"""
+
+from __future__ import annotations
+
+import codecs
+import fnmatch
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from charset_normalizer import from_bytes
+
+from ..config import Config
+from ..records import Page, PageMeta, SkippedFile, pickled_by_fields
+
+#: Byte-order marks that name their encoding outright (UTF-16/32 files contain NUL
+#: bytes, so they must be recognised before the binary check).
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+#: Share of invalid sequences up to which a file is still read as UTF-8.
+_MAX_BROKEN_UTF8_SHARE = 0.005
+#: Share of control characters above which decoded text is taken for binary data.
+_MAX_CONTROL_SHARE = 0.05
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f]")  # C0 controls other than whitespace
+#: Tie-break between encodings that decode a file equally well: the most used first.
+_PREFERENCE = {
+    name: rank
+    for rank, name in enumerate(
+        ["utf_8", "cp1252", "cp1251", "latin_1", "iso8859_15", "koi8_r", "cp1250", "iso8859_2", "gb18030", "shift_jis"]
+    )
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteFile:
+    """Where a page given by URL is read from, by whichever process reads it (a Dask worker)."""
+
+    #: the fsspec file system; it pickles as its class and options (about 100 bytes),
+    #: and unpickles to the instance fsspec caches in that process
+    fs: Any
+    path: str  #: the path on `fs`, used as it is (never parsed again from a URL)
+    url: str  #: the page's URL, as skip reasons name it
+
+
+@pickled_by_fields
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: str  #: display path, relative to the root it was found under
+    #: the file to read; for a page read through `remote`, its path on that file system
+    #: (for messages only: it is not a local file)
+    location: Path
+    #: why the file cannot be read, when discovery already knows (a link out of the root)
+    problem: SkippedFile | None = None
+    # --- a page taken out of a container (see `containers`): `path` is then
+    # "<container>#<record number>" and `location` its spooled copy; the fields below
+    # are the provenance the container gave, None for a plain file or when not given
+    url: str | None = None  #: the page's address (JSONL url field, WARC-Target-URI)
+    title: str | None = None  #: the title the container gave (JSONL title, HTML <title>)
+    date: str | None = None  #: the date the container gave, as written (JSONL date)
+    input_id: str | None = None  #: the record's id (JSONL id), as text
+    fields: str | None = None  #: the record's fields kept (`Config.keep_fields`), as a JSON object's text
+    #: a plain page read from its URL where it is (not spooled): `location` is then not read
+    remote: RemoteFile | None = None
+    #: an HTML page's headline and date, candidates beside what its text shows (see `html`)
+    meta: PageMeta | None = None
+
+
+class InputError(ValueError):
+    """An input path that cannot be used at all (the run cannot start)."""
+
+
+def discover(
+    paths: Iterable[str | os.PathLike], config: Config, seen: set | None = None, base: str | None = None
+) -> list[InputFile]:
+    """List the files to read, in a stable order.
+
+    A folder is walked recursively and its files matching `config.glob` are taken in
+    sorted order; their display path is relative to that folder. A file given directly
+    is taken as given, whatever its name. With `base` (a folder holding every path;
+    see `common_base`), display paths are relative to it instead: the same name in two
+    input folders stays two names. Symbolic links are not followed out of the
+    folder, nor into folders, unless `config.follow_symlinks`; a link loop is never
+    followed. Whatever is not followed is listed with the reason, never dropped silently,
+    and so is a folder that cannot be listed.
+
+    A file reached twice (through two input paths, or a link) is listed once. `seen`
+    holds what identifies the files listed already (see `_identity`); pass the same set
+    to several calls to list each file once across them.
+    """
+    found: list[InputFile] = []
+    seen = set() if seen is None else seen
+    real_folders: dict[str, str] = {}
+    for raw in paths:
+        root = Path(raw)
+        shown = root.as_posix() if base is None else Path(os.path.relpath(os.path.abspath(root), base)).as_posix()
+        if root.is_dir():
+            candidates = _walk(root, config, "" if base is None or shown == "." else shown + "/")
+        elif root.is_file():
+            item = InputFile(path=shown, location=root)
+            candidates = [(item, _identity(item, root.is_symlink(), real_folders))]
+        elif root.exists():
+            raise InputError(f"{raw}: not a regular file or folder")
+        else:
+            raise InputError(f"{raw}: no such file or folder")
+        for item, key in candidates:
+            if key not in seen:
+                seen.add(key)
+                found.append(item)
+    return found
+
+
+def common_base(paths: Iterable[str | os.PathLike]) -> str | None:
+    """The folder that display paths are relative to when several local paths are read
+    (see `discover`): the deepest folder holding them all. None for fewer than two
+    distinct paths, whose names are as they always were."""
+    absolute = sorted({os.path.abspath(p) for p in paths})
+    if len(absolute) < 2:
+        return None
+    base = os.path.commonpath(absolute)
+    return base if os.path.isdir(base) else os.path.dirname(base)
+
+
+def _identity(item: InputFile, is_link: bool, real_folders: dict[str, str]) -> str:
+    """What makes two listed files the same file: its real path. A file's folder is
+    resolved once for all its files (resolving each file walks every folder above it: a
+    second per 10k files), the file itself only when it is a link."""
+    location = os.fspath(item.location)
+    if item.problem is not None:
+        return os.path.abspath(location)
+    if is_link:
+        return os.path.realpath(location)
+    parent, name = os.path.split(location)
+    folder = real_folders.get(parent)
+    if folder is None:
+        folder = real_folders[parent] = os.path.realpath(parent or ".")
+    return os.path.join(folder, name)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def _walk(root: Path, config: Config, shown: str = "") -> list[tuple[InputFile, str]]:
+    """The files under `root` matching the glob, sorted by display path (`shown` and the
+    path under `root`), each with its identity (see `_identity`). Folders are listed with `os.scandir`, whose entries
+    know their type: no system call per file (100k files list in about a second)."""
+    pattern = config.glob
+    match_path = "/" in pattern
+    real_root = os.path.realpath(root)
+    visited = {real_root}
+    out: list[tuple[InputFile, str]] = []
+
+    def skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, str]:
+        return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), os.path.abspath(location)
+
+    # depth first, each folder's subfolders in name order (so that of two links to one
+    # folder, the first in that order is followed); the order of the output is sorted below
+    stack: list[tuple[str, str]] = [(os.fspath(root), shown)]
+    while stack:
+        folder, prefix = stack.pop()
+        folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
+        real_folder: str | None = None  # `_identity`'s resolved folder, once for all its files
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as err:
+            if folder == os.fspath(root):
+                raise InputError(f"{root}: the folder cannot be listed ({err.strerror or err})") from None
+            out.append(
+                skipped(folder, prefix[:-1], "unreadable", f"a folder that cannot be listed ({err.strerror or err})")
+            )
+            continue
+        subfolders = []
+        for entry in entries:
+            rel = prefix + entry.name
+            try:
+                is_dir = entry.is_dir()  # through links, as os.walk sorts them
+            except OSError:
+                is_dir = False
+            if is_dir:
+                subfolders.append(entry)
+                continue
+            if not fnmatch.fnmatchcase(rel if match_path else entry.name, pattern):
+                continue
+            is_link = entry.is_symlink()
+            if (
+                is_link
+                and not config.follow_symlinks
+                and not _inside(Path(os.path.realpath(entry.path)), Path(real_root))
+            ):
+                out.append(
+                    skipped(
+                        entry.path,
+                        rel,
+                        "symlink",
+                        "a link to a file outside the folder is not followed; use --follow-symlinks",
+                    )
+                )
+                continue
+            if is_link:
+                identity = os.path.realpath(entry.path)
+            else:
+                if real_folder is None:
+                    real_folder = os.path.realpath(folder)
+                identity = os.path.join(real_folder, entry.name)
+            out.append((InputFile(path=rel, location=folder_path / entry.name), identity))
+        followed = []
+        for entry in sorted(subfolders, key=lambda e: e.name):
+            rel = prefix + entry.name
+            if entry.is_symlink():
+                target = os.path.realpath(entry.path)
+                if not config.follow_symlinks:
+                    out.append(
+                        skipped(entry.path, rel, "symlink", "a link to a folder is not followed; use --follow-symlinks")
+                    )
+                    continue
+                if target in visited or _inside(Path(real_root), Path(target)):
+                    out.append(
+                        skipped(entry.path, rel, "link-loop", "a link back to a folder already read; not followed")
+                    )
+                    continue
+                visited.add(target)
+            followed.append((entry.path, rel + "/"))
+        stack.extend(reversed(followed))
+    out.sort(key=lambda pair: pair[0].path)
+    return out
+
+
+def decode(data: bytes) -> tuple[str, str] | str:
+    """Decode a file's bytes: (text, encoding), or a skip reason code."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError:
+                return "undecodable"
+    if b"\x00" in data:
+        return "binary"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # mostly UTF-8 with a few broken bytes (a truncated character, a pasted legacy
+    # fragment): keep the UTF-8 and mark the broken bytes, rather than read the whole
+    # file in a legacy encoding as mojibake
+    text = data.decode("utf-8", errors="replace")
+    if text.count("\ufffd") <= _MAX_BROKEN_UTF8_SHARE * len(text):
+        return text, "utf-8 (invalid bytes replaced)"
+    matches = list(from_bytes(data))
+    if not matches:
+        return "undecodable"
+    # charset-normalizer can rank several encodings equal (cp1250 and cp1252 read most
+    # Western text alike); among equals, take the one most pages are written in
+    best = min(matches, key=lambda m: (m.chaos, -m.coherence, _PREFERENCE.get(m.encoding, len(_PREFERENCE))))
+    return str(best), best.encoding
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    return len(_CONTROLS.findall(sample)) > _MAX_CONTROL_SHARE * len(sample)
+
+
+_SKIP_ADVICE = {
+    "empty": "the file holds no text; nothing to do unless it should not be empty",
+    "binary": "the file holds binary data (NUL or control bytes), not text; narrow --glob if it should not be read",
+    "undecodable": "no text encoding fits its bytes; convert it to UTF-8",
+    "too-large": "the file is larger than the limit; raise the limit or split the file",
+}
+
+
+def read_file(item: InputFile, index: int, config: Config) -> Page | SkippedFile:
+    """Decode one file into a Page numbered `index`, or say why it was skipped."""
+    if item.problem is not None:
+        return item.problem
+    data = _remote_bytes(item, config) if item.remote is not None else _local_bytes(item, config)
+    if isinstance(data, SkippedFile):
+        return data
+    decoded = decode(data)
+    if isinstance(decoded, str):
+        return SkippedFile(item.path, decoded, _SKIP_ADVICE[decoded])
+    text, encoding = decoded
+    if not text.strip():
+        return SkippedFile(item.path, "empty", _SKIP_ADVICE["empty"])
+    if _looks_binary(text):
+        return SkippedFile(item.path, "binary", _SKIP_ADVICE["binary"])
+    return Page(index=index, path=item.path, location=item.location, text=text, encoding=encoding)
+
+
+def _local_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
+    try:
+        info = item.location.stat()
+        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+            return SkippedFile(item.path, "not-a-file", "not a regular file (a pipe, socket or device); not read")
+        size = info.st_size
+        if size > config.max_file_bytes:
+            return SkippedFile(
+                item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
+            )
+        return item.location.read_bytes()
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+
+
+def _remote_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
+    """The bytes of a page at a URL, or why not: its size first (a page over the limit is
+    never fetched), then at most the limit and one byte (a page that grew meanwhile is
+    still too large, not cut). The reasons and details are those a page at a URL gets
+    when it is spooled (`containers._copy_remote_page`), so both engines report alike.
+    An error that is not an OSError (a missing fsspec package or credentials on this
+    machine) is not a property of the page: it is raised, and the run fails."""
+    remote = item.remote
+    assert remote is not None
+    limit = config.max_file_bytes
+    try:
+        size = remote.fs.size(remote.path)
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", remote_open_failed(remote.url, err))
+    if size is not None and size > limit:
+        return SkippedFile(item.path, "too-large", remote_too_large(remote.url, limit))
+    try:
+        data = remote.fs.cat_file(remote.path, start=0, end=limit + 1)
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", remote_read_failed(remote.url, err))
+    if len(data) > limit:
+        return SkippedFile(item.path, "too-large", remote_too_large(remote.url, limit))
+    return bytes(data)
+
+
+def remote_open_failed(url: str, err: BaseException) -> str:
+    return f"{url} cannot be opened: {first_line(err)}"
+
+
+def remote_read_failed(url: str, err: BaseException) -> str:
+    return f"{url}: reading it failed ({first_line(err)})"
+
+
+def remote_too_large(url: str, limit: int) -> str:
+    return f"{url}: over {limit} bytes; raise the limit or split the file"
+
+
+def first_line(err: BaseException) -> str:
+    """The first non-blank line of an error's message, else its type's name."""
+    lines = [line.strip() for line in str(err).splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
+
+
+def read_pages(files: Iterable[InputFile], config: Config) -> Iterator[Page | SkippedFile]:
+    """Decode each file into a Page (numbered by its position in `files`), or say why it was skipped."""
+    for index, item in enumerate(files):
+        yield read_file(item, index, config)

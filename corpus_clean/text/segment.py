@@ -1,0 +1,765 @@
+"""Stage 5: cut each page into items, and turn each item into an article copy or chrome.
+
+A page is read top to bottom. Each paragraph is either *repeated* (its cluster is on
+several pages: a teaser, a menu, a footer) or *unique* to the page; dates are
+neither, they belong to whatever they stand next to. A new item starts where the
+layout says one thing ended and another began:
+
+* a date line after text, unless it stands nearer (fewer blank lines) to that text
+  than to what follows ("Published: 7 February 2022" under an article): dates head
+  items, so one after body text opens the next ("26.07.2024 / teaser / 19.07.2024 /
+  teaser"); dates left at the end of an item without text move to the next one (a
+  date line above a title);
+* after a heading, only a heading of the other kind (a unique title after a repeated
+  menu entry): a heading otherwise belongs to what follows it;
+* after text, anything that switches between repeated and unique (an article body
+  followed by a teaser list, a teaser list followed by the page's own title), except
+  repeated text followed by unique text, unless the item has nothing unique yet and
+  a wider gap than usual separates them (an article whose title and lead are also
+  shown as a teaser elsewhere reads on);
+* inside repeated content, a wider gap than the page's usual one, text shown on
+  another set of pages (two teasers that rotate independently),
+  or a heading after text that sits closer to what follows it than to that text (the
+  next teaser's title, not a sub-heading);
+* inside unique content, a heading that carries or is followed by a date (the next
+  article of a listing page); other headings are sub-headings of the article.
+
+Headings after an item's last text introduce nothing and are split off (on a page
+with no repeated content that is how "Go back" and contact lines are recognised).
+
+An item with enough text becomes an `ArticleCopy`. Its title is its first unique
+heading before the text; in a wholly repeated item (a teaser), the heading right
+above the text, unless it is as short as a label ("Related posts", "Latest news");
+the other headings above a teaser are chrome. Its date comes from a date line, else a dated
+title, else the words that open the body ("On June 9, 2018, ..."). Everything else is
+dropped with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from rapidfuzz.distance import Indel
+
+from ..config import Config
+from ..text.dates import has_time, is_secondary_date, lead_date, words_beside_date
+from ..text.normalise import count_words, normalise_for_dedup
+from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
+from ..text.threads import thread_lines
+
+#: Legal footer lines ("© 2024 Example Agency") are never titles.
+_LEGAL = re.compile(r"©|\(c\)\s*\d{4}|all rights reserved|все права защищены", re.IGNORECASE)
+#: A dated heading repeats the title when their normalised texts are this similar.
+_SAME_TITLE = 0.9
+#: A date line with this many words of its own beside its date may be a dated headline.
+_DATED_TITLE_WORDS = 3
+#: A title shown again after a fused breadcrumb has at least this many words.
+_SUFFIX_TITLE_WORDS = 4
+#: How far above a body its headline is looked for (bylines, dates, share buttons).
+_HEADER_UNITS = 25
+#: A byline: "by" (or its like) first, or second after one word, in a short line ("By
+#: Jane Roe", "Posted by jroe on ...", "Written by: Jane Roe"; not "Actor hurt by ...").
+_BYLINE = re.compile(r"^\W*(?:[\w'’]+\W+)?(?:by|von|par|por|от|автор)\b", re.IGNORECASE)
+_BYLINE_MAX_WORDS = 12
+_BY_WORD = re.compile(r"(?<!\w)(?:by|von|par|por|от|автор)(?!\w)", re.IGNORECASE)
+#: A date with this few words beside it is a dateline, not a dated headline.
+_DATED_LABEL_WORDS = 3
+#: Lines that are links or captions rather than headlines: wholly in brackets, or
+#: opening or closing with an arrow set apart ("More »", a quote's «» is not), or
+#: holding a "|" or " / " between items (breadcrumbs).
+_LINK_OR_CAPTION = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*[«‹←<]+\s|\s[»›→>]+\s*$|\s\|(\s|$)|\s/\s")
+_LETTER = re.compile(r"[^\W\d_]")
+_TIME_ONLY = re.compile(
+    r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE
+)
+#: A time told relative to the reader's visit ("posted 35 mins ago", "2 hours ago").
+_RELATIVE_TIME = re.compile(
+    r"\b\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mos?|months?|y|yrs?|years?)"
+    r"\s+ago\b",
+    re.IGNORECASE,
+)
+_RELATIVE_TIME_WORDS = 6
+#: An author box between a headline and its body: the author's name on a line of its
+#: own, then (within this many lines) a paragraph about them opening with that name.
+_AUTHOR_BOX_LINES = 3
+
+
+#: Paragraphs of a body's opening that its headline is compared with.
+_OPENING_UNITS = 3
+#: Words a headline farther up must share with the body's opening.
+_SHARED_WORDS = 2
+#: A standfirst is a short paragraph (one or two sentences).
+_STANDFIRST_WORDS = 60
+_CONTENT_WORD = re.compile(r"[^\W\d_]{4,}")
+#: "Tags: a, b, c": a label with a colon, then a list of three or more items of a few words.
+_LABELLED_LIST = re.compile(r"^[^:,]{1,30}:\s*[^\s,]+(?:\s[^\s,]+){0,2}(?:,\s*[^\s,]+(?:\s[^\s,]+){0,2}){2,},?$")
+_HANDLE = re.compile(r"(?<!\w)@\w")
+#: A picture's caption ends with its source: "... Photo: Jane Roe/Agency", "(Photo credit:
+#: ...)", "Фото: ..." (not a headline such as "Photos: a city by night in pictures").
+_CREDIT = re.compile(
+    r"(?<!\w)(?:photo(?:graph)?s?|pictures?|images?|credits?|courtesy|foto|фото|bild|imagen|immagine|imagem|"
+    r"crédit|crédito|credito)(?:\s+credits?)?\s*:\s*(?:[^\s:]+\s*){1,4}[)\]]?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _is_byline(p: Paragraph) -> bool:
+    return p.n_words <= _BYLINE_MAX_WORDS and _BYLINE.match(p.text) is not None
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in _CONTENT_WORD.findall(text)}
+
+
+def _is_meta_line(p: Paragraph) -> bool:
+    """A line of an article's header that is not its headline: a byline, a dated or
+    timed line, a link, a caption, a line without letters."""
+    text = p.text
+    if p.date is not None:
+        if p.undated_text is None:
+            return True  # a date line
+        text = p.undated_text  # a heading with its date: what is it without it?
+        if count_words(text) <= _DATED_LABEL_WORDS:
+            return True
+    if not _LETTER.search(text) or _TIME_ONLY.match(text) or _HANDLE.search(text) or _LABELLED_LIST.match(text):
+        return True
+    if _CREDIT.search(text):
+        return True  # a caption
+    if count_words(text) <= _RELATIVE_TIME_WORDS and _RELATIVE_TIME.search(text):
+        return True
+    if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
+        return True
+    return _LINK_OR_CAPTION.search(text) is not None
+
+# Reasons a paragraph does not reach the output (counted in the summary).
+FILE_NAME = "file-name"
+REPEATED_CHROME = "repeated-chrome"
+DANGLING_HEADING = "dangling-heading"
+FRAGMENT = "fragment"
+DATE_LINE = "date-line"  # consumed as an article's date, not lost
+TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
+HEADER_LINE = "header-line"  # a byline, time or share button between a headline and its body
+#: A thread: at least this many short pieces, each dated with a time of day ...
+_THREAD_COMMENTS = 3
+#: ... of at most this many words (a comment; an article of a listing is longer).
+_COMMENT_WORDS = 150
+#: Reasons that leave a date line to no article: the next article of the page may take it.
+_ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
+COMMENT = "comment"  # a reader's reply under the article (see `threads`)
+
+
+@dataclass(slots=True)
+class _Unit:
+    paragraph: Paragraph
+    info: ClusterInfo
+    gap: int  # blank lines before it, counting lines that held a dropped file name
+
+    @property
+    def kind(self) -> Kind:
+        return self.paragraph.kind
+
+
+@dataclass(slots=True)
+class _Item:
+    units: list[_Unit] = field(default_factory=list)
+    has_text: bool = False
+    has_unique: bool = False
+    #: the headline found above the body (see `PageSegmenter._headline`), if any
+    title: _Unit | None = None
+
+    def last_content(self) -> _Unit | None:
+        for unit in reversed(self.units):
+            if unit.kind is not Kind.DATE:
+                return unit
+        return None
+
+
+def _usual_gap(units: Sequence[_Unit], min_pages: int) -> int:
+    """The most common number of blank lines between two paragraphs of the page's own
+    prose (ties: the smaller). Menus set one item per line and teaser lists space their
+    items wider: neither says how this page lays out running text. Pages without such
+    pairs fall back to all paragraphs of text, then to all paragraphs."""
+
+    def mode(gaps: list[int]) -> int | None:
+        counts = Counter(gaps)
+        return min(counts, key=lambda gap: (-counts[gap], gap)) if counts else None
+
+    pairs = [(a, b) for a, b in zip(units, units[1:]) if a.kind is Kind.TEXT and b.kind is Kind.TEXT]
+    own = [b.gap for a, b in pairs if a.info.n_pages < min_pages and b.info.n_pages < min_pages]
+    for gaps in (own, [b.gap for _, b in pairs], [u.gap for u in units[1:]]):
+        usual = mode(gaps)
+        if usual is not None:
+            return usual
+    return 0
+
+
+class PageSegmenter:
+    """Segments one page; `segment` returns its article copies and dropped paragraphs."""
+
+    def __init__(
+        self, paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config, keep_text: bool = False
+    ) -> None:
+        self.config = config
+        self.keep_text = keep_text
+        self.dropped: list[Dropped] = []
+        #: the last date line dropped with no article since the last article: (where in
+        #: `dropped`, its date, whether it is an update's)
+        self._orphan_date: tuple[int, _dt.date, bool] | None = None
+        self._stamped: set[int] = set()  # items dated by a line that gives a time of day too
+        self._has_stamp: set[int] = set()  # items holding such a line
+        #: author boxes (`_author_box`) and bylines set as text taken into an article's
+        #: header: not its body
+        self._bios: set[int] = set()
+        #: the first date line dropped with no article since the last article
+        self._first_orphan: tuple[int, _dt.date, bool] | None = None
+        self.units: list[_Unit] = []
+        carried_gap = 0
+        for paragraph, info in zip(paragraphs, infos):
+            if paragraph.kind is Kind.FILE_NAME:
+                self._drop(_Unit(paragraph, info, paragraph.gap), FILE_NAME)
+                carried_gap = max(carried_gap, paragraph.gap)
+                continue
+            self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
+            carried_gap = 0
+        self._drop_thread()
+        self.usual_gap = _usual_gap(self.units, config.min_repeat_pages)
+
+    def _drop_thread(self) -> None:
+        """Drop the page's comment thread before the page is cut into items."""
+        units = self.units
+        thread = set(thread_lines([u.paragraph for u in units], [self.repeated(u) for u in units]))
+        if not thread:
+            return
+        kept: list[_Unit] = []
+        carried_gap = 0
+        for k, unit in enumerate(units):
+            if k in thread:
+                self._drop(unit, COMMENT)
+                carried_gap = max(carried_gap, unit.gap)
+                continue
+            if carried_gap:
+                unit.gap = max(unit.gap, carried_gap)
+                carried_gap = 0
+            kept.append(unit)
+        self.units = kept
+
+    def _drop(self, unit: _Unit, reason: str) -> None:
+        p, info = unit.paragraph, unit.info
+        text = p.text if self.keep_text else ""
+        if unit.kind is Kind.DATE and reason in _ORPHANING and p.date is not None:
+            # the nearest date line, unless it is an update's and the one before is not
+            secondary = is_secondary_date(p.text)
+            if self._orphan_date is None or not secondary or self._orphan_date[2]:
+                self._orphan_date = (len(self.dropped), p.date, secondary)
+            if self._first_orphan is None:
+                self._first_orphan = (len(self.dropped), p.date, secondary)
+        self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
+
+    def repeated(self, unit: _Unit) -> bool:
+        return unit.info.repeated(self.config.min_repeat_pages)
+
+    # --- cutting into items ---------------------------------------------------
+
+    def _starts_new_item(self, item: _Item, k: int) -> bool:
+        unit = self.units[k]
+        if unit.kind is Kind.DATE:
+            return item.has_text and not self._date_trails(k)
+        prev = item.last_content()
+        if prev is None:
+            return False
+        rep, prev_rep = self.repeated(unit), self.repeated(prev)
+        if prev.kind is Kind.HEADING:
+            return unit.kind is Kind.HEADING and rep != prev_rep
+        # the previous content paragraph is text
+        if rep != prev_rep:
+            if unit.kind is Kind.HEADING or not prev_rep:
+                return True
+            # repeated text then unique text: an article whose title and lead are also
+            # shown as a teaser elsewhere reads on; a teaser list followed by an untitled
+            # article is told by a wider gap
+            return not item.has_unique and unit.gap > self.usual_gap
+        if rep:
+            # text shown on another set of pages is another item (rotating teasers); exact
+            # copies of pages were set aside before clustering, so a page's own body is
+            # never "repeated" merely because the page was fetched twice
+            other_pages = unit.info.pages_hash != prev.info.pages_hash
+            return self._heads_next(k) or unit.gap > self.usual_gap or other_pages
+        return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
+
+    def _date_trails(self, k: int) -> bool:
+        """Whether the date block starting at k stands nearer to the text before it."""
+        after = k
+        while after < len(self.units) and self.units[after].kind is Kind.DATE:
+            after += 1
+        if after == len(self.units):
+            return True
+        return self.units[k].gap < self.units[after].gap
+
+    def _heads_next(self, k: int) -> bool:
+        """A heading set closer to the text after it than to the text before it: the
+        title of the next teaser, not a sub-heading of this text."""
+        unit = self.units[k]
+        if unit.kind is not Kind.HEADING:
+            return False
+        after = k + 1
+        while after < len(self.units) and self.units[after].kind is Kind.DATE:
+            after += 1
+        if after == len(self.units):
+            return False
+        nearer = min(u.gap for u in self.units[k + 1 : after + 1])
+        return nearer < unit.gap
+
+    def _date_follows(self, k: int) -> bool:
+        return k + 1 < len(self.units) and self.units[k + 1].kind is Kind.DATE
+
+    def items(self) -> list[_Item]:
+        items: list[_Item] = []
+        item = _Item()
+        for k, unit in enumerate(self.units):
+            if item.units and self._starts_new_item(item, k):
+                following = _Item()
+                if unit.kind is not Kind.DATE and not item.has_text:
+                    while item.units and item.units[-1].kind is Kind.DATE:
+                        following.units.insert(0, item.units.pop())
+                if item.units:
+                    items.extend(self._split_dangling(item))
+                item = following
+            item.units.append(unit)
+            if unit.kind is Kind.TEXT:
+                item.has_text = True
+            if unit.kind is not Kind.DATE and not self.repeated(unit):
+                item.has_unique = True
+        if item.units:
+            items.extend(self._split_dangling(item))
+        return self._adopt_headlines(items)
+
+    def _adopt_headlines(self, items: list[_Item]) -> list[_Item]:
+        """Give each article of the page's own text the headline standing above it, with
+        the bylines, dates and share buttons between them, even when the cut into items
+        put those lines into items of their own."""
+        at = {id(unit): k for k, unit in enumerate(self.units)}
+        owner = {id(unit): item for item in items for unit in item.units}
+        for item in items:
+            if not item.has_text:
+                continue
+            first = next(u for u in item.units if u.kind is Kind.TEXT)
+            if self.repeated(first):
+                continue  # a teaser: its title is the heading right above its text
+            k = at[id(first)]
+            start = at[id(item.units[0])]
+            # a heading of the page's own above the text, in the item, is its title
+            # (the first one: the sub-heading right above a body comes after it),
+            # unless a headline stands above the byline or date over it
+            if any(self._own_headline(self.units[j]) for j in range(start, k)):
+                headline = self._headline_over_dateline(start)
+            else:
+                headline = self._headline(k)
+            if headline is None:
+                continue
+            item.title = self.units[headline]
+            if headline >= start:
+                continue
+            # the lines from the headline down are this article's header: they leave the
+            # items that held them (text-less ones, or a headline with its standfirst)
+            moved = self.units[headline:start]
+            robbed = {id(owner[id(unit)]): owner[id(unit)] for unit in moved}
+            for unit in moved:
+                owner[id(unit)].units.remove(unit)
+                owner[id(unit)] = item
+            item.units[:0] = moved
+            for other in robbed.values():
+                other.has_text = any(u.kind is Kind.TEXT for u in other.units)
+                other.has_unique = any(u.kind is not Kind.DATE and not self.repeated(u) for u in other.units)
+                if other.title is not None and owner[id(other.title)] is not other:
+                    other.title = None
+        return [item for item in items if item.units]
+
+    def _own_headline(self, unit: _Unit) -> bool:
+        p = unit.paragraph
+        return (
+            unit.kind is Kind.HEADING
+            and not self.repeated(unit)
+            and p.n_words > self.config.max_label_words
+            and not _is_meta_line(p)
+        )
+
+    def _headline(self, k: int) -> int | None:
+        """The position of the headline of a body whose first text is unit k.
+
+        Above a body stand its header lines: dates, bylines, times, links, labels of a
+        few words, and on news sites a standfirst (one short paragraph right under the
+        headline, above the byline). The headline is the nearest other heading, or
+        past it the nearest that shares words with the body's opening (an author's
+        list of recent stories may stand between); a short heading is taken only
+        where no longer one stands above it within the header.
+        """
+        fallback = None
+        candidates: list[int] = []
+        bios: list[int] = []
+        past_meta = False
+        j, stop = k - 1, max(-1, k - 1 - _HEADER_UNITS)
+        while j > stop:
+            unit = self.units[j]
+            j -= 1
+            if unit.kind is Kind.TEXT:
+                if not candidates and _is_byline(unit.paragraph):
+                    bios.append(j + 1)  # a byline set as a line of text
+                    past_meta = True
+                    continue
+                name = None if candidates or not past_meta else self._author_box(j + 1)
+                if name is not None:
+                    bios.append(j + 1)
+                    j = name - 1  # the name and the links beside it are header lines too
+                    continue
+                if candidates or not (past_meta and self._standfirst(j + 1)):
+                    break
+                continue
+            if unit.kind is Kind.DATE and self._dated_title(unit.paragraph):
+                if not candidates and fallback is None:
+                    return self._with_bios(j + 1, bios)  # the nearest: a dated headline right over the body
+            if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                past_meta = True
+                continue
+            if unit.paragraph.n_words <= self.config.max_label_words:
+                if not self.repeated(unit):
+                    if not candidates:
+                        fallback = j + 1  # an author's name or a short headline: look above
+                elif fallback is not None and not candidates:
+                    break  # a label above a short headline: the header ends here
+                continue
+            candidates.append(j + 1)
+        if not candidates:
+            return self._with_bios(fallback, bios)
+        opening = set()
+        for unit in self.units[k : k + _OPENING_UNITS]:
+            if unit.kind is Kind.TEXT:
+                opening |= _content_words(unit.paragraph.text)
+        for j in candidates:
+            if len(_content_words(self.units[j].paragraph.text) & opening) >= _SHARED_WORDS:
+                return self._with_bios(j, bios)
+        return self._with_bios(candidates[0], bios)
+
+    def _with_bios(self, headline: int | None, bios: list[int]) -> int | None:
+        """The headline found; the author boxes passed below it are its header's."""
+        if headline is not None:
+            self._bios.update(id(self.units[b]) for b in bios if b > headline)
+        return headline
+
+    def _author_box(self, j: int) -> int | None:
+        """Where the author's name stands above unit j (text) if unit j is a paragraph
+        about them: unique, opening with a word of a unique short line a few lines above
+        ("Jane Roe" ... "Roe is a reporter covering ..."), with only lines between."""
+        unit = self.units[j]
+        if self.repeated(unit):
+            return None
+        first = re.match(r"\W*([^\W\d_]+)", unit.paragraph.text)
+        if first is None or not first[1][:1].isupper():
+            return None
+        for n in range(j - 1, max(-1, j - 1 - _AUTHOR_BOX_LINES), -1):
+            above = self.units[n]
+            if above.kind is not Kind.HEADING:
+                return None
+            p = above.paragraph
+            if not self.repeated(above) and p.n_words <= self.config.max_label_words and p.date is None:
+                words = re.findall(r"[^\W\d_]+", p.text)
+                if first[1] in words and not _is_meta_line(p):
+                    return n
+        return None
+
+    def _headline_over_dateline(self, k: int) -> int | None:
+        """The headline above a byline or date line standing right above unit k (past
+        labels): [headline][byline, date, share buttons][sub-heading][body]."""
+        past_meta = False
+        for j in range(k - 1, max(-1, k - 1 - _HEADER_UNITS), -1):
+            unit = self.units[j]
+            if unit.kind is Kind.TEXT:
+                return None
+            if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
+                past_meta = True
+            elif unit.paragraph.n_words <= self.config.max_label_words:
+                if not self.repeated(unit):
+                    return None  # an author's name or a short headline: not sure
+            else:
+                return j if past_meta and self._own_headline(unit) else None
+        return None
+
+    def _dated_title(self, p: Paragraph) -> bool:
+        """A date line that is a headline with its date ("The Briefing, May 4, 2012"):
+        words of its own beside the date, no time of day (a comment's stamp) and no
+        author ("May 4, 2012, by Jane Roe")."""
+        if has_time(p.text) or _BY_WORD.search(p.text):
+            return False
+        beside = words_beside_date(p.text, self.config.date_window, self.config.month_first)
+        return len(beside) >= _DATED_TITLE_WORDS
+
+    def _standfirst(self, j: int) -> bool:
+        """Unit j (text) is a short unique paragraph right under a headline."""
+        unit, above = self.units[j], self.units[j - 1] if j else None
+        return (
+            not self.repeated(unit)
+            and unit.paragraph.n_words <= _STANDFIRST_WORDS
+            and above is not None
+            and above.kind is Kind.HEADING
+            and above.paragraph.n_words > self.config.max_label_words
+            and not _is_meta_line(above.paragraph)
+        )
+
+    @staticmethod
+    def _split_dangling(item: _Item) -> list[_Item]:
+        """Split off the headings that follow an item's last text: they introduce nothing."""
+        if not item.has_text:
+            return [item]
+        last_text = max(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        after = item.units[last_text + 1 :]
+        dangling = [u for u in after if u.kind is not Kind.DATE]
+        if not dangling:
+            return [item]
+        item.units = item.units[: last_text + 1] + [u for u in after if u.kind is Kind.DATE]
+        return [item, _Item(units=dangling)]
+
+    # --- items to articles ------------------------------------------------------
+
+    def segment(self) -> list[ArticleCopy]:
+        items = self.items()
+        mark = len(self.dropped)
+        copies = self._copies(items)
+        if not any(not copy.repeated_only for copy in copies):
+            # a page with no article of its own: its first titled piece of own text, however
+            # short, is its post (a photo or a video with a line or two under it)
+            post = next((item for item in items if self._short_post(item)), None)
+            if post is None:
+                post = self._untitled_lines_post(items)
+            if post is not None:
+                del self.dropped[mark:]
+                copies = self._copies(items, post)
+        return copies
+
+    def _copies(self, items: list[_Item], short_post: _Item | None = None) -> list[ArticleCopy]:
+        copies = []
+        # what a pass notes as it goes starts afresh (a page may be cut twice: see `segment`)
+        self._orphan_date = self._first_orphan = None
+        stamped = []  # per copy: whether its date line, and whether any, gives a time of day too
+        orphans = []  # per copy: the date line left alone above it, if any
+        for item in items:
+            copy = self._article(item, item is short_post) if item.has_text else None
+            if copy is not None:
+                orphans.append(self._first_orphan)
+                if copy.date is None and not copy.repeated_only and self._orphan_date is not None:
+                    self._adopt_date(copy, self._orphan_date)
+                self._orphan_date = self._first_orphan = None
+                copies.append(copy)
+                stamped.append((id(item) in self._stamped, id(item) in self._has_stamp))
+            elif not item.has_text:
+                for unit in item.units:
+                    self._drop(unit, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
+        self._date_comments(copies, stamped, orphans)
+        return copies
+
+    def _adopt_date(self, copy: ArticleCopy, orphan: tuple[int, _dt.date, bool]) -> None:
+        """An undated article of the page's own text takes the date line left alone
+        above it since the previous article (a date set apart from its article by share
+        buttons, or above the headline among the site's chrome)."""
+        at, day, _ = orphan
+        copy.date, copy.date_source = day, DateSource.LINE
+        self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
+
+    def _date_comments(self, copies: list[ArticleCopy], stamped: list[tuple[bool, bool]], orphans: list) -> None:
+        """A comment's date is not an article's: where a page holds a thread (several
+        short pieces of its own text, each holding a date line with a time of day), the
+        pieces dated by such lines from its start on take the date of the article they
+        follow: the last one above (or at) the thread's start dated otherwise, or the
+        first date line left alone above it (the post's own, above its comments), else
+        none."""
+        short = [
+            i
+            for i, copy in enumerate(copies)
+            if stamped[i][1] and not copy.repeated_only and count_words(copy.text) <= _COMMENT_WORDS
+        ]
+        if len(short) < _THREAD_COMMENTS:
+            return
+        first = short[0]
+        above = [
+            c
+            for i, c in enumerate(copies[: first + 1])
+            if c.date is not None and not c.repeated_only and not stamped[i][0]
+        ]
+        if above:
+            day, source = above[-1].date, above[-1].date_source
+        elif orphans[first] is not None:
+            at, day, _ = orphans[first]
+            source = DateSource.LINE
+            self.dropped[at] = replace(self.dropped[at], reason=DATE_LINE)
+        else:
+            day, source = None, None
+        for i in range(first, len(copies)):
+            if stamped[i][0]:
+                copies[i].date, copies[i].date_source = day, source
+
+    def _untitled_lines_post(self, items: list[_Item]) -> _Item | None:
+        """The first item of unique short lines only, at least two of them: its last line,
+        whatever its punctuation, is the post's text under the first (a caption line)."""
+        for item in items:
+            own = [u for u in item.units if u.kind is Kind.HEADING and not self.repeated(u)]
+            if not item.has_text and len(own) >= 2 and own[0].paragraph.n_words > self.config.max_label_words:
+                own[-1].paragraph.kind = Kind.TEXT
+                item.has_text = True
+                return item
+        return None
+
+    def _short_post(self, item: _Item) -> bool:
+        """Unique text under a unique heading of more than a label's words."""
+        if not item.has_text:
+            return False
+        first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        title = self._title_unit(item, first_text)
+        return (
+            title is not None
+            and not self.repeated(title)
+            and title.paragraph.n_words > self.config.max_label_words
+            and any(u.kind is Kind.TEXT and not self.repeated(u) for u in item.units)
+        )
+
+    def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
+        if item.title is not None:
+            return item.title
+        leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
+        unique = [u for u in leading if not self.repeated(u) and not _is_meta_line(u.paragraph)]
+        if unique:
+            # the title written again below without the breadcrumb fused before it
+            # ("Home News Title", then "Title") is the title
+            for later in unique[1:]:
+                if self._same_title(unique[0], later.paragraph):
+                    return later if _ends_with(unique[0].paragraph, later.paragraph) else unique[0]
+            return unique[0]
+        # a teaser's title stands right above its text; what is above that is chrome
+        if not leading:
+            return None
+        last = leading[-1].paragraph
+        if last.n_words > self.config.max_label_words and not _LEGAL.search(last.text):
+            return leading[-1]
+        return None
+
+    def _article(self, item: _Item, short_post: bool = False) -> ArticleCopy | None:
+        bios = self._bios
+        texts = [i for i, u in enumerate(item.units) if u.kind is Kind.TEXT]
+        first_text = next((i for i in texts if id(item.units[i]) not in bios), texts[0])
+        title_unit = self._title_unit(item, first_text)
+        title_at = item.units.index(title_unit) if title_unit is not None else first_text
+        date = None
+        date_source = None
+        date_secondary = False
+        stamped = False  # the date line gives a time of day too
+        consumed: list[tuple[_Unit, str]] = []
+        body: list[_Unit] = []
+        for i, unit in enumerate(item.units):
+            p = unit.paragraph
+            if unit.kind is Kind.DATE and unit is not title_unit:
+                consumed.append((unit, DATE_LINE))
+                # the first date line, unless it is an update's (or a print's) and a
+                # line with the publication date follows
+                secondary = is_secondary_date(p.text)
+                if date_source is not DateSource.LINE or (date_secondary and not secondary):
+                    date, date_source, date_secondary = p.date, DateSource.LINE, secondary
+                    stamped = has_time(p.text)
+                if has_time(p.text):
+                    self._has_stamp.add(id(item))
+            elif unit is title_unit:
+                if unit.kind is Kind.DATE and date_source is not DateSource.LINE:
+                    date, date_source = p.date, DateSource.LINE  # a dated headline
+                elif p.date is not None and date_source is None:
+                    date, date_source = p.date, DateSource.HEADING
+            elif i < title_at and self.repeated(unit):
+                consumed.append((unit, REPEATED_CHROME))  # menus and labels above the title
+            elif i < first_text and self._same_title(title_unit, p):
+                consumed.append((unit, TITLE_REPEAT))
+                if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
+                    date, date_source = p.date, DateSource.HEADING
+            elif title_at < i < first_text and id(unit) in bios:
+                consumed.append((unit, HEADER_LINE))  # an author box, a byline
+            elif title_at < i < first_text and unit.kind is Kind.HEADING and self._header_line(unit):
+                consumed.append((unit, REPEATED_CHROME if self.repeated(unit) else HEADER_LINE))
+                # a byline with its date ("June 9, 2018 by Jane Roe")
+                if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
+                    date, date_source = p.date, DateSource.HEADING
+            else:
+                body.append(unit)
+
+        words = sum(u.paragraph.n_words for u in body)
+        too_short = words < (1 if short_post else self.config.min_article_words)
+        if too_short or (not item.has_unique and _is_list(body)):
+            reason = FRAGMENT if item.has_unique else REPEATED_CHROME
+            for unit in item.units:
+                self._drop(unit, reason)
+            return None
+        for unit, reason in consumed:
+            self._drop(unit, reason)
+        if date is None:
+            first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
+            date = lead_date(first_body_text.text, self.config.date_window, self.config.month_first)
+            date_source = DateSource.LEAD if date is not None else None
+        title = None
+        if title_unit is not None:
+            tp = title_unit.paragraph
+            title = tp.undated_text if tp.undated_text else tp.text
+        if stamped and date_source is DateSource.LINE:
+            self._stamped.add(id(item))
+        return ArticleCopy(
+            page=item.units[0].paragraph.page,
+            start=item.units[0].paragraph.start,
+            title=title,
+            date=date,
+            date_source=date_source,
+            text="\n\n".join(u.paragraph.text for u in body),
+            key=tuple(u.info.cluster for u in body),
+            spans=tuple((u.paragraph.start, u.paragraph.end) for u in body),
+            title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
+            repeated_only=not item.has_unique,
+        )
+
+    def _header_line(self, unit: _Unit) -> bool:
+        """A line between a headline and its body that is not part of the body: a label
+        the site repeats ("Share", "Print"), a byline, a time, a name of a few words."""
+        p = unit.paragraph
+        return self.repeated(unit) or p.n_words <= self.config.max_label_words or _is_meta_line(p)
+
+    @staticmethod
+    def _same_title(title_unit: _Unit | None, p: Paragraph) -> bool:
+        if title_unit is None:
+            return False
+        title = title_unit.paragraph.undated_text or title_unit.paragraph.text
+        a, b = normalise_for_dedup(title), normalise_for_dedup(p.undated_text or p.text)
+        return (
+            Indel.normalized_similarity(a, b) >= _SAME_TITLE
+            or _ends_with(title_unit.paragraph, p)
+            or _ends_with(p, title_unit.paragraph)
+        )
+
+
+def _ends_with(longer: Paragraph, shorter: Paragraph) -> bool:
+    """Whether a heading is another of several words with a few words before it (a
+    breadcrumb fused with the title: "Home News The title" and "The title")."""
+    a = normalise_for_dedup(longer.undated_text or longer.text)
+    b = normalise_for_dedup(shorter.undated_text or shorter.text)
+    return len(b.split()) >= _SUFFIX_TITLE_WORDS and len(a) > len(b) and a.endswith(" " + b)
+
+
+def _is_list(body: Sequence[_Unit]) -> bool:
+    """More than a fifth of the body's words are in short lines that do not end like a
+    sentence (menu entries, headlines, names): a list of links, not a teaser, whose body
+    is prose."""
+    prose = sum(u.paragraph.n_words for u in body if u.kind is Kind.TEXT)
+    return 4 * sum(u.paragraph.n_words for u in body) > 5 * prose
+
+
+def segment_page(
+    paragraphs: Sequence[Paragraph], infos: Sequence[ClusterInfo], config: Config, keep_text: bool = False
+) -> tuple[list[ArticleCopy], list[Dropped]]:
+    """Article copies found on one page, and the paragraphs dropped from it with reasons
+    (with their displayed text when `keep_text`)."""
+    segmenter = PageSegmenter(paragraphs, infos, config, keep_text)
+    copies = segmenter.segment()
+    return copies, segmenter.dropped
