@@ -52,7 +52,7 @@ from corpus_clean.config import Config  # noqa: E402
 from corpus_clean.text.normalise import normalise_for_dedup  # noqa: E402
 from corpus_clean.text.paragraphs import paragraph_texts, paragraphs_of  # noqa: E402
 from corpus_clean.engine.chunk_work import fingerprint_chunk  # noqa: E402
-from corpus_clean.engine.pipeline import PAGES_PER_CHUNK  # noqa: E402
+from corpus_clean.engine.local import PAGES_PER_CHUNK  # noqa: E402
 from corpus_clean.io.read import InputFile, discover, read_file  # noqa: E402
 from corpus_clean.records import Page  # noqa: E402
 

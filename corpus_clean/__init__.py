@@ -8,7 +8,7 @@ for article in clean("seeds/", Config(threshold=0.8)):
 
 from ._version import __version__
 from .config import Config
-from .engine.pipeline import clean
+from .engine.local import clean
 from .io.read import InputError
 from .records import Article
 from .audit.report import Report

@@ -13,7 +13,7 @@ from conftest import SEEDS
 from typer.testing import CliRunner
 
 from corpus_clean.dedup import clusters
-from corpus_clean.engine import pipeline
+from corpus_clean.engine import local
 from corpus_clean.cli.app import app
 from corpus_clean.dedup.clusters import ClusterStats, band_candidate_rounds, band_candidates
 from corpus_clean.config import Config
@@ -120,7 +120,7 @@ def teaser_corpus(tmp_path):
 
 
 def test_bounded_run_gives_the_same_articles(teaser_corpus, monkeypatch):
-    unbounded = [a.to_dict() for a in pipeline.clean(teaser_corpus, Config(jobs=1))]
+    unbounded = [a.to_dict() for a in local.clean(teaser_corpus, Config(jobs=1))]
     # the smallest budget still gives rounds of a million codes: make them tiny instead
     monkeypatch.setattr(clusters, "CANDIDATE_MEMORY_SHARE", 1 << 40)
     monkeypatch.setattr(clusters, "JOIN_BATCH_PAIRS", 5)
@@ -134,7 +134,7 @@ def test_bounded_run_gives_the_same_articles(teaser_corpus, monkeypatch):
 
     monkeypatch.setattr(clusters, "band_candidate_rounds", counted)
     # and verify the pairs by tiles of one byte of the file of texts (an order far from the keys')
-    monkeypatch.setattr(pipeline, "PAGES_PER_CHUNK", 8)
+    monkeypatch.setattr(local, "PAGES_PER_CHUNK", 8)
     monkeypatch.setattr(clusters, "VERIFY_TILE_SHARE", 1 << 40)
     reordered = []
     in_file_order = clusters.in_file_order
@@ -145,7 +145,7 @@ def test_bounded_run_gives_the_same_articles(teaser_corpus, monkeypatch):
         return out
 
     monkeypatch.setattr(clusters, "in_file_order", recorded)
-    bounded = [a.to_dict() for a in pipeline.clean(teaser_corpus, Config(jobs=1, max_memory=1 << 30))]
+    bounded = [a.to_dict() for a in local.clean(teaser_corpus, Config(jobs=1, max_memory=1 << 30))]
     assert len(calls) > 3  # it did work in rounds
     assert any(reordered)  # (texts lie in the file by chunk, then by key: chunks of 8 pages)
     assert bounded == unbounded and len(unbounded) >= 25
@@ -199,7 +199,7 @@ def test_the_token_vocabulary_is_let_go_of_after_the_first_pass(monkeypatch):
     from corpus_clean.dedup import fingerprints
     from corpus_clean.engine import chunk_work as passes
 
-    expected = [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=1))]
+    expected = [a.to_dict() for a in local.clean([SEEDS], Config(jobs=1))]
     held = []
 
     def forget() -> None:
@@ -207,7 +207,7 @@ def test_the_token_vocabulary_is_let_go_of_after_the_first_pass(monkeypatch):
         fingerprints.forget_token_hashes()
 
     monkeypatch.setattr(passes, "forget_token_hashes", forget)
-    assert [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=1))] == expected
+    assert [a.to_dict() for a in local.clean([SEEDS], Config(jobs=1))] == expected
     assert held and held[0] > 100  # it held the seeds' words, and let go of them
     assert len(fingerprints._TOKEN_HASHES) == 0
 
@@ -218,7 +218,7 @@ def test_the_workers_are_forked_before_the_input_is_listed(monkeypatch):
     import multiprocessing
 
     workers_at_listing = []
-    listing = pipeline.spooled
+    listing = local.spooled
     # children of this process that other tests left (a pool's workers still being reaped)
     # are not this run's
     others = {p.pid for p in multiprocessing.active_children()}
@@ -227,8 +227,8 @@ def test_the_workers_are_forked_before_the_input_is_listed(monkeypatch):
         workers_at_listing.append(len({p.pid for p in multiprocessing.active_children()} - others))
         return listing(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "spooled", spied)
-    expected = [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=1))]
+    monkeypatch.setattr(local, "spooled", spied)
+    expected = [a.to_dict() for a in local.clean([SEEDS], Config(jobs=1))]
     assert workers_at_listing == [0]
-    assert [a.to_dict() for a in pipeline.clean([SEEDS], Config(jobs=2))] == expected
+    assert [a.to_dict() for a in local.clean([SEEDS], Config(jobs=2))] == expected
     assert workers_at_listing == [0, 2]

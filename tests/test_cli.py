@@ -182,9 +182,9 @@ _ANNOUNCED_RUN = """
 import sys
 from pathlib import Path
 from corpus_clean.cli import app as cli
-from corpus_clean.engine import pipeline
+from corpus_clean.engine import plan
 
-fingerprint_chunk = pipeline.fingerprint_chunk
+fingerprint_chunk = plan.fingerprint_chunk
 
 
 def announced(*args, **kwargs):
@@ -194,7 +194,7 @@ def announced(*args, **kwargs):
     return fingerprint_chunk(*args, **kwargs)
 
 
-pipeline.fingerprint_chunk = announced
+plan.fingerprint_chunk = announced
 cli.main(sys.argv[2:])
 """
 
@@ -493,14 +493,14 @@ def _segment_or_die(config, pages, *args, **kwargs):
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL of a forked worker")
 def test_a_worker_killed_mid_run_exits_5_with_the_reason_and_no_output(tmp_path, monkeypatch, capsys):
     from corpus_clean.cli import app as cli
-    from corpus_clean.engine import pipeline
+    from corpus_clean.engine import plan
 
     corpus = tmp_path / "crawl"
     corpus.mkdir()
     for n in range(3 * 64):  # three chunks of pages
         seed = sorted(SEEDS.glob("*.txt"))[n % 5]
         (corpus / f"{n:03d}.txt").write_text(seed.read_text(encoding="utf-8") + f"\n\nPage {n}.", encoding="utf-8")
-    monkeypatch.setattr(pipeline, "segment_chunk", _segment_or_die)
+    monkeypatch.setattr(plan, "segment_chunk", _segment_or_die)
     out = tmp_path / "out.jsonl"
     with pytest.raises(SystemExit) as ended:
         cli.main(["run", str(corpus), "--jobs", "2", "-o", str(out), "--quiet"])

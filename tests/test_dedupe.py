@@ -341,7 +341,7 @@ def test_on_a_generated_crawl_the_columnar_merger_makes_the_reference_mergers_ch
     from pathlib import Path
 
     from corpus_clean import Config, clean
-    from corpus_clean.engine import pipeline
+    from corpus_clean.engine import plan
 
     corpus = tmp_path / "corpus"
     make_corpus = Path(__file__).resolve().parent.parent / "benchmarks" / "make_corpus.py"
@@ -357,7 +357,7 @@ def test_on_a_generated_crawl_the_columnar_merger_makes_the_reference_mergers_ch
             made[-1][2].append(copy)
             super().add(copy)
 
-    monkeypatch.setattr(pipeline, "ArticleMerger", Recording)
+    monkeypatch.setattr(plan, "ArticleMerger", Recording)
     written = [a.to_dict() for a in clean(corpus, Config(jobs=1))]
     ((page_paths, aliases, copies),) = made
     assert aliases and len(copies) > 4000 and len(written) > 500

@@ -76,7 +76,7 @@ def test_the_default_pipeline_does_not_load_datasketch():
     """datasketch (and the scipy it imports) is for the reference backend only: 50 MB
     more in every worker process otherwise."""
     code = (
-        "import sys, corpus_clean.cli.app, corpus_clean.engine.pipeline as p;"
+        "import sys, corpus_clean.cli.app, corpus_clean.engine.local as p;"
         "from corpus_clean.config import Config;"
         "list(p.clean(['seeds'], Config(jobs=1)));"
         "print('datasketch' in sys.modules, 'scipy' in sys.modules)"

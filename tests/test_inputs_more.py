@@ -39,7 +39,7 @@ class _InterruptAt:
             return
         code = caller.f_code
         if code.co_filename.endswith(_WATCHED) or (
-            code.co_name == "clean" and code.co_filename.endswith(os.path.join("engine", "pipeline.py"))
+            code.co_name == "clean" and code.co_filename.endswith(os.path.join("engine", "local.py"))
         ):
             self.count += 1
             if self.count == self.at:

@@ -161,11 +161,11 @@ def test_datasketch_backend_gives_the_same_articles(seeds_dir):
 def test_output_is_the_same_whatever_the_number_of_processes(seeds_dir, monkeypatch):
     from conftest import DATA
 
-    from corpus_clean.engine import pipeline
+    from corpus_clean.engine import local
 
     corpus = [seeds_dir, DATA / "site_news_ru", DATA / "site_blog_en"]
     one = run(corpus, jobs=1)
-    monkeypatch.setattr(pipeline, "PAGES_PER_CHUNK", 2)  # many chunks, so both workers get some
+    monkeypatch.setattr(local, "PAGES_PER_CHUNK", 2)  # many chunks, so both workers get some
     assert run(corpus, jobs=2) == one
     assert run(corpus, jobs=3) == one
 

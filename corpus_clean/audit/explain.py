@@ -19,7 +19,7 @@ from rich.text import Text
 from ..config import Config
 from ..dedup.merge import DUPLICATE_ARTICLE, KEPT
 from ..audit.ledger import DUPLICATE_PAGE, Block, Ledger
-from ..engine.pipeline import clean
+from ..engine.local import clean
 from ..io.read import InputError, InputFile, read_file
 from ..records import Article, Page, SkippedFile
 from ..audit.report import Report

@@ -1,4 +1,4 @@
-"""What a run did, counted by every stage, and its human summary (stderr, rich).
+"""What a run did, gathered from every stage's counters, and its human summary (stderr, rich).
 
 Every input file appears here: read, or skipped with its reason. Every paragraph
 that does not reach the output is counted under the reason it was dropped.
@@ -9,16 +9,20 @@ from __future__ import annotations
 import datetime as _dt
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from .._version import __version__
 from ..audit.file_accounts import CHROME_REASONS, DUPLICATE_REASONS, Accounts
-from ..dedup.clusters import ClusterStats
 from ..config import Config
+from ..dedup.clusters import ClusterStats
 from ..dedup.merge import DedupeStats
-from ..records import PASSED_OVER, Dropped, SkippedFile
+from ..records import SkippedFile
+
+if TYPE_CHECKING:
+    from ..engine.plan import RunStats
 
 #: What each drop reason means, for the summary.
 REASONS = {
@@ -38,6 +42,9 @@ REASONS = {
 
 @dataclass
 class Report:
+    """The run's numbers: each stage keeps its own counters (`engine.plan.RunStats`), which
+    `gather` takes in; the caller adds the per-file accounts and the writing's seconds."""
+
     files_found: int = 0
     pages_read: int = 0
     duplicate_pages: int = 0  #: exact copies of another page (sources, not repetitions)
@@ -59,14 +66,24 @@ class Report:
     #: per-file accounts, when the run was recorded (see `accounts.settle`)
     accounts: Accounts | None = None
 
-    def add_skipped(self, skipped: SkippedFile) -> None:
-        """Count an input that gave no page: a skipped file, or a record passed over."""
-        (self.passed_over if skipped.reason in PASSED_OVER else self.skipped).append(skipped)
-
-    def count_dropped(self, dropped: list[Dropped]) -> None:
-        for d in dropped:
+    def gather(self, run: RunStats) -> None:
+        """Take in the counters each stage of a run kept (see `engine.plan.RunStats`)."""
+        read, copies, segment, articles = run.read, run.copies, run.segment, run.articles
+        self.files_found, self.pages_read = read.files_found, read.pages_read
+        self.encodings.update(read.encodings)
+        self.input_chars += read.input_chars
+        self.skipped.extend(read.skipped)
+        self.skipped.extend(segment.changed)  # files that changed between the passes
+        self.passed_over.extend(read.passed_over)
+        self.duplicate_pages, self.pages_in_index = copies.duplicate_pages, copies.pages_in_index
+        self.clusters, self.dedupe = run.clusters, run.dedupe
+        self.dropped_paragraphs.update(segment.dropped_paragraphs)
+        self.dropped_chars.update(segment.dropped_chars)
+        for d in run.dedupe.dropped:  # the merge's own: copies folded, boilerplate
             self.dropped_paragraphs[d.reason] += 1
             self.dropped_chars[d.reason] += d.n_chars
+        self.undated_articles = articles.undated_articles
+        self.known_articles, self.left_out_articles = articles.known_articles, articles.left_out_articles
 
     @property
     def articles(self) -> int:

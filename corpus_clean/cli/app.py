@@ -55,7 +55,7 @@ from ..audit.fail_if import parse_gate
 from ..audit.html_report import write_html_report
 from ..engine.index import CorpusIndex, IndexProblem, index_stats, prune
 from ..audit.ledger import Block, Ledger
-from ..engine.pipeline import clean
+from ..engine.local import clean
 from ..io.read import InputError
 from ..records import Article
 from ..audit.report import Report, render_summary, text_console

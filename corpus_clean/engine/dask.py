@@ -78,7 +78,6 @@ from __future__ import annotations
 
 import math
 import os
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import partial
@@ -93,33 +92,21 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the environment
     raise ImportError("the dask engine needs the optional extra: pip install 'corpus-clean[dask]'") from err
 
+from ..audit.report import Report
+from ..config import Config
 from ..dedup.clusters import (
     MAX_BUCKET_PAIRS_SIZE,
-    ClusterArrays,
     _bucket_pairs,
     cluster_arrays,
     verification_sample,
     verify,
 )
-from ..config import Config
-from ..io.containers import spooled
-from ..dedup.merge import ArticleMerger
-from ..engine.workers import chunked
 from ..dedup.fingerprints import lsh_params
-from ..dedup.sites import group_ids
-from ..text.lang import detect_languages
-from ..engine.chunk_work import (
-    FingerprintChunk,
-    PageInfo,
-    fetch_texts_chunk,
-    fingerprint_chunk,
-    resolved_date_order,
-    segment_chunk,
-)
-from ..engine.pipeline import KeptPages, Progress, fetch_plan, set_aside_copies, with_provenance
-from ..io.read import InputFile
-from ..records import Article, SkippedFile
-from ..audit.report import Report
+from ..engine import plan
+from ..engine.chunk_work import FingerprintChunk, fetch_texts_chunk
+from ..engine.workers import LazyChunks, chunked
+from ..io.containers import spooled
+from ..records import Article
 
 __all__ = ["clean_dask", "component_labels", "default_partitions"]
 
@@ -151,10 +138,10 @@ def clean_dask(
     client: Client | None = None,
     n_workers: int | None = None,
     partitions: int | None = None,
-    progress: Progress | None = None,
+    progress: plan.Progress | None = None,
 ) -> list[Article]:
     """The unique articles of the pages under `paths`, in order of first appearance:
-    the same articles, in the same order, as `list(pipeline.clean(paths, config))`.
+    the same articles, in the same order, as `list(local.clean(paths, config))`.
 
     `client`: a `distributed.Client` to run on (its workers must see local input files,
     and the spool of containers, at the same paths; pages at URLs they read from
@@ -162,7 +149,7 @@ def clean_dask(
     `config.jobs`, else 2) is started for the run and closed after it. `partitions`:
     how many pieces the pages, the band rows and the pairs are cut into (default
     `default_partitions`); it changes how work is spread, never the result. `report`
-    and `progress` are as for `pipeline.clean`.
+    and `progress` are as for `local.clean`.
     Raises `read.InputError` when a path does not exist, `ValueError` for a
     configuration this engine does not support, and whatever the cluster raises when
     it cannot finish (`distributed.KilledWorker` when a task killed its workers
@@ -185,8 +172,12 @@ def clean_dask(
         _session(client, n_workers or config.jobs or 2) as session,
         dask.config.set({"dataframe.shuffle.method": SHUFFLE_METHOD, "dataframe.convert-string": False}),
     ):
-        run = _Run(session, files, config, report, progress, partitions)
-        return run.articles()
+        clock = plan.StageClock(report.stage_seconds)
+        done = plan.run(DaskEngine(session, len(files), partitions), files, config, clock, progress)
+        report.gather(done.stats)
+        articles = [done.read(article) for _, article in done.articles]
+        report.seconds = clock.total()
+        return articles
 
 
 def default_partitions(n_files: int, n_workers: int) -> int:
@@ -212,28 +203,46 @@ def _session(client: Client | None, n_workers: int) -> Iterator[Client]:
         yield own
 
 
-class _Run:
-    """One run on one client: the stages in order, each a method."""
+class DaskEngine:
+    """The plan's chunk work as tasks on one client, `partitions` chunks a pass; the
+    first pass's band keys stay on the workers, for clustering by shuffles."""
 
-    def __init__(
-        self,
-        client: Client,
-        files: list[InputFile],
-        config: Config,
-        report: Report,
-        progress: Progress,
-        partitions: int | None,
-    ) -> None:
+    text_dir = None  # the workers write no texts: verification fetches the few it needs
+
+    def __init__(self, client: Client, n_files: int, partitions: int | None) -> None:
         self.client = client
-        self.files = files
-        self.config = config
-        self.report = report
-        self.progress = progress
         self.workers = len(client.scheduler_info().get("workers", {})) or 1
-        self.partitions = partitions or default_partitions(len(files), self.workers)
+        self.partitions = partitions or default_partitions(n_files, self.workers)
         self.forced_partitions = partitions
+        self.fingerprints: list = []  # futures of the first pass's chunks, band keys and all
+        self.row_keys: list[np.ndarray] = []  # per chunk: the keys of its texts with band keys
         self.fetched: list = []  # futures of the texts fetched for verification
-        self.stats = report.clusters
+
+    def chunks(self, n: int, make) -> LazyChunks:
+        return LazyChunks(n, max(1, math.ceil(n / self.partitions)), make)
+
+    def first_pass(self, func, chunks) -> Iterator[FingerprintChunk]:
+        # reading is not a pure function of its arguments (files change): never reuse a
+        # result of an earlier run that the scheduler may still hold
+        self.fingerprints = self.client.map(func, list(chunks), pure=False)
+        for future in self.client.map(_summary, self.fingerprints, pure=False):
+            summary = future.result()
+            future.release()
+            self.row_keys.append(summary.row_keys)
+            yield summary
+
+    def forget_first_pass(self) -> None:
+        pass  # the band keys are the clustering's
+
+    def map(self, func, chunks) -> Iterator:
+        # consumed in chunk order whatever order they finish in
+        for future in self.client.map(func, list(chunks), pure=False):
+            result = future.result()
+            future.release()
+            yield result
+
+    def close(self) -> None:
+        pass  # the cluster is the caller's, or `clean_dask`'s to close
 
     def _frame_partitions(self, rows: int, per_partition: int = ROWS_PER_PARTITION, spread: bool = True) -> int:
         """Partitions of a shuffled frame of about `rows` rows: as many as asked, else by
@@ -248,68 +257,25 @@ class _Run:
     def _length(self, frame) -> int:
         return int(self._compute(frame.shape[0]))
 
-    # -- 1. read + fingerprint ----------------------------------------------------------
+    # -- clusters -------------------------------------------------------------------------
 
-    def articles(self) -> list[Article]:
-        started = time.perf_counter()
-        report, config, files = self.report, self.config, self.files
-        report.files_found = len(files)
-        numbered = list(enumerate(files))
-        size = max(1, math.ceil(len(numbered) / self.partitions))
-        chunks = chunked(numbered, size)
-        # reading is not a pure function of its arguments (files change): never reuse a
-        # result of an earlier run that the scheduler may still hold
-        fingerprints = self.client.map(partial(fingerprint_chunk, config), chunks, pure=False)
-        summaries = self.client.map(_summary, fingerprints, pure=False)
-        infos: list[PageInfo] = []
-        keys, empty, row_keys = [], [], []
-        done = 0
-        slash_order = [0, 0]
-        for future in summaries:
-            pages, chunk_keys, chunk_empty, chunk_row_keys, chunk_order = future.result()
-            future.release()
-            slash_order[0] += chunk_order[0]
-            slash_order[1] += chunk_order[1]
-            for page in pages:
-                if isinstance(page, PageInfo):
-                    infos.append(page)
-                    report.encodings[page.encoding] += 1
-                    report.input_chars += page.n_chars
-                else:
-                    report.add_skipped(page)
-            keys.append(chunk_keys)
-            empty.append(chunk_empty)
-            row_keys.append(chunk_row_keys)
-            done += len(pages)
-            self.progress("fingerprint", done, len(files))
-        report.pages_read = len(infos)
-        # ambiguous slashed dates are read in the order the run's others prove (as locally)
-        self.config = config = resolved_date_order(config, *slash_order)
-        report.stage_seconds["read + fingerprint"] = time.perf_counter() - started
-        if not infos:
-            report.seconds = time.perf_counter() - started
-            return []
-
-        kept = set_aside_copies(infos, np.concatenate(keys), np.concatenate(empty))
-        report.duplicate_pages = kept.n_copies
-        minhashed = np.unique(np.concatenate(row_keys))
-        self.band_rows = sum(len(r) for r in row_keys) * lsh_params(config)[0]
-        del keys, empty, row_keys
-
-        mark = time.perf_counter()
-        arrays = self._clusters(fingerprints, kept, minhashed)
+    def cluster(self, job: plan.ClusterJob) -> plan.Clusters:
+        if job.index is not None:
+            raise ValueError("the dask engine does not support an incremental index")
+        self.config, self.stats = job.config, job.stats
+        minhashed = np.unique(np.concatenate(self.row_keys))
+        self.band_rows = sum(len(r) for r in self.row_keys) * lsh_params(job.config)[0]
+        self.row_keys = []
+        arrays = self._clusters(job, minhashed)
         # the band keys and fetched texts are not needed any more: free the workers' memory
         # (the dataframes built on them may live on in dask's caches, holding them)
-        for future in fingerprints + self.fetched:
+        for future in self.fingerprints + self.fetched:
             future.release()
-        del fingerprints, summaries
-        report.stage_seconds["cluster"] = time.perf_counter() - mark
-        return self._segment_and_merge(arrays, kept, started)
+        self.fingerprints, self.fetched = [], []
+        return plan.Clusters(arrays)
 
-    # -- 2-4. clusters ----------------------------------------------------------------------
-
-    def _clusters(self, fingerprints: list, kept: KeptPages, minhashed: np.ndarray) -> ClusterArrays:
-        config, stats = self.config, self.stats
+    def _clusters(self, job: plan.ClusterJob, minhashed: np.ndarray):
+        config, stats, kept = job.config, job.stats, job.kept
         para_keys, para_empty = kept.keys, kept.empty
         stats.paragraphs = len(para_keys)
         stats.bands, stats.rows = lsh_params(config)
@@ -318,7 +284,7 @@ class _Run:
         stats.minhashed_texts = len(minhashed)
         roots = np.arange(len(distinct), dtype=np.int64)
         self.rounds = 0
-        edges = self._edges(fingerprints, kept) if len(minhashed) >= 2 else None
+        edges = self._edges(kept, job.files) if len(minhashed) >= 2 else None
         if edges is not None:
             # few partitions: a round costs a few shuffles, and one partition holding a
             # whole component settles it in that round
@@ -331,17 +297,16 @@ class _Run:
             if np.any(distinct[where] != nodes):
                 raise RuntimeError("a fingerprinted text is on no page kept: the input changed during the run")
             roots[where] = np.searchsorted(distinct, labels)
-        page_groups = group_ids(self.files, config.group_by)
         return cluster_arrays(
-            para_keys, para_empty, kept.pages, distinct, roots, config, stats, page_groups=page_groups
+            para_keys, para_empty, kept.pages, distinct, roots, config, stats, page_groups=job.page_groups
         )
 
-    def _edges(self, fingerprints: list, kept: KeptPages):
+    def _edges(self, kept: plan.KeptPages, files: list):
         """The verified pairs as a persisted dask dataframe (a, b), or None when there is none."""
-        pairs = self._candidates(fingerprints)
+        pairs = self._candidates(self.fingerprints)
         if not self.stats.candidate_pairs:
             return None
-        edges = self._verified(pairs, kept)
+        edges = self._verified(pairs, kept, files)
         return edges if self.stats.verified_pairs else None
 
     def _candidates(self, fingerprints: list):
@@ -363,12 +328,12 @@ class _Run:
         self.stats.candidate_pairs = n_pairs
         return pairs
 
-    def _verified(self, pairs, kept: KeptPages):
+    def _verified(self, pairs, kept: plan.KeptPages, files: list):
         """The candidate pairs whose texts are similar enough, as a persisted dask dataframe."""
         parts = self._frame_partitions(self.stats.candidate_pairs, JOINED_ROWS_PER_PARTITION)
         needed = dd.concat([pairs["a"], pairs["b"]]).drop_duplicates(split_out=parts)
         wanted_keys = np.sort(np.asarray(self._compute(needed), dtype=_U64))
-        wanted = fetch_plan(wanted_keys, kept, self.files)
+        wanted = plan.fetch_plan(wanted_keys, kept, files)
         size = max(1, math.ceil(len(wanted) / self.partitions))
         fetched = self.client.map(partial(fetch_texts_chunk, self.config), chunked(wanted, size), pure=False)
         self.fetched.extend(fetched)
@@ -382,44 +347,6 @@ class _Run:
         edges = self.client.persist(edges)
         self.stats.verified_pairs = self._length(edges)
         return edges
-
-    # -- 5. segment, merge --------------------------------------------------------------------
-
-    def _segment_and_merge(self, arrays: ClusterArrays, kept: KeptPages, started: float) -> list[Article]:
-        report, config, files = self.report, self.config, self.files
-        mark = time.perf_counter()
-        page_paths = [f.path for f in files]
-        merger = ArticleMerger(page_paths, report.dedupe, kept.aliases, spool_dir=config.spool_dir)
-        work = [
-            (info.index, files[info.index], arrays.slice(int(kept.offsets[slot]), int(kept.offsets[slot + 1])))
-            for slot, info in enumerate(kept.infos)
-        ]
-        size = max(1, math.ceil(len(work) / self.partitions))
-        segmented = self.client.map(partial(segment_chunk, config), chunked(work, size), pure=False)
-        del work, arrays
-        done = 0
-        total = len(kept.infos)
-        # consumed in input order whatever order they finish in: the merger's choices
-        # (earliest copy, first appearance) are the local engine's
-        for future in segmented:
-            chunk = future.result()
-            future.release()
-            report.dropped_paragraphs.update(chunk.dropped_paragraphs)
-            report.dropped_chars.update(chunk.dropped_chars)
-            report.skipped.extend(chunk.failed)
-            for copy in chunk.copies:
-                merger.add(copy)
-            done = min(total, done + size)
-            self.progress("segment", done, total)
-        report.stage_seconds["segment"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        merged = merger.positioned_articles(detect_languages if config.detect_language else None)
-        report.count_dropped(report.dedupe.dropped)
-        merged = list(with_provenance(merged, files))  # the url and date a container gave the source
-        report.undated_articles = sum(1 for _, a in merged if a.date is None)
-        report.stage_seconds["merge"] = time.perf_counter() - mark
-        report.seconds = time.perf_counter() - started
-        return [article for _, article in merged]
 
 
 # --- connected components ----------------------------------------------------------------
@@ -470,11 +397,11 @@ def component_labels(client: Client, edges: dd.DataFrame, partitions: int) -> tu
 # --- tasks: plain functions of picklable arguments, run on the workers ----------------------
 
 
-def _summary(
-    chunk: FingerprintChunk,
-) -> tuple[list[PageInfo | SkippedFile], np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+def _summary(chunk: FingerprintChunk) -> FingerprintChunk:
     """What the client keeps of a fingerprinted chunk: not its band keys."""
-    return chunk.pages, chunk.keys, chunk.empty, chunk.row_keys, chunk.slash_order
+    return FingerprintChunk(
+        chunk.pages, chunk.keys, chunk.empty, chunk.row_keys, np.empty((0, 0), _U64), slash_order=chunk.slash_order
+    )
 
 
 def _band_frame(chunk: FingerprintChunk | None) -> pd.DataFrame:
