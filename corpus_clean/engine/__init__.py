@@ -1,1 +1,1 @@
-"""Where and in what order the stages run: the pipeline, worker processes, Dask, the incremental index."""
+"""Where and in what order the stages run: the plan of a run, the local and Dask engines, worker processes, the incremental index."""

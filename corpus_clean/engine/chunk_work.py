@@ -6,7 +6,7 @@ between the passes except a few numbers:
 1. `fingerprint_chunk`: read and split each page, key every paragraph's normalised
    text, and compute the MinHash band keys of each text long enough (once per
    distinct text in the chunk).
-2. (between the passes, in the main process: clustering, with `fetch_texts_chunk`
+2. (between the passes, in the engine's main process: clustering, with `fetch_texts_chunk`
    re-reading the few paragraphs whose texts verification needs.)
 3. `segment_chunk`: read and split each page again, cut it into article copies
    using what the clusters say about its paragraphs, and detect their language.
@@ -71,7 +71,7 @@ def fingerprint_chunk(
 ) -> FingerprintChunk:
     """Read, split and key the pages; fingerprint each distinct text once. With
     `keep_texts`, also return the normalised texts (an index stores them); with
-    `text_dir`, write the texts that have a row to a file there (see `textstore`)."""
+    `text_dir`, write the texts that have a row to a file there (see `text_spool`)."""
     pages: list[PageInfo | SkippedFile] = []
     keys: list[int] = []
     empty: list[bool] = []

@@ -1,77 +1,40 @@
-"""The same cleaning on a Dask cluster (`dask.distributed`): for crawls that outgrow one machine.
+"""The plan's steps on a Dask cluster (`dask.distributed`): for crawls that outgrow one machine.
 
-    clean_dask(paths, config) -> list[Article]      # same articles, same order as `pipeline.clean`
+    clean_dask(paths, config) -> list[Article]      # same articles, same order as `local.clean`
 
-The local engine (`pipeline`) keeps every per-paragraph number in its main process and
-finds near-duplicates there: it sorts each LSH band in numpy, holds every candidate pair,
-and runs union-find over the verified ones. Candidate pairs grow with the square of
-the texts that share a bucket, so on a crawl large enough they are what stops fitting
-in one process. Here the same stages run as Dask work:
+The steps are the plan's (`plan.run`): this engine (`DaskEngine`) says only how chunk work
+is mapped (as tasks, `partitions` chunks a pass, consumed in chunk order) and how the
+clusters are computed. The local engine finds near-duplicates in its main process, where
+candidate pairs, which grow with the square of the texts sharing a bucket, stop fitting
+on a crawl large enough. Here they never come to one process:
 
-1. **read + fingerprint**: `passes.fingerprint_chunk` over partitions of the input
-   files, as map tasks. Each task gets only picklable arguments (the `Config` and its
-   `(index, InputFile)` chunk) and reads its pages itself, so a lost result is simply
-   recomputed. The band keys stay on the workers.
-2. **LSH banding as a shuffle**: a dask dataframe of (band, band key, text key) rows is
-   shuffled on (band, band key), so that every bucket lands whole in one partition,
-   which turns its buckets into pairs with the same rules as `clusters.band_candidates`
-   (every pair of a bucket of at most `MAX_BUCKET_PAIRS_SIZE` texts, else a chain plus
-   a star over its texts in key order), then pairs found in several bands are dropped
-   by a second shuffle.
-3. **verification as map tasks**: the texts of the candidates are fetched by re-reading
-   the pages that hold them (`passes.fetch_texts_chunk`), joined to the pairs (two hash
-   joins) and checked partition by partition with `clusters.verify` itself.
-4. **connected components by min-label propagation** (`component_labels`), on a graph
-   that contracts: each round gives every text on an edge the smallest text of its
-   connected component among the edges of its partition (scipy, inside the partition),
-   keeps per text the minimum over partitions, rewrites every edge onto its ends' new
-   labels (dropping loops and repeats), and lets every text follow its label's new
-   label. A label is always a text of the same component and never grows, and a
-   component's smallest text keeps itself as label, so once no edge is left each text
-   is labelled with the smallest key of its component: exactly the representative of
-   the local `UnionFind` (the smallest index into the sorted keys). The graph shrinks
-   every round: a 400-text chain spread over 5 partitions settles in a handful of
-   rounds, where one hop per round would take hundreds; a graph in one partition, in one.
-5. **segment** as map tasks (`passes.segment_chunk`), **merge** on the client in input
-   order (`dedupe.ArticleMerger`), exact copies of pages set aside as sources exactly as
-   `pipeline._articles` does.
+1. the first pass's tasks keep their LSH band keys on the workers (the client takes only
+   each chunk's per-paragraph keys and pages);
+2. **LSH banding as a shuffle**: a frame of (band, band key, text key) rows is shuffled on
+   (band, band key), so every bucket lands whole in one partition, and paired there by
+   the rules of `clusters.band_candidates` (every pair of a bucket of at most
+   `MAX_BUCKET_PAIRS_SIZE` texts, else a chain plus a star in key order); pairs found in
+   several bands are dropped by a second shuffle;
+3. **verification as map tasks**: the candidates' texts are fetched by re-reading the
+   pages that hold them (`plan.fetch_plan`, `chunk_work.fetch_texts_chunk`), joined to
+   the pairs and checked partition by partition with `clusters.verify` itself;
+4. **connected components** by min-label propagation on a contracting graph
+   (`component_labels`): each text ends labelled with the smallest key of its
+   component, the local engine's representative; `clusters.cluster_arrays` turns the
+   labels into the per-paragraph arrays, with the local engine's code.
 
-What comes to the client (and what never does). The client holds the per-paragraph
-arrays the local engine's main process holds, and no more: per paragraph its text key
-(8 bytes), its page (8) and whether it is empty (1), then its `ClusterArrays` entry (24),
-so about 40 bytes per paragraph, 50 with numpy's sorting temporaries (15 MB for the
-300k paragraphs of the 10k-page benchmark corpus; 5 GB for a billion paragraphs would
-call for splitting this step too); plus 8 bytes per distinct text long enough for
-MinHash, 8 per text that needs verification, and 16 per text on a verified edge (its
-final label). The per-paragraph arrays are computed from the labels with the numpy code
-of `clusters.cluster_corpus`, so they are the local engine's by construction; each
-segment task receives its pages' slice of them (24 bytes a paragraph, through the
-scheduler). The candidate pairs and the verified edges (quadratic in a bucket's size
-before its cap), the band keys (8 bytes a band per text) and the texts stay on the
-workers, in partitions of bounded size (`ROWS_PER_PARTITION`,
-`JOINED_ROWS_PER_PARTITION`).
+The client holds what the local engine's main process holds per paragraph (about 40
+bytes), plus 8 bytes per text with band keys, per text to verify, and 16 per text on a
+verified edge. Pairs, edges, band keys and texts stay on the workers, in partitions of
+bounded size (`ROWS_PER_PARTITION`, `JOINED_ROWS_PER_PARTITION`). Every choice is made by
+keys and input positions, never by the order work finished in, so the articles equal the
+local engine's, with any partition count and with a worker killed in the middle of a run.
 
-Results equal the local engine's: every choice is made by keys and input positions,
-never by the order work finished in; the tests hold the articles equal for several
-partition counts, and with a worker killed in the middle of a run.
-
-Where the workers read pages from. A plain page given as an fsspec URL (`s3://`,
-`gs://`, `file://`, ...: a folder listed by the client with `--glob`, or one file) is
-read by the workers from its URL: the client lists it and sends its `read.RemoteFile`
-(file system, path, URL) in the `InputFile`, and `read.read_file` on the worker asks its
-size, fetches its bytes and decodes them as it does a local file's; nothing of it goes
-through the client or a spool. So with URL inputs the workers need no shared file
-system, only the file system's fsspec package (s3fs, gcsfs) and credentials of their
-own. A `memory://` URL is memory of one process: only a cluster of threads in the
-client's process (`LocalCluster(processes=False)`) sees it.
-
-Limits: pages given as local paths are read by path on the workers, so every worker
-must see them at the same paths (a shared filesystem), and so must it see the spool
-folder where the client unpacks the pages of containers (JSONL, WARC, WET and
-compressed files, local or at URLs): set `Config.spool_dir` (`--spool-dir`) to a shared
-folder on a multi-machine cluster when there are containers. The datasketch backend,
-the incremental index (`--index`) and the recording of removed lines (`--removed`,
-`--report`'s per-file accounts) are not supported by this engine yet.
+Inputs: a plain page at an fsspec URL is read by the workers from its URL (only the file
+system's package and credentials are needed on them); pages given as local paths, and
+the spool of containers (`Config.spool_dir`), must be seen by every worker at the same
+paths. The datasketch backend, the incremental index and the recording of removed lines
+(`--removed`, `--report`'s per-file accounts) are not supported by this engine.
 """
 
 from __future__ import annotations

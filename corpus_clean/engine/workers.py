@@ -1,6 +1,6 @@
 """Where work runs: a function over chunks of pages, in this process or in worker processes.
 
-What the work is lives elsewhere (`passes`); this module only decides where it runs.
+What the work is lives elsewhere (`chunk_work`, in the order of `plan`); this module only decides where it runs.
 Results always come back in the order of the chunks, so the output does not depend
 on the number of workers or on which one finished first.
 """
