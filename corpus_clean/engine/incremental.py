@@ -14,11 +14,12 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..config import Config
-from ..dedup.clusters import ClusterArrays, cluster_corpus
+from ..dedup.clusters import ClusterArrays, ClusterStats, ClusterTable, cluster_corpus
 from ..dedup.fingerprints import exact_key
 from ..dedup.merge import DedupeStats
 from ..dedup.sites import group_name
@@ -27,6 +28,9 @@ from ..engine.chunk_work import PageInfo
 from ..engine.index import CorpusIndex, Known, contains
 from ..io.read import InputFile
 from ..records import Article
+
+if TYPE_CHECKING:
+    from ..engine.plan import KeptPages
 
 #: The key of a paragraph whose normalised text is empty (it matches nothing).
 _EMPTY_KEY = exact_key("")
@@ -98,7 +102,14 @@ def _earlier_pages(index: CorpusIndex, known: Known, folder: str) -> Pages:
 
 
 def cluster_with_index(
-    run: IndexRun, kept, row_keys: np.ndarray, rows: np.ndarray, config: Config, stats, table, page_groups
+    run: IndexRun,
+    kept: KeptPages,
+    row_keys: np.ndarray,
+    rows: np.ndarray,
+    config: Config,
+    stats: ClusterStats,
+    table: ClusterTable | None,
+    page_groups: np.ndarray,
 ) -> tuple[ClusterArrays, Combined]:
     """`cluster_corpus` over the index's texts and this run's: the index's come with their
     fingerprint rows and their clusters, settled."""

@@ -34,14 +34,12 @@ from ..text.lang import load_model
 #: small enough to balance the load and to report progress.
 PAGES_PER_CHUNK = 64
 
-Progress = plan.Progress
-
 
 def clean(
     paths: Iterable[str | os.PathLike] | str | os.PathLike,
     config: Config | None = None,
     report: Report | None = None,
-    progress: Progress | None = None,
+    progress: plan.Progress | None = None,
     ledger: Ledger | None = None,
     index: CorpusIndex | None = None,
     only_new: bool = True,

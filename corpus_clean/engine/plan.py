@@ -1,13 +1,12 @@
 """The run as named steps, the same whatever the engine: the pages read, unique articles out.
 
-    step            what it does                                               where
-    first pass      read, split and key every page; fingerprint its texts     `chunk_work.fingerprint_chunk`, a chunk at a time
-    copies          exact copies of pages set aside, as sources               `set_aside_copies`
-    earlier pages   with an index: the pages it has seen join this run's      `incremental.with_earlier_pages`
-    cluster         repeated paragraphs: candidates, verification, components the engine's `cluster`
-    second pass     each page cut into article copies                         `chunk_work.segment_chunk`, a chunk at a time
-    merge           each distinct article once, with every source             `dedup.merge.ArticleMerger`
-    record          with an index: the run staged in it, what it emitted left out  `incremental.record_run`
+    first pass     read, split, key every page; fingerprint its texts  (chunk_work.fingerprint_chunk)
+    copies         exact copies of pages set aside, as sources          (set_aside_copies)
+    earlier pages  with an index: the pages it has seen join this run's (incremental)
+    cluster        repeated paragraphs: candidates, verified, joined    (the engine's `cluster`)
+    second pass    each page cut into article copies                    (chunk_work.segment_chunk)
+    merge          each distinct article once, with every source        (dedup.merge.ArticleMerger)
+    record         with an index: the run staged in it                  (incremental.record_run)
 
 Repeated paragraphs can only be told once every page has been seen, so the pages are
 read twice: the first pass keeps a few numbers per paragraph, clustering runs on them,
@@ -38,7 +37,7 @@ import numpy as np
 
 from ..audit.ledger import Ledger
 from ..config import Config
-from ..dedup.clusters import ClusterArrays, ClusterStats
+from ..dedup.clusters import ClusterArrays, ClusterStats, ClusterTable
 from ..dedup.merge import ArticleMerger, DedupeStats
 from ..dedup.sites import group_name
 from ..dedup.sorted_sets import unique_first
@@ -163,7 +162,7 @@ class ClusterJob:
     config: Config
     stats: ClusterStats
     page_groups: np.ndarray  #: per page, its group as a number
-    table: object | None  #: the ledger's `ClusterTable` to fill, when the run is recorded
+    table: ClusterTable | None  #: the ledger's, to fill, when the run is recorded
     index: IndexRun | None  #: with an index: its texts, rows and clusters
 
 
@@ -375,14 +374,16 @@ def _copy_stats(kept: KeptPages, at_index: IndexRun | None) -> CopyStats:
     )
 
 
-def _count_own_paragraphs(stats: ClusterStats, kept: KeptPages, arrays, first: int, config: Config) -> None:
+def _count_own_paragraphs(
+    stats: ClusterStats, kept: KeptPages, arrays: ClusterArrays, first: int, config: Config
+) -> None:
     """The summary counts this run's paragraphs, not the index's."""
     ours = slice(int(kept.offsets[np.searchsorted([i.index for i in kept.infos], first)]), None)
     stats.paragraphs = len(kept.keys[ours])
     stats.repeated_paragraphs = int((arrays.n_pages[ours] >= config.min_repeat_pages).sum())
 
 
-def _most_repeated(table, config: Config) -> frozenset[int]:
+def _most_repeated(table: ClusterTable | None, config: Config) -> frozenset[int]:
     """The most repeated blocks of the corpus, whose texts reports show (none unrecorded)."""
     if table is None:
         return frozenset()
@@ -391,7 +392,13 @@ def _most_repeated(table, config: Config) -> frozenset[int]:
 
 
 def _record(
-    at_index: IndexRun, clusters: Clusters, merged, page_paths, kept: KeptPages, stats: RunStats, only_new: bool
+    at_index: IndexRun,
+    clusters: Clusters,
+    merged: Iterable[Positioned],
+    page_paths: list[str],
+    kept: KeptPages,
+    stats: RunStats,
+    only_new: bool,
 ) -> list[Positioned]:
     """The index step: the run staged in the index; the articles to write (the new ones,
     with `only_new`)."""
