@@ -354,7 +354,7 @@ def test_sigterm_while_the_workers_are_forked_ends_the_run_and_them(tmp_path):
 
 _INTERRUPTED_IN_EXEC = """
 import sys
-from corpus_clean.cli import app as cli
+from corpus_clean.cli import app as cli, run as cli_run
 
 
 def clean(*args, **kwargs):
@@ -364,7 +364,7 @@ def clean(*args, **kwargs):
     yield
 
 
-cli.clean = clean
+cli_run.clean = clean
 cli.main(sys.argv[1:])
 """
 

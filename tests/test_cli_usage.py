@@ -13,6 +13,7 @@ import pytest
 from conftest import SEEDS, jsonl
 
 from corpus_clean.cli import app as cli
+from corpus_clean.cli import run as cli_run
 from corpus_clean.config import Config
 
 
@@ -204,7 +205,7 @@ class FakeClock:
 def test_progress_lines_come_at_most_every_few_seconds():
     lines: list[str] = []
     clock = FakeClock()
-    progress = cli._ProgressLines(lines.append, every=10.0, clock=clock)
+    progress = cli_run._ProgressLines(lines.append, every=10.0, clock=clock)
     for done in range(1, 11):
         clock.now += 3.0  # a tenth of the pages every 3 seconds
         progress("fingerprint", done, 10)
@@ -216,7 +217,7 @@ def test_progress_lines_come_at_most_every_few_seconds():
 
 def test_a_run_shorter_than_the_interval_prints_no_progress_line():
     lines: list[str] = []
-    progress = cli._ProgressLines(lines.append, every=10.0, clock=FakeClock())
+    progress = cli_run._ProgressLines(lines.append, every=10.0, clock=FakeClock())
     for done in range(5):
         progress("fingerprint", done, 5)
     assert lines == []
@@ -224,7 +225,7 @@ def test_a_run_shorter_than_the_interval_prints_no_progress_line():
 
 def test_verbose_progress_tells_each_stage_as_it_starts():
     lines: list[str] = []
-    progress = cli._ProgressLines(lines.append, every=10.0, verbose=True, clock=FakeClock())
+    progress = cli_run._ProgressLines(lines.append, every=10.0, verbose=True, clock=FakeClock())
     progress("fingerprint", 0, 5)
     progress("fingerprint", 5, 5)
     progress("segment", 0, 3)
@@ -233,7 +234,7 @@ def test_verbose_progress_tells_each_stage_as_it_starts():
 
 def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(capsys, monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.setattr(cli, "PROGRESS_EVERY", 0.0)  # a line at every step
+    monkeypatch.setattr(cli_run, "PROGRESS_EVERY", 0.0)  # a line at every step
     code, out, err = corpus_clean(capsys, "run", str(SEEDS), "-j", "1")
     assert code == 0 and len(jsonl(out)) == 9  # stdout: the articles alone
     assert "corpus-clean: fingerprint 5/5 (100%)" in err.splitlines(), err
@@ -370,4 +371,29 @@ def test_explain_cleans_with_runs_settings_as_run_does(capsys, tmp_path, monkeyp
     assert code == 0 and other == plain
     (tmp_path / "pyproject.toml").write_text("[tool.corpus-clean]\nmin-article-words = 0\n")
     line = usage_error(capsys, "explain", page)
-    assert line.startswith(f"corpus-clean explain: error: {tmp_path / 'pyproject.toml'}: min-article-words must be")
+    assert line.startswith(
+        f"corpus-clean explain: error: {tmp_path / 'pyproject.toml'}: [tool.corpus-clean] min-article-words must be"
+    )
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "min-article-word = 5",  # a typo: run refuses it, so explain cannot ignore it
+        "threshold = 'high'",  # not of the option's type
+        "max-file-size = 'huge'",  # not a size
+        "latest-date = 'soon'",  # not a date
+        "min-year = 3000",  # after today
+    ],
+)
+def test_explain_refuses_a_settings_file_as_run_does(capsys, tmp_path, monkeypatch, setting):
+    """explain reads run's settings as run reads them: a file run refuses is refused with
+    the same words, named after explain."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "pyproject.toml").write_text(f"[tool.corpus-clean]\n{setting}\n")
+    page = str(SEEDS / "004_7b4fffe1529c1b1d.txt")
+    run_line = usage_error(capsys, "run", page)
+    explain_line = usage_error(capsys, "explain", page)
+    assert run_line.startswith(f"corpus-clean run: error: {tmp_path / 'pyproject.toml'}: ")
+    assert explain_line == run_line.replace("corpus-clean run", "corpus-clean explain")

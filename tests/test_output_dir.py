@@ -152,7 +152,7 @@ def test_a_failed_cli_run_makes_no_folder_and_no_part(tmp_path, monkeypatch):
         raise RuntimeError("the pipeline broke")
 
     out = tmp_path / "out"
-    monkeypatch.setattr("corpus_clean.cli.app.clean", broken)
+    monkeypatch.setattr("corpus_clean.cli.run.clean", broken)
     with pytest.raises(RuntimeError, match="pipeline broke"):
         main(["run", str(SEEDS), "-o", f"{out}/", "-q", "-j", "1"])
     assert listing(tmp_path) == []

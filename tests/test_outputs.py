@@ -204,7 +204,7 @@ def _can_make_immutable(folder: Path) -> bool:
 )
 def test_an_output_that_cannot_be_made_is_refused_before_any_work(tmp_path, capsys, monkeypatch, option, name, phrase):
     (tmp_path / "a-file").write_text("not a folder\n")
-    monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
+    monkeypatch.setattr("corpus_clean.cli.run.clean", _no_work)
     args = ["-o", "out.jsonl"] if option != "-o" else []
     assert cli("run", str(SEEDS), *args, option, name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, name, phrase)
@@ -214,7 +214,7 @@ def test_an_output_that_cannot_be_made_is_refused_before_any_work(tmp_path, caps
 @pytest.mark.parametrize("name", ["a-file/parts/", "a-file/deeper/parts/", "/proc/parts/", "/proc/deeper/parts/"])
 def test_a_folder_of_parts_that_cannot_be_made_is_refused_before_any_work(tmp_path, capsys, monkeypatch, name):
     (tmp_path / "a-file").write_text("not a folder\n")
-    monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
+    monkeypatch.setattr("corpus_clean.cli.run.clean", _no_work)
     assert cli("run", str(SEEDS), "-o", name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, "--output", name.rstrip("/"))
     assert listing(tmp_path) == [".git", "a-file"]
@@ -226,7 +226,7 @@ def test_an_immutable_folder_is_refused_before_any_work(tmp_path, capsys, monkey
     if not _can_make_immutable(tmp_path / "ro"):
         pytest.skip("chattr +i is not available here (a root user writes anywhere else)")
     try:
-        monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
+        monkeypatch.setattr("corpus_clean.cli.run.clean", _no_work)
         assert cli("run", str(SEEDS), "-o", output) == EXIT_USAGE
         one_error_line(capsys.readouterr().err, "--output", "ro", "Operation not permitted")
         assert listing(tmp_path / "ro") == []
@@ -536,7 +536,7 @@ def test_the_library_writers_read_names_as_the_command_does(tmp_path, capsys, ex
 @pytest.mark.parametrize("name, phrase", [("a-file/spool", "a-file is a file"), ("missing", "does not exist")])
 def test_a_spool_folder_that_cannot_be_used_is_refused_before_any_work(tmp_path, capsys, monkeypatch, name, phrase):
     (tmp_path / "a-file").write_text("not a folder\n")
-    monkeypatch.setattr("corpus_clean.cli.app.clean", _no_work)
+    monkeypatch.setattr("corpus_clean.cli.run.clean", _no_work)
     assert cli("run", str(SEEDS), "-o", "out.jsonl", "--spool-dir", name) == EXIT_USAGE
     one_error_line(capsys.readouterr().err, "--spool-dir", phrase)
 

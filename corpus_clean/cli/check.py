@@ -25,24 +25,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ..io.atomic import stops_on_closed_pipe
 from ..audit.check import RULES, CheckResult, CheckSettings, CorpusInputError, check_sources, corpus_files
 from ..audit.report import text_console
-from ..settings import SettingsError, load_section, section_heading, settings_file
+from ..io.atomic import stops_on_closed_pipe
+from ..settings import section_heading
+from .common import UsageProblem, option_given, read_settings
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-#: Where `corpus-clean --config FILE check` leaves FILE for `check` (in the context's meta).
-ROOT_CONFIG = "corpus_clean.config_file"
+EXIT_OK, EXIT_PROBLEMS = 0, 1
 _DEFAULTS = CheckSettings()
 #: The keys `[tool.corpus-clean.check]` accepts: the flags' own names.
 SETTINGS_KEYS = [name.replace("_", "-") for name in CheckSettings.field_names()]
-
-
-class CheckUsageProblem(typer.TyperException):
-    """A bad option, settings file or input path: reported in one line, exit code 2."""
-
-    exit_code = EXIT_USAGE
-    command = "corpus-clean check"
 
 
 class OutputFormat(str, enum.Enum):
@@ -66,13 +58,9 @@ def _as_date(value: Any) -> Any:
         return value  # CheckSettings reports it, with any other bad value
 
 
-def resolve_settings(config_file: Optional[Path], options: dict[str, Any]) -> CheckSettings:
+def resolve_settings(ctx: typer.Context, config_file: Optional[Path], options: dict[str, Any]) -> CheckSettings:
     """Defaults, overridden by the settings file, overridden by the options given on the command line."""
-    try:
-        path = settings_file(config_file)
-        from_file = load_section("check", path, valid_keys=SETTINGS_KEYS) if path else {}
-    except SettingsError as err:
-        raise CheckUsageProblem(str(err)) from None
+    path, from_file = read_settings(ctx, config_file, "check", SETTINGS_KEYS)
     values = {key.replace("-", "_"): value for key, value in from_file.items()}
     if "latest_date" in values:
         values["latest_date"] = _as_date(values["latest_date"])
@@ -80,20 +68,14 @@ def resolve_settings(config_file: Optional[Path], options: dict[str, Any]) -> Ch
         settings = CheckSettings(**values)
     except ValueError as err:
         message = _renamed(str(err), lambda name: name.replace("_", "-"))
-        raise CheckUsageProblem(f"{path}: {section_heading(path, 'check')} {message}") from None
+        raise UsageProblem(f"{path}: {section_heading(path, 'check')} {message}") from None
     given = {name: value for name, value in options.items() if value is not None}
     if "latest_date" in given:
         given["latest_date"] = _as_date(given["latest_date"])
     try:
         return replace(settings, **given)
     except ValueError as err:
-        raise CheckUsageProblem(_renamed(str(err), lambda name: "--" + name.replace("_", "-"))) from None
-
-
-def option_given(ctx: typer.Context, name: str) -> bool:
-    """Whether an option's value was given (command line, environment), not a default."""
-    source = ctx.get_parameter_source(name)
-    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+        raise UsageProblem(_renamed(str(err), lambda name: "--" + name.replace("_", "-"))) from None
 
 
 def _github_escape(value: str, is_property: bool = False) -> str:
@@ -149,100 +131,96 @@ def render_check_summary(result: CheckResult, console: Console) -> None:
     console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {escape(result.source_name)}")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the `check` command to the main app."""
+@stops_on_closed_pipe
+def check(
+    ctx: typer.Context,
+    corpus: Annotated[
+        list[str],
+        typer.Argument(
+            help="What `corpus-clean run` wrote: a file (JSONL; .gz, .bz2, .zst compressed; Parquet), "
+            "its shards, a folder of parts, or - to read stdin. Several are checked as one corpus.",
+            metavar="FILE|DIR|-",
+            show_default=False,
+        ),
+    ],
+    output_format: Annotated[
+        OutputFormat,
+        typer.Option(
+            "--output-format",
+            help="How problems are written on stdout: text (file:line: rule: message); github (::error "
+            "annotations for GitHub Actions); json (one JSON object: problems and summary).",
+        ),
+    ] = OutputFormat.text,
+    old_format: Annotated[
+        Optional[OutputFormat], typer.Option("--format", hidden=True, help="Deprecated: --output-format.")
+    ] = None,
+    min_chars: Annotated[
+        int, typer.Option(help="tiny-text: texts shorter than this.")
+    ] = _DEFAULTS.min_chars,
+    near_dup_threshold: Annotated[
+        float,
+        typer.Option(
+            help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH)."
+        ),
+    ] = _DEFAULTS.near_dup_threshold,
+    max_near_dup_rate: Annotated[
+        float,
+        typer.Option(
+            help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate "
+            "(0: any near-duplicate fails)."
+        ),
+    ] = _DEFAULTS.max_near_dup_rate,
+    leak_min_articles: Annotated[
+        int, typer.Option(help="leaked-chrome: a paragraph or line in at least this many distinct articles.")
+    ] = _DEFAULTS.leak_min_articles,
+    min_year: Annotated[
+        int, typer.Option(help="bad-date: dates before 1 January of this year.")
+    ] = _DEFAULTS.min_year,
+    latest_date: Annotated[
+        Optional[str],
+        typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
+    ] = None,
+    config: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--config",
+            help="Settings file (TOML with [tool.corpus-clean.check] or [check]). "
+            "Default: the nearest pyproject.toml with [tool.corpus-clean].",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr).")] = False,
+) -> None:
+    """Check a corpus written by `corpus-clean run`: schema, duplicates, leaked chrome, dates.
 
-    @app.command()
-    @stops_on_closed_pipe
-    def check(
-        ctx: typer.Context,
-        corpus: Annotated[
-            list[str],
-            typer.Argument(
-                help="What `corpus-clean run` wrote: a file (JSONL; .gz, .bz2, .zst compressed; Parquet), "
-                "its shards, a folder of parts, or - to read stdin. Several are checked as one corpus.",
-                metavar="FILE|DIR|-",
-                show_default=False,
-            ),
-        ],
-        output_format: Annotated[
-            OutputFormat,
-            typer.Option(
-                "--output-format",
-                help="How problems are written on stdout: text (file:line: rule: message); github (::error "
-                "annotations for GitHub Actions); json (one JSON object: problems and summary).",
-            ),
-        ] = OutputFormat.text,
-        old_format: Annotated[
-            Optional[OutputFormat], typer.Option("--format", hidden=True, help="Deprecated: --output-format.")
-        ] = None,
-        min_chars: Annotated[
-            int, typer.Option(help="tiny-text: texts shorter than this.")
-        ] = _DEFAULTS.min_chars,
-        near_dup_threshold: Annotated[
-            float,
-            typer.Option(
-                help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH)."
-            ),
-        ] = _DEFAULTS.near_dup_threshold,
-        max_near_dup_rate: Annotated[
-            float,
-            typer.Option(
-                help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate "
-                "(0: any near-duplicate fails)."
-            ),
-        ] = _DEFAULTS.max_near_dup_rate,
-        leak_min_articles: Annotated[
-            int, typer.Option(help="leaked-chrome: a paragraph or line in at least this many distinct articles.")
-        ] = _DEFAULTS.leak_min_articles,
-        min_year: Annotated[
-            int, typer.Option(help="bad-date: dates before 1 January of this year.")
-        ] = _DEFAULTS.min_year,
-        latest_date: Annotated[
-            Optional[str],
-            typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
-        ] = None,
-        config: Annotated[
-            Optional[Path],
-            typer.Option(
-                "--config",
-                help="Settings file (TOML with [tool.corpus-clean.check] or [check]). "
-                "Default: the nearest pyproject.toml with [tool.corpus-clean].",
-                show_default=False,
-            ),
-        ] = None,
-        quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr).")] = False,
-    ) -> None:
-        """Check a corpus written by `corpus-clean run`: schema, duplicates, leaked chrome, dates.
+    Prints one line per problem on stdout (file:line: rule: message) and a
+    summary on stderr. Thresholds: the options, else [tool.corpus-clean.check] in
+    pyproject.toml (keys spelt like the options: min-chars = 80), else the defaults.
 
-        Prints one line per problem on stdout (file:line: rule: message) and a
-        summary on stderr. Thresholds: the options, else [tool.corpus-clean.check] in
-        pyproject.toml (keys spelt like the options: min-chars = 80), else the defaults.
-
-        Exit codes: 0 no problems; 1 problems found; 2 usage error.
-        """
-        if old_format is not None:  # the name it had: it says what is written, not what is read
-            print("corpus-clean check: --format is deprecated; use --output-format", file=sys.stderr)
-            output_format = old_format
-        options = {
-            "min_chars": min_chars,
-            "near_dup_threshold": near_dup_threshold,
-            "max_near_dup_rate": max_near_dup_rate,
-            "leak_min_articles": leak_min_articles,
-            "min_year": min_year,
-            "latest_date": latest_date,
-        }
-        # the defaults shown in --help give way to the settings file; values typed do not
-        given = {name: value for name, value in options.items() if option_given(ctx, name)}
-        settings = resolve_settings(config or ctx.meta.get(ROOT_CONFIG), given)
-        try:
-            files = corpus_files(corpus)
-        except CorpusInputError as err:
-            raise CheckUsageProblem(str(err)) from None
-        name = " ".join("<stdin>" if argument == "-" else argument for argument in corpus)
-        result = check_sources(files, name, settings)
-        print_problems(result, output_format)
-        sys.stdout.flush()
-        render_check_summary(result, text_console(quiet=quiet))
-        if not result.ok:
-            raise typer.Exit(EXIT_PROBLEMS)
+    Exit codes: 0 no problems; 1 problems found; 2 usage error.
+    """
+    if old_format is not None:  # the name it had: it says what is written, not what is read
+        print("corpus-clean check: --format is deprecated; use --output-format", file=sys.stderr)
+        output_format = old_format
+    options = {
+        "min_chars": min_chars,
+        "near_dup_threshold": near_dup_threshold,
+        "max_near_dup_rate": max_near_dup_rate,
+        "leak_min_articles": leak_min_articles,
+        "min_year": min_year,
+        "latest_date": latest_date,
+    }
+    # the defaults shown in --help give way to the settings file; values typed do not
+    given = {name: value for name, value in options.items() if option_given(ctx, name)}
+    settings = resolve_settings(ctx, config, given)
+    try:
+        files = corpus_files(corpus)
+    except CorpusInputError as err:
+        raise UsageProblem(str(err)) from None
+    name = " ".join("<stdin>" if argument == "-" else argument for argument in corpus)
+    result = check_sources(files, name, settings)
+    print_problems(result, output_format)
+    sys.stdout.flush()
+    render_check_summary(result, text_console(quiet=quiet))
+    if not result.ok:
+        raise typer.Exit(EXIT_PROBLEMS)

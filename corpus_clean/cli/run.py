@@ -1,0 +1,847 @@
+"""`corpus-clean run`: the options, one `Config` made of them, then the library's work.
+
+The command reads its options (the settings file's values are their defaults), makes the
+run's `Config` (`run_config`) and checks every output before any work is done
+(`plan_run`); then cleans and writes (`clean_and_write`), writes the report file, tells
+the summary and ends with the exit code the run deserves (`exit_code`; see `app`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import fnmatch
+import itertools
+import json
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from ..audit.fail_if import Gate, parse_gate
+from ..audit.file_accounts import Accounts, settle
+from ..audit.html_report import write_html_report
+from ..audit.ledger import Block, Ledger
+from ..audit.report import Report, render_summary, text_console
+from ..config import Config
+from ..engine.index import CorpusIndex, IndexProblem
+from ..engine.local import clean
+from ..io.atomic import OutputError, atomic_output, folder_problem, output_problem, output_target, stops_on_closed_pipe
+from ..io.containers import check_url_scheme, is_url
+from ..io.read import InputError
+from ..io.write import (
+    KINDS,
+    PART_SIZE,
+    folder_kind,
+    is_shard,
+    output_folder,
+    output_kind,
+    part_name,
+    part_path,
+    shard_path,
+    write_articles,
+)
+from ..records import Article
+from .common import (
+    EXIT_GATE,
+    EXIT_NOTHING_USABLE,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    OutputFailed,
+    UsageProblem,
+    log_line,
+    output_path_or_url,
+    param_of,
+    path_or_url,
+    settings_as_defaults,
+    size,
+    where,
+)
+
+_DEFAULTS = Config()
+
+#: run's options that set the `Config` field of another name.
+FIELD_OF_OPTION = {"max_file_size": "max_file_bytes", "lang": "detect_language"}
+#: run's options that are no `Config` field: what is written where, where the work runs,
+#: what is told. Every other option of run is the field of its name (`FIELD_OF_OPTION`).
+OPTIONS_WITHOUT_FIELD = frozenset(
+    {
+        "output", "shard_size", "part_format", "removed", "report_file", "fail_if",  # outputs
+        "engine", "scheduler", "partitions", "index_file", "only_new",  # where the work runs
+        "quiet", "verbose", "config_file",  # what is told; where the options come from
+        "old_format",  # the deprecated name of --input-format
+    }
+)  # fmt: skip
+#: `Config` fields with no option of run: tuning that a corpus rarely needs, set in code
+#: (`corpus_clean.clean(paths, Config(...))`) when it does.
+FIELDS_WITHOUT_OPTION = frozenset(
+    {
+        "lsh_threshold", "lsh_recall", "shingle_size", "min_minhash_tokens",  # LSH and shingles
+        "max_title_words", "max_label_words", "date_line_max_extra_words",  # segmenting
+    }
+)  # fmt: skip
+
+
+@stops_on_closed_pipe
+def run(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Folders (read recursively) or files of scraped pages, one page per file; or URLs "
+            "(s3://bucket/crawl/, gs://..., any fsspec file system); or - for stdin (JSONL, or one page of text).",
+            show_default=False,
+            metavar="PATHS...",
+            parser=path_or_url,
+        ),
+    ],
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--output",
+            "-o",
+            help="Write to this file (atomically; through a link to its target; straight into a device or "
+            "FIFO) instead of stdout ('-'), or to a URL (s3://..., any fsspec file system). The name sets the "
+            "format: .parquet; JSONL compressed by .gz, .bz2, .zst; else JSONL. A folder (an existing one, or "
+            "a name ending in /: out/) gets parts out/part-00000.jsonl, ... of --shard-size articles "
+            f"({PART_SIZE} by default), made if missing, in the format its name asks for (out.parquet/) or "
+            "--part-format.",
+            show_default=False,
+            parser=output_path_or_url,
+        ),
+    ] = None,
+    shard_size: Annotated[
+        Optional[int],
+        typer.Option(
+            min=1,
+            help="With -o: write files of at most this many articles, out-00000.jsonl, out-00001.jsonl, ... "
+            f"With -o DIR/: articles per part (default {PART_SIZE}).",
+            show_default=False,
+        ),
+    ] = None,
+    part_format: Annotated[
+        Optional[str],
+        typer.Option(
+            help=f"With -o DIR/: the parts' format, one of {', '.join(KINDS)}. Default: what the folder's "
+            "name asks for (out.parquet/, out.jsonl.gz/), else jsonl.",
+            show_default=False,
+        ),
+    ] = None,
+    glob: Annotated[
+        str,
+        typer.Option(help="Which files to read inside folders (shell pattern), e.g. '*.warc.gz' or '*.jsonl*'."),
+    ] = _DEFAULTS.glob,
+    input_format: Annotated[
+        str,
+        typer.Option(
+            "--input-format",
+            help="What input files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, .html/.htm, else one page of "
+            "text, or of HTML when it starts like an HTML document; .gz/.zst/.bz2 on top), or 'txt', 'jsonl', "
+            "'warc', 'wet', 'html' for every file.",
+        ),
+    ] = _DEFAULTS.input_format,
+    old_format: Annotated[
+        Optional[str], typer.Option("--format", hidden=True, help="Deprecated: --input-format.")
+    ] = None,
+    text_field: Annotated[
+        str, typer.Option(help="JSONL input: the field holding a page's text.")
+    ] = _DEFAULTS.text_field,
+    url_field: Annotated[
+        str, typer.Option(help="JSONL input: the field holding a page's url (kept in the output's url).")
+    ] = _DEFAULTS.url_field,
+    html_field: Annotated[
+        Optional[str],
+        typer.Option(
+            help="JSONL input: the field holding a page's HTML, read as an HTML page (main content, headline, "
+            "date) instead of --text-field.",
+            show_default=False,
+        ),
+    ] = None,
+    keep_fields: Annotated[
+        Optional[str],
+        typer.Option(
+            help="JSONL input: fields of each record to carry to the output, comma-separated (e.g. 'lang,crawl'): "
+            "an article gets those of its first source, in input_fields. Its id is kept always, in input_id.",
+            show_default=False,
+        ),
+    ] = None,
+    spool_dir: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="Where pages unpacked from JSONL/WARC/WET files wait while the run needs them "
+            "(as much room as their text). Default: the system's temporary folder.",
+            show_default=False,
+        ),
+    ] = None,
+    threshold: Annotated[
+        float,
+        typer.Option(help="Near-duplicate similarity, in (0, 1]: paragraphs at least this similar are one cluster."),
+    ] = _DEFAULTS.threshold,
+    num_perm: Annotated[
+        int, typer.Option(help="MinHash permutations: more is more precise and slower.")
+    ] = _DEFAULTS.num_perm,
+    bands: Annotated[
+        Optional[int],
+        typer.Option(help="LSH bands (rows = num-perm // bands). Default: chosen for --threshold.", show_default=False),
+    ] = _DEFAULTS.bands,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the MinHash permutations (fixed: output is reproducible).")
+    ] = _DEFAULTS.seed,
+    min_repeat_pages: Annotated[
+        int, typer.Option(help="A paragraph on at least this many pages is repeated (chrome or teaser).")
+    ] = _DEFAULTS.min_repeat_pages,
+    group_by: Annotated[
+        str,
+        typer.Option(
+            help="Count repetition within groups of pages (sites): 'auto' (url host if known, else top folder), "
+            "'host', 'dir' (top folder), 'none' (the whole corpus).",
+        ),
+    ] = _DEFAULTS.group_by,
+    min_article_words: Annotated[
+        int, typer.Option(help="Articles with fewer body words are dropped as fragments.")
+    ] = _DEFAULTS.min_article_words,
+    date_order: Annotated[
+        str,
+        typer.Option(
+            help="How to read a slashed date whose day could be a month (05/11/2013): 'auto' (month first when "
+            "the run's unambiguous slashed dates such as 08/31/2012 are mostly month-first, else day first), "
+            "'mdy' or 'dmy'.",
+        ),
+    ] = _DEFAULTS.date_order,
+    min_year: Annotated[
+        int, typer.Option(help="Dates before 1 January of this year are not plausible.")
+    ] = _DEFAULTS.min_year,
+    latest_date: Annotated[
+        Optional[str],
+        typer.Option(help="Dates after this day (YYYY-MM-DD) are not plausible. Default: today.", show_default=False),
+    ] = None,
+    backend: Annotated[
+        str, typer.Option(help="Fingerprinting: 'numpy' (fast) or 'datasketch' (reference; same clusters).")
+    ] = _DEFAULTS.backend,
+    jobs: Annotated[
+        Optional[int],
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Worker processes. Default: every core. Output is the same for any number.",
+            show_default=False,
+        ),
+    ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            help="Where the work runs: 'local' (processes of this machine) or 'dask' (a Dask cluster; needs "
+            "corpus-clean[dask]). The output is the same.",
+        ),
+    ] = "local",
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option(
+            help="With --engine dask: the scheduler to run on (tcp://HOST:8786); its workers must see local input "
+            "paths (and --spool-dir, for JSONL/WARC/WET inputs) at the same paths, and read pages at URLs "
+            "themselves. Default: a local cluster of --jobs processes, started for the run.",
+            show_default=False,
+        ),
+    ] = None,
+    partitions: Annotated[
+        Optional[int],
+        typer.Option(
+            help="With --engine dask: pieces the pages and the pairs are cut into. Default: by size.",
+            show_default=False,
+        ),
+    ] = None,
+    follow_symlinks: Annotated[
+        bool, typer.Option(help="Follow links to folders, and to files outside the input folders (never loops).")
+    ] = False,
+    max_file_size: Annotated[
+        str,
+        typer.Option(
+            help="Skip (with a reason) pages larger than this: bytes, or with K, M, G. Cleaning a page takes "
+            "memory in proportion to it, about 25 times its size.",
+        ),
+    ] = f"{_DEFAULTS.max_file_bytes // 2**20}M",
+    max_memory: Annotated[
+        Optional[str],
+        typer.Option(
+            help="Aim to stay within this much memory (bytes, or with K, M, G), for crawls larger than memory: "
+            "LSH candidates are then found and checked in rounds, and texts looked up from disk batch by batch "
+            "(slower; at least 256M). The disk holds what memory does not, under --spool-dir.",
+            show_default=False,
+        ),
+    ] = None,
+    lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
+    index_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--index",
+            help="A persistent index (one SQLite file, made if missing): clean these pages against every page it "
+            "has seen, leave out articles it has emitted, and record this run in it.",
+            show_default=False,
+        ),
+    ] = None,
+    only_new: Annotated[
+        bool,
+        typer.Option(
+            "--only-new/--all-articles",
+            help="With --index: write only articles the index has not emitted before (their new sources are "
+            "recorded either way).",
+        ),
+    ] = True,
+    removed: Annotated[
+        Optional[Path],
+        typer.Option(
+            help="Also write every removed line as JSONL here ('-': stdout, with -o FILE): file, span, reason, "
+            "text, cluster, pages it is on, matched copy and similarity. With the output it covers every input "
+            "line.",
+            show_default=False,
+        ),
+    ] = None,
+    report_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--report",
+            help="Also write the run's numbers here ('-': stdout, with -o FILE): overall, per reason, per input "
+            "file, the most repeated blocks; as JSON, or as a self-contained HTML page with charts when the "
+            "name ends in .html.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_if: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            help="Exit with code 4 when a condition on the run's numbers holds, e.g. 'removed_frac>0.8', "
+            "'articles<100' (repeatable; names: see the 'overall' section of --report).",
+            show_default=False,
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No summary and no progress on stderr (errors and skipped files are still told)."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool,
+        typer.Option(
+            "--verbose",
+            "-v",
+            help="Also tell each stage as it ends, and the numbers behind the summary (LSH bands and candidates).",
+        ),
+    ] = False,
+    config_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--config",
+            help="Settings file (TOML): run's options as keys of [tool.corpus-clean], or at the top level. "
+            "Default: the nearest pyproject.toml that has that table.",
+            show_default=False,
+            is_eager=True,
+            callback=settings_as_defaults,
+        ),
+    ] = None,
+) -> None:
+    """Clean the pages under PATHS and print their unique articles as JSONL.
+
+    One JSON object per line: id, title, date (YYYY-MM-DD or null), text, source,
+    sources, lang, n_chars (see `corpus-clean schema`). A summary of what was read,
+    skipped and dropped goes to stderr.
+
+    Exit codes: 0 articles written; 1 nothing usable; 2 usage error; 3 some input
+    files skipped; 4 a --fail-if condition held; 5 a worker process died (out of
+    memory: see --max-memory); 6 an output could not be written; 130 interrupted;
+    141 (SIGPIPE) the reader of stdout went away.
+    """
+    if old_format is not None:  # the name it had, which check uses for what it writes
+        print("corpus-clean run: --format is deprecated; use --input-format", file=sys.stderr)
+    config = run_config(ctx)
+    plan = plan_run(ctx, config)
+    console = text_console(quiet=quiet)  # the summary and progress
+    report = Report()
+    if verbose and not quiet:
+        report.stage_seconds = _StageLog(log_line)
+    articles, count = clean_and_write(paths, config, report, plan, _progress(console, verbose))
+    write_report_file(plan, report, config, articles)
+    render_summary(report, console, verbose)
+    if quiet:  # the summary lists them; without it, one line each
+        for skip in report.skipped:
+            log_line(f"skipped {skip.path}: {skip.reason}" + (f" ({skip.detail})" if skip.detail else ""))
+    code = exit_code(report, count, plan.gates, config, console)
+    if code != EXIT_OK:
+        raise typer.Exit(code)
+
+
+def run_config(ctx: typer.Context) -> Config:
+    """The run's `Config`, from run's options (as given, else from the settings file, else
+    their defaults): each option is the field of its name (`FIELD_OF_OPTION` names the
+    others), its value parsed where the command line spells it otherwise (sizes, a date, a
+    list). A bad value is a usage error naming the flag, or the file and key it came from."""
+    options = dict(ctx.params)
+    if options.get("old_format") is not None:
+        options["input_format"] = options["old_format"]
+    values: dict[str, Any] = {}
+    for param in ctx.command.params:
+        if param.param_type_name != "option" or param.name in OPTIONS_WITHOUT_FIELD:
+            continue
+        values[FIELD_OF_OPTION.get(param.name, param.name)] = _field_value(ctx, param.name, options[param.name])
+    try:
+        return Config(**values)
+    except ValueError as err:
+        message = _named_as_given(str(err), ctx)
+        if options.get("old_format") is not None:  # named as typed, the old name included
+            message = message.replace("--input-format must", "--format must")
+        raise UsageProblem(message) from None
+
+
+def _field_value(ctx: typer.Context, option: str, value: Any) -> Any:
+    """An option's value as its `Config` field holds it."""
+    if option == "latest_date" and value:
+        try:
+            return _dt.date.fromisoformat(value)
+        except ValueError:
+            raise UsageProblem(f"{where(ctx, option)} must be a date as YYYY-MM-DD, got {value!r}") from None
+    if option == "latest_date":
+        return None
+    if option == "max_file_size" or (option == "max_memory" and value is not None):
+        n_bytes = size(value)
+        if n_bytes is None:
+            example = "300000, 64M or 1G" if option == "max_file_size" else "4G or 512M"
+            raise UsageProblem(f"{where(ctx, option)} must be a size such as {example}, got {value!r}")
+        return n_bytes
+    if option == "keep_fields":
+        return tuple(f.strip() for f in (value or "").split(",") if f.strip())
+    if option == "spool_dir":
+        return str(value) if value is not None else None
+    return value
+
+
+#: Config's fields, each named by its option
+_OPTION_OF_FIELD = {name: option for option, name in FIELD_OF_OPTION.items()}
+
+
+def _named_as_given(message: str, ctx: typer.Context) -> str:
+    """Config's problems name its fields ("max_file_bytes must ..."): say them as the user
+    gave them, the option typed or the key of the settings file."""
+
+    def subject(match: re.Match) -> str:
+        return where(ctx, _OPTION_OF_FIELD.get(match.group(1), match.group(1))) + " must"
+
+    def mention(match: re.Match) -> str:
+        name = _OPTION_OF_FIELD.get(match.group(0), match.group(0))
+        return max(p.opts, key=len) if (p := param_of(ctx, name)) is not None else match.group(0)
+
+    message = re.sub(r"\b([a-z]+(?:_[a-z]+)+)\b(?! must\b)", mention, message)
+    return re.sub(r"\b([a-z]+(?:_[a-z]+)*) must\b", subject, message)
+
+
+@dataclass
+class RunPlan:
+    """What a run writes where and how its work runs, checked before any work is done."""
+
+    output: Path | str | None  #: the articles' target (None: stdout)
+    folder: Path | str | None  #: the folder of parts `output` names, or None
+    shard_size: int | None
+    part_format: str | None
+    removed: Path | None
+    report_file: Path | None
+    gates: list[Gate]
+    engine: str
+    scheduler: str | None
+    partitions: int | None
+    index_file: Path | None
+    only_new: bool
+    #: the outputs in place, for the message if a later one fails
+    written: list[str] = field(default_factory=list)
+
+    @property
+    def record(self) -> bool:
+        """Whether the run records the fate of every line (a ledger)."""
+        return self.removed is not None or self.report_file is not None or bool(self.gates)
+
+
+def plan_run(ctx: typer.Context, config: Config) -> RunPlan:
+    """run's options other than `Config`'s, checked: --fail-if conditions, the outputs
+    (`plan_outputs`), the spool folder and the engine's options. Each problem is a usage
+    error (exit 2) found before any page is read."""
+    p = ctx.params
+    known = Report(accounts=Accounts()).metrics()
+    try:
+        gates = [parse_gate(text, known) for text in p["fail_if"] or ()]
+    except ValueError as err:
+        raise UsageProblem(f"--fail-if {err}") from None
+    output, folder = plan_outputs(
+        p["output"], p["removed"], p["report_file"], p["shard_size"], p["part_format"], p["paths"], config
+    )
+    spool_dir = p["spool_dir"]
+    spool_problem = folder_problem(spool_dir) if spool_dir is not None else None
+    if spool_problem is not None:  # it takes the run's temporary files: found now, not after the reading
+        raise UsageProblem(f"--spool-dir {spool_dir}: {spool_problem}")
+    plan = RunPlan(
+        output, folder, p["shard_size"], p["part_format"], p["removed"], p["report_file"], gates,
+        p["engine"], p["scheduler"], p["partitions"], p["index_file"], p["only_new"],
+    )  # fmt: skip
+    if plan.engine not in ("local", "dask"):
+        raise UsageProblem(f"--engine must be 'local' or 'dask', got {plan.engine!r}")
+    if plan.engine == "local" and (plan.scheduler is not None or plan.partitions is not None):
+        raise UsageProblem("--scheduler and --partitions need --engine dask")
+    if plan.engine == "dask" and (plan.record or plan.index_file is not None):
+        raise UsageProblem(
+            "--engine dask does not record removed lines yet: no --removed, --report, --fail-if, --index"
+        )
+    if plan.partitions is not None and plan.partitions < 1:
+        raise UsageProblem(f"--partitions must be at least 1, got {plan.partitions}")
+    return plan
+
+
+def clean_and_write(
+    paths: Sequence[Path | str], config: Config, report: Report, plan: RunPlan, progress_shown
+) -> tuple[Sequence[Article] | Iterator[Article], int]:
+    """Clean the pages and write the articles (and the removed lines) where `plan` says;
+    settle the ledger first when the run is recorded, and commit the index last, once
+    every article it counts as emitted is in the output. Returns the articles (a list
+    when they were gathered first) and how many were written."""
+    with contextlib.ExitStack() as stack:
+        ledger = stack.enter_context(Ledger()) if plan.record else None
+        index = None
+        if plan.index_file is not None:
+            try:
+                index = CorpusIndex(plan.index_file, config)
+            except IndexProblem as err:
+                raise UsageProblem(f"--index {err}") from None
+            stack.callback(index.close)  # without commit: the index stays as it was
+        try:
+            with progress_shown as progress:
+                if plan.engine == "dask":
+                    articles = _clean_on_dask(paths, config, report, progress, plan.scheduler, plan.partitions)
+                elif ledger is None:
+                    # written as they come, not gathered first: a million-page crawl's
+                    # articles need not fit in memory (all the work is done before the first)
+                    articles = _started(clean(paths, config, report, progress, ledger, index, plan.only_new))
+                else:  # the ledger is settled before the output is written
+                    articles = list(clean(paths, config, report, progress, ledger, index, plan.only_new))
+        except InputError as err:
+            raise UsageProblem(str(err)) from None
+        if ledger is not None:
+            _settle(ledger, report, plan, stack)
+        # the sidecar is renamed into place when this block ends, with nothing left to fail
+        writing = time.perf_counter()
+        with _writing("--output", plan.written):
+            part_format = plan.part_format if plan.folder is not None else None
+            count = write_articles(articles, plan.output, plan.shard_size, part_format).count
+        if plan.engine == "dask" or ledger is not None:  # articles gathered first: writing is after `clean`
+            written = time.perf_counter() - writing
+            report.stage_seconds["write"] = report.stage_seconds.get("write", 0.0) + written
+            report.seconds += written
+        if index is not None:
+            index.commit()  # only now: every article the index counts as emitted is in the output
+    return articles, count
+
+
+def _settle(ledger: Ledger, report: Report, plan: RunPlan, stack: contextlib.ExitStack) -> None:
+    """The run's per-file accounts, from its ledger, into the report; each removed line to
+    --removed, whose file is renamed into place when `stack` ends."""
+    sidecar = None
+    if plan.removed is not None:
+        sidecar = stack.enter_context(_written("--removed", plan.removed, plan.written))
+
+    def on_removed(block: Block) -> None:
+        sidecar.write(json.dumps(block.to_dict(ledger.page_paths), ensure_ascii=False) + "\n")
+
+    with _writing("--removed", plan.written, done=False):
+        report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
+
+
+def write_report_file(plan: RunPlan, report: Report, config: Config, articles) -> None:
+    """--report: the run's numbers as JSON, or as an HTML page when the name ends in .html."""
+    report_file = plan.report_file
+    if report_file is not None and report_file.suffix.lower() in (".html", ".htm"):
+        with _writing("--report", plan.written):
+            write_html_report(report_file, report.to_dict(config), articles)
+    elif report_file is not None:
+        with _writing("--report", plan.written), atomic_output(report_file) as f:
+            json.dump(report.to_dict(config), f, ensure_ascii=False, indent=2)
+            f.write("\n")
+
+
+def exit_code(report: Report, count: int, gates: Sequence[Gate], config: Config, console: Console) -> int:
+    """The run's exit code, each code but 0 told on stderr (even with --quiet): 1 nothing
+    usable, 4 a --fail-if condition held, 3 some input files skipped."""
+    alerts = text_console()  # what went wrong: told even with --quiet
+    metrics = report.metrics()
+    failed = [gate for gate in gates if gate.fails(metrics)]
+    for gate in failed:
+        alerts.print(f"[bold red]--fail-if {escape(gate.text)}:[/] {gate.name} is {metrics[gate.name]:.4g}")
+    if report.files_found == 0:
+        alerts.print(
+            f"[bold red]nothing usable:[/] no file under the input paths matches --glob {escape(repr(config.glob))}"
+        )
+        return EXIT_NOTHING_USABLE
+    if report.pages_read == 0:
+        alerts.print("[bold red]nothing usable:[/] no input file could be read as a page")
+        return EXIT_NOTHING_USABLE
+    if count == 0 and (report.left_out_articles or report.pages_in_index):
+        console.print(
+            f"no new article: {report.left_out_articles} article(s) and {report.pages_in_index} page(s) "
+            "are in the index already"
+        )
+    elif count == 0:
+        alerts.print("[bold red]nothing usable:[/] no article found in the pages read")
+        return EXIT_NOTHING_USABLE
+    if failed:
+        return EXIT_GATE
+    if report.skipped:
+        alerts.print(
+            f"[bold yellow]{len(report.skipped)} input file(s) skipped[/] (see above); exit code {EXIT_SKIPPED}"
+        )
+        return EXIT_SKIPPED
+    return EXIT_OK
+
+
+def _started(articles: Iterator[Article]) -> Iterator[Article]:
+    """The same articles, the iterator run up to its first one (or its end)."""
+    for first in articles:
+        return itertools.chain([first], articles)
+    return iter(())
+
+
+def plan_outputs(
+    output: Path | str | None,
+    removed: Path | None,
+    report_file: Path | None,
+    shard_size: int | None,
+    part_format: str | None,
+    paths: Sequence[Path | str],
+    config: Config,
+) -> tuple[Path | str | None, Path | str | None]:
+    """Check every output before any work is done, each problem one line (exit 2): its
+    name asks for a format that is written; at most one output goes to stdout; none
+    overwrites an input or lands where the next run would read it; each can be created
+    (its folder exists and takes new files, a folder of parts can be made). Returns the
+    articles' target (None: stdout) and the folder of parts it names (or None)."""
+    if output is not None and os.fspath(output) == "-":
+        output = None
+    on_stdout = ["the articles" + (" (no -o)" if output is None else "")] if output is None else []
+    for option, target in (("--output", output), ("--removed", removed), ("--report", report_file)):
+        if target is not None and not is_url(target) and output_target(target).is_stdout:
+            on_stdout.append(f"{option} {target}")
+    if len(on_stdout) > 1:
+        every = "both" if len(on_stdout) == 2 else "all"
+        raise UsageProblem(f"{' and '.join(on_stdout)} would {every} write to stdout; send all but one to files")
+    if shard_size is not None and output is None:
+        raise UsageProblem("--shard-size needs --output (stdout is one stream)")
+    if part_format is not None and part_format not in KINDS:
+        raise UsageProblem(f"--part-format must be one of {', '.join(KINDS)}, got {part_format!r}")
+    folder = output_folder(output)
+    kind = "jsonl"
+    try:
+        if folder is None:
+            output_kind(output)
+        else:
+            kind = folder_kind(folder, part_format)
+    except ValueError as err:
+        raise UsageProblem(f"--output {err}") from None
+    if part_format is not None and folder is None:
+        raise UsageProblem(
+            f"--part-format is for a folder of parts (-o DIR/); the name of {output or 'stdout'} sets its format"
+        )
+    stream = output is not None and not is_url(output) and folder is None and output_target(output).is_stream
+    if stream and shard_size is not None:
+        raise UsageProblem(f"--shard-size needs a file: --output {output} is a stream and cannot be split")
+    # a sharded local output is checked as its first file, and none of its files (those
+    # written now, and an earlier run's, deleted now) may be an input
+    shards_of: Path | None = None
+    if isinstance(folder, Path):
+        if folder.exists() and not folder.is_dir():
+            raise UsageProblem(f"--output {output}: is a file; a name ending in / is a folder to write parts in")
+        problem = folder_problem(folder, make=True)
+        if problem is not None:
+            raise UsageProblem(f"--output {output}: {problem}")
+        first_file, shards_of = part_path(folder, 0, kind), folder / part_name(kind)
+    elif folder is not None:
+        first_file = part_path(folder, 0, kind)  # a URL
+    elif output is not None and not is_url(output) and shard_size is not None:
+        first_file, shards_of = shard_path(output, 0), output
+    else:
+        first_file = output
+    targets = {"--output": first_file, "--removed": removed, "--report": report_file}
+    files = {}
+    for option, target in targets.items():
+        if target is None or (not is_url(target) and output_target(target).is_stream):
+            problem = None if target is None or is_url(target) else output_problem(target)
+            if problem is not None:  # stdout closed, a device that is not writable
+                raise UsageProblem(f"{option} {target}: {problem}")
+            continue  # nothing to overwrite, nothing to rename, nothing a next run reads
+        is_parts = option == "--output" and folder is not None
+        shards = shards_of if option == "--output" else None
+        _check_output(option, target, paths, config, in_new_folder=is_parts, shards_of=shards)
+        problem = None if is_url(target) or is_parts else output_problem(target)
+        if problem is not None:
+            raise UsageProblem(f"{option} {target}: {problem}")
+        files[option] = target if is_url(target) else output_target(target).path
+    if len(set(files.values())) < len(files):
+        raise UsageProblem("--output, --removed and --report must name different files")
+    return output, folder
+
+
+@contextlib.contextmanager
+def _writing(option: str, written: list[str], done: bool = True) -> Iterator[None]:
+    """A failed write of this output (OutputError) becomes OutputFailed (exit 6); with
+    `done`, the output counts as written when the block ends."""
+    try:
+        yield
+    except OutputError as err:
+        raise OutputFailed(option, err, written) from None
+    if done:
+        written.append(option)
+
+
+@contextlib.contextmanager
+def _written(option: str, target: Path, written: list[str]) -> Iterator:
+    """`atomic_output` for a sidecar output, whose failure (to open, or to be renamed into
+    place at the end of the block) is OutputFailed."""
+    with _writing(option, written), atomic_output(target) as f:
+        yield f
+
+
+def _check_output(
+    option: str,
+    output: Path | str,
+    paths: Sequence[Path | str],
+    config: Config,
+    in_new_folder: bool = False,
+    shards_of: Path | None = None,
+) -> None:
+    """Refuse an output that would overwrite an input, or be read as input next time.
+
+    `in_new_folder`: the output's folder is made if missing (parts in a folder).
+    `shards_of`: the output is the first shard of this name, whose other shards (written
+    now, or of an earlier run and deleted now) must not be inputs either.
+    A URL is only checked for a file system fsspec knows: looking further would mean
+    network calls (and credentials) before any work is done."""
+    if isinstance(output, str):
+        try:
+            check_url_scheme(output)
+        except ValueError as err:
+            raise UsageProblem(f"{option} {err}") from None
+        return
+    if output.is_dir():
+        raise UsageProblem(f"{option} {output}: is a folder; give a file name")
+    if not in_new_folder and output.parent.exists() and not output.parent.is_dir():
+        raise UsageProblem(f"{option} {output}: {output.parent} is a file, not a folder")
+    if not in_new_folder and not output.parent.is_dir():
+        raise UsageProblem(f"{option} {output}: folder {output.parent} does not exist")
+    target = output.resolve()
+    shard_folder = shards_of.resolve().parent if shards_of is not None else None
+    for path in paths:
+        if isinstance(path, str):
+            continue  # a URL input: never the same file as a local output
+        source = path.resolve()
+        in_folder = path.is_dir() and source in target.parents and fnmatch.fnmatchcase(target.name, config.glob)
+        a_shard = shards_of is not None and source.parent == shard_folder and is_shard(source.name, shards_of)
+        if source == target or a_shard or (in_folder and target.exists()):
+            raise UsageProblem(f"{option} {output}: is an input file; write the output elsewhere")
+        if in_folder:
+            raise UsageProblem(
+                f"{option} {output}: is inside input folder {path} and matches --glob {config.glob!r}, "
+                "so the next run would read it as a page; write it elsewhere"
+            )
+
+
+def _clean_on_dask(paths, config: Config, report: Report, progress, scheduler: str | None, partitions: int | None):
+    """The articles, from the Dask engine: on the given scheduler, else on a local cluster."""
+    try:
+        from ..engine.dask import clean_dask
+    except ImportError as err:
+        raise UsageProblem(f"--engine dask: {err}") from None
+    if scheduler is None:
+        return clean_dask(paths, config, report, partitions=partitions, progress=progress)
+    from distributed import Client
+
+    try:
+        client = Client(scheduler, set_as_default=False, timeout="30s")
+    except (OSError, TimeoutError) as err:
+        raise UsageProblem(f"--scheduler {scheduler}: cannot connect ({err})") from None
+    with client:
+        return clean_dask(paths, config, report, client=client, partitions=partitions, progress=progress)
+
+
+#: Seconds between two progress lines on a stderr that is not a terminal.
+PROGRESS_EVERY = 10.0
+
+
+class _ProgressLines:
+    """Progress for a stderr that is not a terminal (a log file, CI, nohup): a plain line at
+    most every `every` seconds, none in a run shorter than that; with `verbose`, a line
+    as each stage starts too. `clock` is there for tests, which must not sleep."""
+
+    def __init__(self, write, every: float = PROGRESS_EVERY, verbose: bool = False, clock=time.monotonic) -> None:
+        self.write, self.every, self.verbose, self.clock = write, every, verbose, clock
+        self.last = clock()
+        self.stages: set[str] = set()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.verbose and stage not in self.stages:
+            self.stages.add(stage)
+            self.write(f"{stage}: {total} to do")
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            self.write(f"{stage} {done}/{total}" + (f" ({done / total:.0%})" if total else ""))
+
+
+class _StageLog(dict):
+    """`Report.stage_seconds` that tells each stage as it ends (`-v`)."""
+
+    def __init__(self, write) -> None:
+        super().__init__()
+        self.write = write
+
+    def __setitem__(self, stage: str, seconds: float) -> None:
+        super().__setitem__(stage, seconds)
+        if getattr(self, "write", None) is not None:
+            self.write(f"{stage}: done after {seconds:.1f} s")
+
+
+@contextlib.contextmanager
+def _progress(console: Console, verbose: bool = False):
+    """Progress on stderr: a bar per pass on a terminal, else a plain line now and then."""
+    if console.quiet:
+        yield None
+        return
+    if not console.is_terminal:
+        yield _ProgressLines(log_line, PROGRESS_EVERY, verbose)
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    bar = Progress(
+        TextColumn("{task.description:12}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+    )
+    tasks: dict[str, int] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        # the bar's refresh thread starts with the first update, after the run has forked
+        # its workers: a fork copies the locks that other threads hold, held for ever
+        if not tasks:
+            bar.start()
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done)
+
+    try:
+        yield update
+    finally:
+        if tasks:
+            bar.stop()
+
