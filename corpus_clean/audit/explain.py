@@ -17,23 +17,22 @@ from rich.table import Table
 from rich.text import Text
 
 from ..config import Config
-from ..dedup.merge import DUPLICATE_ARTICLE, KEPT
-from ..audit.ledger import DUPLICATE_PAGE, Block, Ledger
+from ..dedup.merge import KEPT
+from ..audit.ledger import Block, Ledger
 from ..engine.local import clean
 from ..io.read import InputError, InputFile, read_file
+from ..reasons import DUPLICATE_ARTICLE, DUPLICATE_PAGE, FRAGMENT, REASONS
 from ..records import Article, Page, SkippedFile
 from ..audit.report import Report
 
-#: How each fate is shown (rich styles).
+#: How each kind of reason is shown (rich styles; see `reasons`).
+_KIND_STYLES = {"duplicate": "cyan", "consumed": "yellow", "chrome": "red"}
+#: How each fate is shown.
 _STYLES = {
     KEPT: "green",
-    DUPLICATE_ARTICLE: "cyan",
-    DUPLICATE_PAGE: "cyan",
-    "date-line": "yellow",
-    "title-repeat": "yellow",
-    "fragment": "magenta",
+    **{name: _KIND_STYLES[reason.kind] for name, reason in REASONS.items()},
+    FRAGMENT: "magenta",  # unique text, not repeated chrome: told apart
 }
-_CHROME_STYLE = "red"
 
 
 @dataclass
@@ -105,7 +104,7 @@ def render_explanation(explanation: PageExplanation, console: Console, full: boo
             if line.strip() or (rows and rows[-1][0]):  # a run of blank lines shows as one
                 rows.append(("" if not line.strip() else str(number), Text(""), Text(line, style="dim")))
             continue
-        style = _STYLES.get(block.fate, _CHROME_STYLE) + (" bold" if block.role == "title" else "")
+        style = _STYLES.get(block.fate, _KIND_STYLES["chrome"]) + (" bold" if block.role == "title" else "")
         label = _label(block, explanation) if block is not whole or number == 1 else ""
         rows.append((str(number), Text(label, style=style), Text(line.strip(), style=style)))
     number_width = max(len(str(len(lines))), 4)

@@ -13,23 +13,14 @@ from dataclasses import dataclass, field
 
 from ..dedup.merge import KEPT
 from ..audit.ledger import Block, Ledger
+from ..reasons import of_kind
 from ..records import SkippedFile
 
 #: Reasons that remove what is not content (the site's chrome), as opposed to content
 #: removed because it is kept elsewhere (duplicates) or folded into an article's
 #: fields (date lines, repeated titles).
-CHROME_REASONS = frozenset(
-    {
-        "repeated-chrome",
-        "repeated-boilerplate",
-        "file-name",
-        "dangling-heading",
-        "fragment",
-        "header-line",
-        "comment",
-    }
-)
-DUPLICATE_REASONS = frozenset({"duplicate-article", "duplicate-page"})
+CHROME_REASONS = of_kind("chrome")
+DUPLICATE_REASONS = of_kind("duplicate")
 
 
 @dataclass(slots=True)

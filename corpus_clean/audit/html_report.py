@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from ..io.atomic import atomic_output
+from ..reasons import REASONS
 from ..records import Article
 
 #: Site name of the files directly in an input folder.
@@ -43,20 +44,7 @@ MAX_REPEATED_ROWS = 50
 MAX_MONTH_BINS = 72
 
 #: One colour per reason, the same in every chart and legend of the page (and of every page).
-REASON_COLOURS = {
-    "kept": "#2f8f4e",
-    "duplicate-article": "#1f77b4",
-    "duplicate-page": "#8fbce6",
-    "repeated-chrome": "#d62728",
-    "repeated-boilerplate": "#ff7f0e",
-    "file-name": "#9467bd",
-    "dangling-heading": "#e6ab02",
-    "fragment": "#7f7f7f",
-    "header-line": "#aec7e8",
-    "date-line": "#17becf",
-    "title-repeat": "#8c564b",
-    "comment": "#c49c94",
-}
+REASON_COLOURS = {"kept": "#2f8f4e", **{name: reason.colour for name, reason in REASONS.items()}}
 #: The colour of charts that are not about reasons (pages of a repeated block, dates).
 NEUTRAL = "#4f6d8f"
 #: Colours for reasons this module does not know yet, given in sorted order of their names.

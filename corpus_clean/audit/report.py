@@ -19,25 +19,11 @@ from ..audit.file_accounts import CHROME_REASONS, DUPLICATE_REASONS, Accounts
 from ..config import Config
 from ..dedup.clusters import ClusterStats
 from ..dedup.merge import DedupeStats
+from ..reasons import meaning
 from ..records import SkippedFile
 
 if TYPE_CHECKING:
     from ..engine.plan import RunStats
-
-#: What each drop reason means, for the summary.
-REASONS = {
-    "repeated-chrome": "repeated on several pages and not an article (menus, footers, contacts)",
-    "file-name": "an image or attachment file name",
-    "dangling-heading": "short lines after an article's last text, introducing nothing",
-    "fragment": "unique text too short to be an article",
-    "header-line": "bylines, times and share buttons between a headline and its body",
-    "comment": "a reader's reply under an article (a thread of replies headed alike)",
-    "repeated-boilerplate": "text repeated on every page it is on, never with a title or date (newsletter, cookie notices)",
-    "date-line": "date lines, kept as the article's date",
-    "title-repeat": "the title written again (with its date), kept as the date",
-    "duplicate-article": "a copy of an article written once from another copy (teasers, reprints)",
-    "duplicate-page": "an exact copy of another page (listed as a source of its articles)",
-}
 
 
 @dataclass
@@ -139,7 +125,7 @@ class Report:
         if self.accounts is not None:
             a = self.accounts
             out["removed_by_reason"] = {
-                r: {"lines": a.removed_lines[r], "chars": a.removed_chars[r], "meaning": REASONS.get(r, "")}
+                r: {"lines": a.removed_lines[r], "chars": a.removed_chars[r], "meaning": meaning(r)}
                 for r in sorted(a.removed_lines, key=lambda r: (-a.removed_chars[r], r))
             }
             out["top_repeated"] = a.top_repeated
@@ -214,7 +200,7 @@ def render_summary(report: Report, console: Console, verbose: bool = False) -> N
         dropped.add_column("chars", justify="right")
         dropped.add_column("meaning", style="dim")
         for reason, n in sorted(report.dropped_paragraphs.items(), key=lambda kv: (-kv[1], kv[0])):
-            dropped.add_row(reason, str(n), str(report.dropped_chars[reason]), REASONS.get(reason, ""))
+            dropped.add_row(reason, str(n), str(report.dropped_chars[reason]), meaning(reason))
         console.print(dropped)
 
     if report.skipped:

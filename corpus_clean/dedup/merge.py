@@ -44,11 +44,10 @@ from rapidfuzz.distance import Indel
 
 from ..dedup.clusters import verification_sample
 from ..text.normalise import normalise_for_dedup
+from ..reasons import DUPLICATE_ARTICLE, REPEATED_BOILERPLATE
 from ..records import Article, ArticleCopy, Dropped
 from ..engine.text_spool import TextSpool
 
-REPEATED_BOILERPLATE = "repeated-boilerplate"
-DUPLICATE_ARTICLE = "duplicate-article"  #: a copy of an article written from another copy
 KEPT = "kept"
 #: A teaser is folded into an article whose first paragraph starts with the teaser's
 #: text only if that text is at least this long (shorter starts say too little).

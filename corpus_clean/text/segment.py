@@ -48,6 +48,16 @@ from rapidfuzz.distance import Indel
 from ..config import Config
 from ..text.dates import has_time, is_secondary_date, lead_date, words_beside_date
 from ..text.normalise import count_words, normalise_for_dedup
+from ..reasons import (
+    COMMENT,
+    DANGLING_HEADING,
+    DATE_LINE,
+    FILE_NAME,
+    FRAGMENT,
+    HEADER_LINE,
+    REPEATED_CHROME,
+    TITLE_REPEAT,
+)
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
 from ..text.threads import thread_lines
 
@@ -135,21 +145,12 @@ def _is_meta_line(p: Paragraph) -> bool:
         return True
     return _LINK_OR_CAPTION.search(text) is not None
 
-# Reasons a paragraph does not reach the output (counted in the summary).
-FILE_NAME = "file-name"
-REPEATED_CHROME = "repeated-chrome"
-DANGLING_HEADING = "dangling-heading"
-FRAGMENT = "fragment"
-DATE_LINE = "date-line"  # consumed as an article's date, not lost
-TITLE_REPEAT = "title-repeat"  # the title written again (often with its date): consumed
-HEADER_LINE = "header-line"  # a byline, time or share button between a headline and its body
 #: A thread: at least this many short pieces, each dated with a time of day ...
 _THREAD_COMMENTS = 3
 #: ... of at most this many words (a comment; an article of a listing is longer).
 _COMMENT_WORDS = 150
 #: Reasons that leave a date line to no article: the next article of the page may take it.
 _ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
-COMMENT = "comment"  # a reader's reply under the article (see `threads`)
 
 
 @dataclass(slots=True)
