@@ -41,38 +41,6 @@ def test_output_file_equals_stdout(tmp_path, seeds_run):
     assert target.read_text(encoding="utf-8") == seeds_run.stdout
 
 
-@pytest.mark.parametrize(
-    "args, message",
-    [
-        (["--threshold", "1.5"], "--threshold must be in (0, 1]"),
-        (["--threshold", "-0.1"], "--threshold must be in (0, 1]"),
-        (["--num-perm", "1"], "--num-perm must be in"),
-        (["--bands", "500"], "--bands must be in"),
-        (["--bands", "7"], "--bands must divide"),
-        (["--backend", "spark"], "--backend must be"),
-        (["--latest-date", "yesterday"], "--latest-date must be a date"),
-        (["--num-perm", "many"], "'--num-perm'"),
-        (["--no-such-flag"], "No such option"),
-        (["--max-file-size", "lots"], "--max-file-size must be a size"),
-        (["--max-memory", "lots"], "--max-memory must be a size"),
-        (["--max-memory", "100M"], "--max-memory must be at least 256M"),
-        (["--fail-if", "articles"], "--fail-if 'articles' is not NAME OP NUMBER"),
-        (["--shard-size", "2"], "--shard-size needs --output"),
-    ],
-)
-def test_bad_options_are_one_line_usage_errors(args, message):
-    result = cli("run", str(SEEDS), *args)
-    assert result.returncode == 2
-    assert result.stdout == ""
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
-
-
-def test_missing_input_is_a_usage_error(tmp_path):
-    result = cli("run", str(tmp_path / "nowhere"))
-    assert result.returncode == 2 and "no such file or folder" in result.stderr
-
-
 def test_nothing_usable_exits_1(tmp_path):
     (tmp_path / "empty.txt").write_bytes(b"")
     result = cli("run", str(tmp_path))

@@ -43,6 +43,35 @@ def wide(monkeypatch):
 # --- option values are checked, in one line --------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--threshold", "1.5"], "--threshold must be in (0, 1]"),
+        (["--threshold", "-0.1"], "--threshold must be in (0, 1]"),
+        (["--num-perm", "1"], "--num-perm must be in"),
+        (["--bands", "500"], "--bands must be in"),
+        (["--bands", "7"], "--bands must divide"),
+        (["--backend", "spark"], "--backend must be"),
+        (["--latest-date", "yesterday"], "--latest-date must be a date"),
+        (["--num-perm", "many"], "'--num-perm'"),
+        (["--no-such-flag"], "No such option"),
+        (["--max-file-size", "lots"], "--max-file-size must be a size"),
+        (["--max-memory", "lots"], "--max-memory must be a size"),
+        (["--max-memory", "100M"], "--max-memory must be at least 256M"),
+        (["--fail-if", "articles"], "--fail-if 'articles' is not NAME OP NUMBER"),
+        (["--shard-size", "2"], "--shard-size needs --output"),
+    ],
+)
+def test_bad_options_are_one_line_usage_errors(capsys, args, message):
+    line = usage_error(capsys, "run", str(SEEDS), *args)
+    assert line.startswith("corpus-clean run: error: ") and message in line, line
+
+
+def test_missing_input_is_a_usage_error(capsys, tmp_path):
+    line = usage_error(capsys, "run", str(tmp_path / "nowhere"))
+    assert "no such file or folder" in line, line
+
+
 @pytest.mark.parametrize("seed", ["-1", "4294967296"])
 def test_a_seed_out_of_numpys_range_is_a_usage_error(capsys, seed):
     line = usage_error(capsys, "run", str(SEEDS), "--seed", seed)

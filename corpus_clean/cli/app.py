@@ -174,8 +174,8 @@ def _exit_interrupted() -> None:
     # make their methods so, at a module's first import; typer reads annotations so)
     # was cut by a KeyboardInterrupt, `python -m` ends the process at exit by SIGINT
     # whatever its exit code (its flag for an interrupt that nobody caught, which a
-    # caught one leaves set). A SIGTERM to a run in its first second came out so (-2)
-    # in about 1 run of 10. Running one more string resets the flag.
+    # caught one leaves set): a SIGTERM early in a run would end it by SIGINT (-2), not
+    # with this exit code. Running one more string resets the flag.
     exec("pass")
     sys.exit(EXIT_INTERRUPTED)
 

@@ -1,4 +1,4 @@
-"""Stage 7: articles out, in the format the target's name asks for, never half a file.
+"""Articles out, in the format the target's name asks for, never half a file.
 
 The name decides the format (`output_kind`), so a user says what they want in one
 place: JSONL (any name not listed below, as corpus-clean always wrote); JSONL
