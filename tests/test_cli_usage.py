@@ -13,7 +13,7 @@ import pytest
 from conftest import SEEDS, jsonl
 
 from corpus_clean.cli import app as cli
-from corpus_clean.cli import run as cli_run
+from corpus_clean.cli import progress as cli_progress
 from corpus_clean.config import Config
 
 
@@ -234,7 +234,7 @@ class FakeClock:
 def test_progress_lines_come_at_most_every_few_seconds():
     lines: list[str] = []
     clock = FakeClock()
-    progress = cli_run._ProgressLines(lines.append, every=10.0, clock=clock)
+    progress = cli_progress.ProgressLines(lines.append, every=10.0, clock=clock)
     for done in range(1, 11):
         clock.now += 3.0  # a tenth of the pages every 3 seconds
         progress("fingerprint", done, 10)
@@ -246,7 +246,7 @@ def test_progress_lines_come_at_most_every_few_seconds():
 
 def test_a_run_shorter_than_the_interval_prints_no_progress_line():
     lines: list[str] = []
-    progress = cli_run._ProgressLines(lines.append, every=10.0, clock=FakeClock())
+    progress = cli_progress.ProgressLines(lines.append, every=10.0, clock=FakeClock())
     for done in range(5):
         progress("fingerprint", done, 5)
     assert lines == []
@@ -254,7 +254,7 @@ def test_a_run_shorter_than_the_interval_prints_no_progress_line():
 
 def test_verbose_progress_tells_each_stage_as_it_starts():
     lines: list[str] = []
-    progress = cli_run._ProgressLines(lines.append, every=10.0, verbose=True, clock=FakeClock())
+    progress = cli_progress.ProgressLines(lines.append, every=10.0, verbose=True, clock=FakeClock())
     progress("fingerprint", 0, 5)
     progress("fingerprint", 5, 5)
     progress("segment", 0, 3)
@@ -263,7 +263,7 @@ def test_verbose_progress_tells_each_stage_as_it_starts():
 
 def test_progress_lines_go_to_stderr_when_it_is_not_a_terminal(capsys, monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    monkeypatch.setattr(cli_run, "PROGRESS_EVERY", 0.0)  # a line at every step
+    monkeypatch.setattr(cli_progress, "PROGRESS_EVERY", 0.0)  # a line at every step
     code, out, err = corpus_clean(capsys, "run", str(SEEDS), "-j", "1")
     assert code == 0 and len(jsonl(out)) == 9  # stdout: the articles alone
     assert "corpus-clean: fingerprint 5/5 (100%)" in err.splitlines(), err

@@ -4,16 +4,16 @@ The command reads its options (the settings file's values are their defaults), m
 run's `Config` (`run_config`) and checks every output before any work is done
 (`plan_run`); then cleans and writes (`clean_and_write`), writes the report file, tells
 the summary and ends with the exit code the run deserves (`exit_code`; see `app`).
+Its outputs are checked in `outputs`, its progress shown by `progress`. Over 500 lines
+because half of it declares run's options, each with its help.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import fnmatch
 import itertools
 import json
-import os
 import re
 import sys
 import time
@@ -34,28 +34,15 @@ from ..audit.report import Report, render_summary, text_console
 from ..config import Config
 from ..engine.index import CorpusIndex, IndexProblem
 from ..engine.local import clean
-from ..io.atomic import OutputError, atomic_output, folder_problem, output_problem, output_target, stops_on_closed_pipe
-from ..io.containers import check_url_scheme, is_url
+from ..io.atomic import atomic_output, folder_problem, stops_on_closed_pipe
 from ..io.read import InputError
-from ..io.write import (
-    KINDS,
-    PART_SIZE,
-    folder_kind,
-    is_shard,
-    output_folder,
-    output_kind,
-    part_name,
-    part_path,
-    shard_path,
-    write_articles,
-)
+from ..io.write import KINDS, PART_SIZE, write_articles
 from ..records import Article
 from .common import (
     EXIT_GATE,
     EXIT_NOTHING_USABLE,
     EXIT_OK,
     EXIT_SKIPPED,
-    OutputFailed,
     UsageProblem,
     log_line,
     output_path_or_url,
@@ -65,6 +52,8 @@ from .common import (
     size,
     where,
 )
+from .outputs import output_failure, plan_outputs, sidecar_file
+from .progress import StageLog, progress_display
 
 _DEFAULTS = Config()
 
@@ -366,8 +355,8 @@ def run(
     console = text_console(quiet=quiet)  # the summary and progress
     report = Report()
     if verbose and not quiet:
-        report.stage_seconds = _StageLog(log_line)
-    articles, count = clean_and_write(paths, config, report, plan, _progress(console, verbose))
+        report.stage_seconds = StageLog(log_line)
+    articles, count = clean_and_write(paths, config, report, plan, progress_display(console, verbose))
     write_report_file(plan, report, config, articles)
     render_summary(report, console, verbose)
     if quiet:  # the summary lists them; without it, one line each
@@ -531,14 +520,14 @@ def clean_and_write(
         if ledger is not None:
             _settle(ledger, report, plan, stack)
         # the sidecar is renamed into place when this block ends, with nothing left to fail
-        writing = time.perf_counter()
-        with _writing("--output", plan.written):
+        started = time.perf_counter()
+        with output_failure("--output", plan.written):
             part_format = plan.part_format if plan.folder is not None else None
             count = write_articles(articles, plan.output, plan.shard_size, part_format).count
         if plan.engine == "dask" or ledger is not None:  # articles gathered first: writing is after `clean`
-            written = time.perf_counter() - writing
-            report.stage_seconds["write"] = report.stage_seconds.get("write", 0.0) + written
-            report.seconds += written
+            seconds = time.perf_counter() - started
+            report.stage_seconds["write"] = report.stage_seconds.get("write", 0.0) + seconds
+            report.seconds += seconds
         if index is not None:
             index.commit()  # only now: every article the index counts as emitted is in the output
     return articles, count
@@ -549,12 +538,12 @@ def _settle(ledger: Ledger, report: Report, plan: RunPlan, stack: contextlib.Exi
     --removed, whose file is renamed into place when `stack` ends."""
     sidecar = None
     if plan.removed is not None:
-        sidecar = stack.enter_context(_written("--removed", plan.removed, plan.written))
+        sidecar = stack.enter_context(sidecar_file("--removed", plan.removed, plan.written))
 
     def on_removed(block: Block) -> None:
         sidecar.write(json.dumps(block.to_dict(ledger.page_paths), ensure_ascii=False) + "\n")
 
-    with _writing("--removed", plan.written, done=False):
+    with output_failure("--removed", plan.written, done=False):
         report.accounts = settle(ledger, report.skipped, on_removed if sidecar is not None else None)
 
 
@@ -562,10 +551,10 @@ def write_report_file(plan: RunPlan, report: Report, config: Config, articles) -
     """--report: the run's numbers as JSON, or as an HTML page when the name ends in .html."""
     report_file = plan.report_file
     if report_file is not None and report_file.suffix.lower() in (".html", ".htm"):
-        with _writing("--report", plan.written):
+        with output_failure("--report", plan.written):
             write_html_report(report_file, report.to_dict(config), articles)
     elif report_file is not None:
-        with _writing("--report", plan.written), atomic_output(report_file) as f:
+        with output_failure("--report", plan.written), atomic_output(report_file) as f:
             json.dump(report.to_dict(config), f, ensure_ascii=False, indent=2)
             f.write("\n")
 
@@ -611,149 +600,6 @@ def _started(articles: Iterator[Article]) -> Iterator[Article]:
     return iter(())
 
 
-def plan_outputs(
-    output: Path | str | None,
-    removed: Path | None,
-    report_file: Path | None,
-    shard_size: int | None,
-    part_format: str | None,
-    paths: Sequence[Path | str],
-    config: Config,
-) -> tuple[Path | str | None, Path | str | None]:
-    """Check every output before any work is done, each problem one line (exit 2): its
-    name asks for a format that is written; at most one output goes to stdout; none
-    overwrites an input or lands where the next run would read it; each can be created
-    (its folder exists and takes new files, a folder of parts can be made). Returns the
-    articles' target (None: stdout) and the folder of parts it names (or None)."""
-    if output is not None and os.fspath(output) == "-":
-        output = None
-    on_stdout = ["the articles" + (" (no -o)" if output is None else "")] if output is None else []
-    for option, target in (("--output", output), ("--removed", removed), ("--report", report_file)):
-        if target is not None and not is_url(target) and output_target(target).is_stdout:
-            on_stdout.append(f"{option} {target}")
-    if len(on_stdout) > 1:
-        every = "both" if len(on_stdout) == 2 else "all"
-        raise UsageProblem(f"{' and '.join(on_stdout)} would {every} write to stdout; send all but one to files")
-    if shard_size is not None and output is None:
-        raise UsageProblem("--shard-size needs --output (stdout is one stream)")
-    if part_format is not None and part_format not in KINDS:
-        raise UsageProblem(f"--part-format must be one of {', '.join(KINDS)}, got {part_format!r}")
-    folder = output_folder(output)
-    kind = "jsonl"
-    try:
-        if folder is None:
-            output_kind(output)
-        else:
-            kind = folder_kind(folder, part_format)
-    except ValueError as err:
-        raise UsageProblem(f"--output {err}") from None
-    if part_format is not None and folder is None:
-        raise UsageProblem(
-            f"--part-format is for a folder of parts (-o DIR/); the name of {output or 'stdout'} sets its format"
-        )
-    stream = output is not None and not is_url(output) and folder is None and output_target(output).is_stream
-    if stream and shard_size is not None:
-        raise UsageProblem(f"--shard-size needs a file: --output {output} is a stream and cannot be split")
-    # a sharded local output is checked as its first file, and none of its files (those
-    # written now, and an earlier run's, deleted now) may be an input
-    shards_of: Path | None = None
-    if isinstance(folder, Path):
-        if folder.exists() and not folder.is_dir():
-            raise UsageProblem(f"--output {output}: is a file; a name ending in / is a folder to write parts in")
-        problem = folder_problem(folder, make=True)
-        if problem is not None:
-            raise UsageProblem(f"--output {output}: {problem}")
-        first_file, shards_of = part_path(folder, 0, kind), folder / part_name(kind)
-    elif folder is not None:
-        first_file = part_path(folder, 0, kind)  # a URL
-    elif output is not None and not is_url(output) and shard_size is not None:
-        first_file, shards_of = shard_path(output, 0), output
-    else:
-        first_file = output
-    targets = {"--output": first_file, "--removed": removed, "--report": report_file}
-    files = {}
-    for option, target in targets.items():
-        if target is None or (not is_url(target) and output_target(target).is_stream):
-            problem = None if target is None or is_url(target) else output_problem(target)
-            if problem is not None:  # stdout closed, a device that is not writable
-                raise UsageProblem(f"{option} {target}: {problem}")
-            continue  # nothing to overwrite, nothing to rename, nothing a next run reads
-        is_parts = option == "--output" and folder is not None
-        shards = shards_of if option == "--output" else None
-        _check_output(option, target, paths, config, in_new_folder=is_parts, shards_of=shards)
-        problem = None if is_url(target) or is_parts else output_problem(target)
-        if problem is not None:
-            raise UsageProblem(f"{option} {target}: {problem}")
-        files[option] = target if is_url(target) else output_target(target).path
-    if len(set(files.values())) < len(files):
-        raise UsageProblem("--output, --removed and --report must name different files")
-    return output, folder
-
-
-@contextlib.contextmanager
-def _writing(option: str, written: list[str], done: bool = True) -> Iterator[None]:
-    """A failed write of this output (OutputError) becomes OutputFailed (exit 6); with
-    `done`, the output counts as written when the block ends."""
-    try:
-        yield
-    except OutputError as err:
-        raise OutputFailed(option, err, written) from None
-    if done:
-        written.append(option)
-
-
-@contextlib.contextmanager
-def _written(option: str, target: Path, written: list[str]) -> Iterator:
-    """`atomic_output` for a sidecar output, whose failure (to open, or to be renamed into
-    place at the end of the block) is OutputFailed."""
-    with _writing(option, written), atomic_output(target) as f:
-        yield f
-
-
-def _check_output(
-    option: str,
-    output: Path | str,
-    paths: Sequence[Path | str],
-    config: Config,
-    in_new_folder: bool = False,
-    shards_of: Path | None = None,
-) -> None:
-    """Refuse an output that would overwrite an input, or be read as input next time.
-
-    `in_new_folder`: the output's folder is made if missing (parts in a folder).
-    `shards_of`: the output is the first shard of this name, whose other shards (written
-    now, or of an earlier run and deleted now) must not be inputs either.
-    A URL is only checked for a file system fsspec knows: looking further would mean
-    network calls (and credentials) before any work is done."""
-    if isinstance(output, str):
-        try:
-            check_url_scheme(output)
-        except ValueError as err:
-            raise UsageProblem(f"{option} {err}") from None
-        return
-    if output.is_dir():
-        raise UsageProblem(f"{option} {output}: is a folder; give a file name")
-    if not in_new_folder and output.parent.exists() and not output.parent.is_dir():
-        raise UsageProblem(f"{option} {output}: {output.parent} is a file, not a folder")
-    if not in_new_folder and not output.parent.is_dir():
-        raise UsageProblem(f"{option} {output}: folder {output.parent} does not exist")
-    target = output.resolve()
-    shard_folder = shards_of.resolve().parent if shards_of is not None else None
-    for path in paths:
-        if isinstance(path, str):
-            continue  # a URL input: never the same file as a local output
-        source = path.resolve()
-        in_folder = path.is_dir() and source in target.parents and fnmatch.fnmatchcase(target.name, config.glob)
-        a_shard = shards_of is not None and source.parent == shard_folder and is_shard(source.name, shards_of)
-        if source == target or a_shard or (in_folder and target.exists()):
-            raise UsageProblem(f"{option} {output}: is an input file; write the output elsewhere")
-        if in_folder:
-            raise UsageProblem(
-                f"{option} {output}: is inside input folder {path} and matches --glob {config.glob!r}, "
-                "so the next run would read it as a page; write it elsewhere"
-            )
-
-
 def _clean_on_dask(paths, config: Config, report: Report, progress, scheduler: str | None, partitions: int | None):
     """The articles, from the Dask engine: on the given scheduler, else on a local cluster."""
     try:
@@ -770,78 +616,3 @@ def _clean_on_dask(paths, config: Config, report: Report, progress, scheduler: s
         raise UsageProblem(f"--scheduler {scheduler}: cannot connect ({err})") from None
     with client:
         return clean_dask(paths, config, report, client=client, partitions=partitions, progress=progress)
-
-
-#: Seconds between two progress lines on a stderr that is not a terminal.
-PROGRESS_EVERY = 10.0
-
-
-class _ProgressLines:
-    """Progress for a stderr that is not a terminal (a log file, CI, nohup): a plain line at
-    most every `every` seconds, none in a run shorter than that; with `verbose`, a line
-    as each stage starts too. `clock` is there for tests, which must not sleep."""
-
-    def __init__(self, write, every: float = PROGRESS_EVERY, verbose: bool = False, clock=time.monotonic) -> None:
-        self.write, self.every, self.verbose, self.clock = write, every, verbose, clock
-        self.last = clock()
-        self.stages: set[str] = set()
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.verbose and stage not in self.stages:
-            self.stages.add(stage)
-            self.write(f"{stage}: {total} to do")
-        now = self.clock()
-        if now - self.last >= self.every:
-            self.last = now
-            self.write(f"{stage} {done}/{total}" + (f" ({done / total:.0%})" if total else ""))
-
-
-class _StageLog(dict):
-    """`Report.stage_seconds` that tells each stage as it ends (`-v`)."""
-
-    def __init__(self, write) -> None:
-        super().__init__()
-        self.write = write
-
-    def __setitem__(self, stage: str, seconds: float) -> None:
-        super().__setitem__(stage, seconds)
-        if getattr(self, "write", None) is not None:
-            self.write(f"{stage}: done after {seconds:.1f} s")
-
-
-@contextlib.contextmanager
-def _progress(console: Console, verbose: bool = False):
-    """Progress on stderr: a bar per pass on a terminal, else a plain line now and then."""
-    if console.quiet:
-        yield None
-        return
-    if not console.is_terminal:
-        yield _ProgressLines(log_line, PROGRESS_EVERY, verbose)
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    bar = Progress(
-        TextColumn("{task.description:12}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=console,
-        transient=True,
-    )
-    tasks: dict[str, int] = {}
-
-    def update(stage: str, done: int, total: int) -> None:
-        # the bar's refresh thread starts with the first update, after the run has forked
-        # its workers: a fork copies the locks that other threads hold, held for ever
-        if not tasks:
-            bar.start()
-        if stage not in tasks:
-            tasks[stage] = bar.add_task(stage, total=total)
-        bar.update(tasks[stage], completed=done)
-
-    try:
-        yield update
-    finally:
-        if tasks:
-            bar.stop()
-
