@@ -44,3 +44,11 @@ def test_run_without_options_cleans_with_configs_defaults():
     parent = group.make_context("corpus-clean", ["run", "x"])
     ctx = group.commands["run"].make_context("run", ["x", "--config", "/dev/null"], parent=parent)
     assert cli_run.run_config(ctx) == Config()
+
+
+def test_every_check_setting_is_an_option_of_check():
+    from corpus_clean.audit.check import CheckSettings
+
+    command = typer.main.get_command(app).commands["check"]
+    options = {param.name for param in command.params if param.param_type_name == "option"}
+    assert set(CheckSettings.field_names()) <= options

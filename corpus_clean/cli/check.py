@@ -202,16 +202,9 @@ def check(
     if old_format is not None:  # the name it had: it says what is written, not what is read
         print("corpus-clean check: --format is deprecated; use --output-format", file=sys.stderr)
         output_format = old_format
-    options = {
-        "min_chars": min_chars,
-        "near_dup_threshold": near_dup_threshold,
-        "max_near_dup_rate": max_near_dup_rate,
-        "leak_min_articles": leak_min_articles,
-        "min_year": min_year,
-        "latest_date": latest_date,
-    }
-    # the defaults shown in --help give way to the settings file; values typed do not
-    given = {name: value for name, value in options.items() if option_given(ctx, name)}
+    # each field of CheckSettings is the option of its name; the defaults shown in --help
+    # give way to the settings file, values typed do not
+    given = {name: ctx.params[name] for name in CheckSettings.field_names() if option_given(ctx, name)}
     settings = resolve_settings(ctx, config, given)
     try:
         files = corpus_files(corpus)
