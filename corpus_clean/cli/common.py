@@ -219,4 +219,3 @@ def from_settings(err: typer.TyperException) -> str | None:
         return None
     value = (ctx.default_map or {}).get(param.name)
     return f"{ctx.meta[SETTINGS_USED]}{max(param.opts, key=len).lstrip('-')} = {value!r} is not valid: {err.message}"
-

@@ -9,7 +9,6 @@ from rich.console import Console
 
 from .common import log_line
 
-
 #: Seconds between two progress lines on a stderr that is not a terminal.
 PROGRESS_EVERY = 10.0
 
