@@ -413,6 +413,7 @@ def test_explain_cleans_with_runs_settings_as_run_does(capsys, tmp_path, monkeyp
         "max-file-size = 'huge'",  # not a size
         "latest-date = 'soon'",  # not a date
         "min-year = 3000",  # after today
+        "spool-dir = '/nonexistent/spool'",  # a folder that is not there
     ],
 )
 def test_explain_refuses_a_settings_file_as_run_does(capsys, tmp_path, monkeypatch, setting):

@@ -406,8 +406,11 @@ def _field_value(ctx: typer.Context, option: str, value: Any) -> Any:
         return n_bytes
     if option == "keep_fields":
         return tuple(f.strip() for f in (value or "").split(",") if f.strip())
-    if option == "spool_dir":
-        return str(value) if value is not None else None
+    if option == "spool_dir" and value is not None:
+        problem = folder_problem(value)
+        if problem is not None:  # it takes the run's temporary files: found now, not after the reading
+            raise UsageProblem(f"{where(ctx, option)} {value}: {problem}")
+        return str(value)
     return value
 
 
@@ -457,7 +460,7 @@ class RunPlan:
 
 def plan_run(ctx: typer.Context, config: Config) -> RunPlan:
     """run's options other than `Config`'s, checked: --fail-if conditions, the outputs
-    (`plan_outputs`), the spool folder and the engine's options. Each problem is a usage
+    (`plan_outputs`) and the engine's options. Each problem is a usage
     error (exit 2) found before any page is read."""
     p = ctx.params
     known = Report(accounts=Accounts()).metrics()
@@ -468,10 +471,6 @@ def plan_run(ctx: typer.Context, config: Config) -> RunPlan:
     output, folder = plan_outputs(
         p["output"], p["removed"], p["report_file"], p["shard_size"], p["part_format"], p["paths"], config
     )
-    spool_dir = p["spool_dir"]
-    spool_problem = folder_problem(spool_dir) if spool_dir is not None else None
-    if spool_problem is not None:  # it takes the run's temporary files: found now, not after the reading
-        raise UsageProblem(f"--spool-dir {spool_dir}: {spool_problem}")
     plan = RunPlan(
         output, folder, p["shard_size"], p["part_format"], p["removed"], p["report_file"], gates,
         p["engine"], p["scheduler"], p["partitions"], p["index_file"], p["only_new"],
