@@ -22,6 +22,7 @@ HEADER_LINE = "header-line"
 COMMENT = "comment"
 DATE_LINE = "date-line"
 TITLE_REPEAT = "title-repeat"
+SHOWN_TWICE = "shown-twice"
 DUPLICATE_ARTICLE = "duplicate-article"
 DUPLICATE_PAGE = "duplicate-page"
 
@@ -73,6 +74,12 @@ REASONS: dict[str, Reason] = {
         ),
         Reason(DATE_LINE, "date lines, kept as the article's date", "consumed", "#17becf"),
         Reason(TITLE_REPEAT, "the title written again (with its date), kept as the date", "consumed", "#8c564b"),
+        Reason(
+            SHOWN_TWICE,
+            "a paragraph the page shows twice in one article (a lead above the body), written once",
+            "duplicate",
+            "#c5b0d5",
+        ),
         Reason(
             COMMENT,
             "a reader's reply under an article (a thread of replies headed alike)",

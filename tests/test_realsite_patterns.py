@@ -268,3 +268,18 @@ def test_a_long_notice_beside_every_pages_own_post_is_still_boilerplate(make_cor
     articles = run(make_corpus(pages))
     assert [a["title"] for a in articles] == [title for title, _, _ in POSTS.values()]
     assert not any(WIRE[0][:40] in a["text"] for a in articles)
+
+
+def test_a_lead_the_page_shows_twice_is_written_once(make_corpus):
+    """A news page sets its lead above the body as a summary, then again as the body's
+    first paragraph: the article holds it once."""
+    report = Report()
+    pages = {}
+    for (k, (title, date, body)), author in zip(POSTS.items(), ["Tom Reed", "Ann Holt", "Kit Marsh"]):
+        pages[f"{k}.txt"] = HEADER + f"{title}\n\n{date}\n\n{body[0]}\n\nBy {author}\n\n" + "\n\n".join(body) + FOOTER
+    articles = run(make_corpus(pages), report)
+    assert [a["title"] for a in articles] == [title for title, _, _ in POSTS.values()]
+    for article, (_, _, body) in zip(articles, POSTS.values()):
+        assert article["text"].count(body[0]) == 1
+        assert article["text"].endswith(body[1])
+    assert report.dropped_paragraphs["shown-twice"] == 3

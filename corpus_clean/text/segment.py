@@ -56,6 +56,7 @@ from ..reasons import (
     FRAGMENT,
     HEADER_LINE,
     REPEATED_CHROME,
+    SHOWN_TWICE,
     TITLE_REPEAT,
 )
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
@@ -686,6 +687,8 @@ class PageSegmenter:
                 # a byline with its date ("June 9, 2018 by Jane Roe")
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
+            elif self._shown_before(unit, body):
+                consumed.append((unit, SHOWN_TWICE))
             else:
                 body.append(unit)
 
@@ -720,6 +723,16 @@ class PageSegmenter:
             title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
             repeated_only=not item.has_unique,
         )
+
+    def _shown_before(self, unit: _Unit, body: Sequence[_Unit]) -> bool:
+        """A paragraph of text (prose, not a heading: a table of contents repeats the
+        sub-headings below it) that the article's body already holds, word for word: the
+        page shows it twice (a lead set above the body and again at its start, a pull
+        quote), the article once."""
+        if unit.kind is not Kind.TEXT or unit.paragraph.n_words <= self.config.max_label_words:
+            return False
+        text = normalise_for_dedup(unit.paragraph.text)
+        return any(normalise_for_dedup(u.paragraph.text) == text for u in body if u.kind is Kind.TEXT)
 
     def _header_line(self, unit: _Unit) -> bool:
         """A line between a headline and its body that is not part of the body: a label
