@@ -283,3 +283,25 @@ def test_a_lead_the_page_shows_twice_is_written_once(make_corpus):
         assert article["text"].count(body[0]) == 1
         assert article["text"].endswith(body[1])
     assert report.dropped_paragraphs["shown-twice"] == 3
+
+
+NEWSLETTER = (
+    "To get these notes once a month by post, write to the harbour office and ask for the quarterly letter."
+)
+
+
+@pytest.mark.parametrize("count_line", [False, True])
+def test_a_posts_own_date_line_above_a_box_on_every_page_stays_with_the_post(make_corpus, count_line):
+    """Under each post: its stamp, "Posted on <date> at <time>" (a count of comments beside
+    it), then a box of the site's shown on every page. The date is the post's, not the
+    box's: the box, undated and untitled on every page, is no article."""
+    pages = {}
+    for n, (k, (title, date, body)) in enumerate(POSTS.items()):
+        footer = f"Posted on {date} at {n + 6}:41 AM" + (f"\n\n• {n + 7} Comments" if count_line else "")
+        page = HEADER + f"{title}\n\n" + "\n\n".join(body) + f"\n\n{footer}\n\n{NEWSLETTER}" + FOOTER
+        pages[f"{k}.txt"] = page
+    articles = run(make_corpus(pages))
+    assert [(a["title"], a["date"]) for a in articles] == [
+        (title, f"2012-05-{int(date.split()[1].rstrip(',')):02d}") for title, date, _ in POSTS.values()
+    ]
+    assert not any(NEWSLETTER in a["text"] for a in articles)

@@ -275,6 +275,8 @@ class PageSegmenter:
             return False
         rep, prev_rep = self.repeated(unit), self.repeated(prev)
         if prev.kind is Kind.HEADING:
+            if unit.kind is Kind.TEXT and rep and item.has_text and self._own_label(prev):
+                return True  # a label under the text ("• 14 Comments"), then a box of the site's
             return unit.kind is Kind.HEADING and rep != prev_rep
         # the previous content paragraph is text
         if rep != prev_rep:
@@ -293,13 +295,30 @@ class PageSegmenter:
         return unit.kind is Kind.HEADING and (unit.paragraph.date is not None or self._date_follows(k))
 
     def _date_trails(self, k: int) -> bool:
-        """Whether the date block starting at k stands nearer to the text before it."""
+        """Whether the date block starting at k belongs to the text before it: it stands
+        nearer to it, or it is a post's stamp (a date with a time of day) while the text
+        below it is on other pages too: a box of the site's under a post's "Posted on
+        <date> at <time>" line (a list of teasers dates them by the day, not the minute)."""
         after = k
         while after < len(self.units) and self.units[after].kind is Kind.DATE:
             after += 1
         if after == len(self.units):
             return True
+        # past a label of its own beside the date ("• 14 Comments")
+        below = after
+        while below + 1 < len(self.units) and self._own_label(self.units[below]):
+            below += 1
+        text, dates = self.units[below], self.units[k:after]
+        if text.kind is Kind.TEXT and self.repeated(text) and any(has_time(u.paragraph.text) for u in dates):
+            return True
         return self.units[k].gap < self.units[after].gap
+
+    def _own_label(self, unit: _Unit) -> bool:
+        return (
+            unit.kind is Kind.HEADING
+            and not self.repeated(unit)
+            and unit.paragraph.n_words <= self.config.max_label_words
+        )
 
     def _heads_next(self, k: int) -> bool:
         """A heading set closer to the text after it than to the text before it: the
