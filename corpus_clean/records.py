@@ -63,6 +63,10 @@ class PageMeta:
     #: the page's headings (h1-h6 of its main content), as `normalise_for_dedup` makes
     #: them: a line that only looks like a heading ("Here is how:") is not one of them
     headings: frozenset[str] = frozenset()
+    #: the texts of the links it sets under several teasers ("Read more": the same words
+    #: linking to several pages) that end a line of its main content, as
+    #: `normalise_for_dedup` makes them
+    link_ends: frozenset[str] = frozenset()
 
 
 @pickled_by_fields

@@ -300,3 +300,35 @@ def test_a_short_last_resort_of_trafilatura_is_the_post_not_the_page_read_whole(
     lines = "\n".join(f"Recipe number {k}, a dish with a long name" for k in range(40))
     everything = etree.fromstring(f"<body><p>Monday, March 4, 2024\nNext up: plum cake\n{lines}</p></body>")
     assert main_blocks(everything, page, set()) == []
+
+
+LATEST = [
+    (
+        "Harbour festival moves to the last week of June",
+        "The harbour festival will be held a week later this year, so that the fishing fleet is home from the "
+        "northern banks in time for the regatta.",
+    ),
+    (
+        "Volunteers clear the beach after the winter gales",
+        "Forty volunteers spent Saturday morning clearing driftwood and nets from the beach below the lighthouse "
+        "after the storms of the winter.",
+    ),
+]
+
+
+def test_teasers_that_link_to_their_articles_are_not_articles_of_the_page(make_corpus):
+    # the same teasers under every story, each ending with a "Read more" link to its own
+    # page: links to articles, not articles of these pages
+    teasers = "".join(
+        f'<h3>{title}</h3><p>{text} <a href="/news/{k}">Read more</a></p>' for k, (title, text) in enumerate(LATEST)
+    )
+    pages = {
+        f"story-{n}.html": page(n, comments=False).replace(
+            "</div>\n</article>", f"<h2>Latest news</h2>{teasers}</div>\n</article>"
+        )
+        for n in range(len(STORIES))
+    }
+    articles = run([make_corpus(pages)], glob="*.html", jobs=1)
+    text = "\n".join(a["text"] for a in articles)
+    assert not any(teaser in text for _, teaser in LATEST)
+    assert sorted(a["title"] for a in articles) == sorted(s[0] for s in STORIES)

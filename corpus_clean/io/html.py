@@ -31,13 +31,14 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..text.normalise import normalise_for_dedup
+from ..text.segment import REPEATED_CHROME
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
 
 if TYPE_CHECKING:
@@ -248,6 +249,7 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     if tree is None:  # not a document lxml can make anything of: read as all its text
         return _whole(html, None, None)
     found = headline(tree)  # before trafilatura, which prunes the tree it is given
+    links = teaser_links(tree)
     date = publication_date(tree, url, window)
     document = bare_extraction(
         tree,
@@ -271,8 +273,38 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
         date=date,
         date_from="htmldate" if date else None,
         headings=frozenset(headings),
+        link_ends=link_ends(blocks, links),
     )
     return HtmlPage(blocks, meta, whole=False)
+
+
+def teaser_links(tree: HtmlElement) -> set[str]:
+    """The texts of the links the page sets under several teasers, each to another page
+    ("Read more", "Continue reading"): the same words linking to two addresses or more."""
+    targets: dict[str, set[str]] = {}
+    for link in tree.iter("a"):
+        href = link.get("href")
+        text = normalise_for_dedup(_block_text(link)) if href else ""
+        if text:
+            targets.setdefault(text, set()).add(href)
+    return {text for text, hrefs in targets.items() if len(hrefs) > 1}
+
+
+def link_ends(blocks: Sequence[str], links: set[str]) -> frozenset[str]:
+    """The `links` (texts of links) that end a line of `blocks`."""
+    ends = (_ending_link(line, links) for block in blocks for line in block.split("\n"))
+    return frozenset(end for end in ends if end)
+
+
+#: A link's text at the end of a line is looked for among its last words, at most this many.
+_LINK_WORDS = 8
+
+
+def _ending_link(line: str, links: Set[str]) -> str | None:
+    """The one of `links` that the line ends with, if any (as `normalise_for_dedup` makes it)."""
+    words = normalise_for_dedup(line).split()
+    ends = (" ".join(words[-n:]) for n in range(1, min(len(words), _LINK_WORDS) + 1))
+    return next((end for end in ends if end in links), None)
 
 
 def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
@@ -470,6 +502,32 @@ def apply_page_meta(
     if main is not None and main.date is None and meta.date:
         main.date = _dt.date.fromisoformat(meta.date)
         main.date_source = DateSource.META
+    _drop_linked_teasers(meta, paragraphs, infos, copies, dropped)
+
+
+def _drop_linked_teasers(
+    meta: PageMeta,
+    paragraphs: Sequence[Paragraph],
+    infos: Sequence[ClusterInfo],
+    copies: list[ArticleCopy],
+    dropped: list[Dropped],
+) -> None:
+    """Drop the teasers whose text ends with a link ("... Read more", "Continue
+    reading"): text other pages show too that points to a page of its own is a link to
+    an article, not an article of this page (the page it points to holds it, if the
+    crawl does)."""
+    if not meta.link_ends:
+        return
+    at = {p.start: k for k, p in enumerate(paragraphs)}
+    for copy in [c for c in copies if c.repeated_only and c.spans]:
+        if _ending_link(paragraphs[at[copy.spans[-1][0]]].text, meta.link_ends) is None:
+            continue
+        copies.remove(copy)
+        spans = ([copy.title_span] if copy.title_span else []) + list(copy.spans)
+        for start, _ in spans:
+            p, info = paragraphs[at[start]], infos[at[start]]
+            reason = REPEATED_CHROME
+            dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, p.text))
 
 
 def _join_untitled(
