@@ -18,6 +18,7 @@ REPEATED_BOILERPLATE = "repeated-boilerplate"
 FILE_NAME = "file-name"
 DANGLING_HEADING = "dangling-heading"
 FRAGMENT = "fragment"
+LIST = "list"
 HEADER_LINE = "header-line"
 COMMENT = "comment"
 DATE_LINE = "date-line"
@@ -66,6 +67,12 @@ REASONS: dict[str, Reason] = {
         Reason(FILE_NAME, "an image or attachment file name", "chrome", "#9467bd"),
         Reason(DANGLING_HEADING, "short lines after an article's last text, introducing nothing", "chrome", "#e6ab02"),
         Reason(FRAGMENT, "unique text too short to be an article", "chrome", "#7f7f7f"),
+        Reason(
+            LIST,
+            "a page's own block of short lines (links, names, menu entries) with no title or date",
+            "chrome",
+            "#dbdb8d",
+        ),
         Reason(
             HEADER_LINE,
             "bylines, times and share buttons between a headline and its body",

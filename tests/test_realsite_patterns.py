@@ -305,3 +305,27 @@ def test_a_posts_own_date_line_above_a_box_on_every_page_stays_with_the_post(mak
         (title, f"2012-05-{int(date.split()[1].rstrip(',')):02d}") for title, date, _ in POSTS.values()
     ]
     assert not any(NEWSLETTER in a["text"] for a in articles)
+
+
+#: Per post: a list of links shown on that page only (the archive of a month, the shop's
+#: brands), some ending like a sentence ("Tom & Sons, Ltd.").
+OWN_LISTS = {
+    "a": ["Harbour Nets Ltd.", "Boats of the north quay", "Nets and knots", "The old ferry", "Tide tables, 2012."],
+    "b": ["Quarry & Sons Ltd.", "Storms of the last century", "Harbour walls", "Stone and mortar", "Chapel Lane Inc."],
+    "c": ["Tom & Sons, Ltd.", "Smokehouse recipes", "Oak or beech", "Why smoke fish", "Long evenings, etc."],
+}
+
+
+def test_a_pages_own_untitled_list_of_links_is_not_an_article(make_corpus):
+    """Short lines of the page's own under its post, below a label the site repeats, with
+    no title or date: a list of links (dropped as `list`), not a second article."""
+    report = Report()
+    pages = {}
+    for k, (title, date, body) in POSTS.items():
+        links = "\n\n".join(OWN_LISTS[k])
+        post = f"{title}\n\n{date}\n\n" + "\n\n".join(body)
+        pages[f"{k}.txt"] = HEADER + post + f"\n\nFrom the archive\n\n{links}" + FOOTER
+    articles = run(make_corpus(pages), report)
+    assert [(a["title"], a["text"]) for a in articles] == [(t, "\n\n".join(b)) for t, _, b in POSTS.values()]
+    # each list with the label above it
+    assert report.dropped_paragraphs["list"] == sum(len(links) + 1 for links in OWN_LISTS.values())

@@ -55,6 +55,7 @@ from ..reasons import (
     FILE_NAME,
     FRAGMENT,
     HEADER_LINE,
+    LIST,
     REPEATED_CHROME,
     SHOWN_TWICE,
     TITLE_REPEAT,
@@ -713,8 +714,11 @@ class PageSegmenter:
 
         words = sum(u.paragraph.n_words for u in body)
         too_short = words < (1 if short_post else self.config.min_article_words)
-        if too_short or (not item.has_unique and _is_list(body)):
-            reason = FRAGMENT if item.has_unique else REPEATED_CHROME
+        # a block of the page's own short lines with no title or date: a list (a menu of
+        # this page, the links of a sidebar), not an article
+        own_list = item.has_unique and title_unit is None and date is None and not short_post and _is_list(body)
+        if too_short or own_list or (not item.has_unique and _is_list(body)):
+            reason = LIST if own_list else FRAGMENT if item.has_unique else REPEATED_CHROME
             for unit in item.units:
                 self._drop(unit, reason)
             return None
