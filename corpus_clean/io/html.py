@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from ..text.normalise import normalise_for_dedup
-from ..text.segment import REPEATED_CHROME
+from ..reasons import REPEATED_CHROME
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
 
 if TYPE_CHECKING:
