@@ -18,7 +18,7 @@ REPEATED_BOILERPLATE = "repeated-boilerplate"
 FILE_NAME = "file-name"
 DANGLING_HEADING = "dangling-heading"
 FRAGMENT = "fragment"
-LIST = "list"
+LIST_BLOCK = "list-block"
 HEADER_LINE = "header-line"
 COMMENT = "comment"
 DATE_LINE = "date-line"
@@ -68,7 +68,7 @@ REASONS: dict[str, Reason] = {
         Reason(DANGLING_HEADING, "short lines after an article's last text, introducing nothing", "chrome", "#e6ab02"),
         Reason(FRAGMENT, "unique text too short to be an article", "chrome", "#7f7f7f"),
         Reason(
-            LIST,
+            LIST_BLOCK,
             "a page's own block of short lines (links, names, menu entries) with no title or date",
             "chrome",
             "#dbdb8d",

@@ -318,7 +318,7 @@ OWN_LISTS = {
 
 def test_a_pages_own_untitled_list_of_links_is_not_an_article(make_corpus):
     """Short lines of the page's own under its post, below a label the site repeats, with
-    no title or date: a list of links (dropped as `list`), not a second article."""
+    no title or date: a list of links (dropped as `list-block`), not a second article."""
     report = Report()
     pages = {}
     for k, (title, date, body) in POSTS.items():
@@ -328,4 +328,4 @@ def test_a_pages_own_untitled_list_of_links_is_not_an_article(make_corpus):
     articles = run(make_corpus(pages), report)
     assert [(a["title"], a["text"]) for a in articles] == [(t, "\n\n".join(b)) for t, _, b in POSTS.values()]
     # each list with the label above it
-    assert report.dropped_paragraphs["list"] == sum(len(links) + 1 for links in OWN_LISTS.values())
+    assert report.dropped_paragraphs["list-block"] == sum(len(links) + 1 for links in OWN_LISTS.values())

@@ -55,7 +55,7 @@ from ..reasons import (
     FILE_NAME,
     FRAGMENT,
     HEADER_LINE,
-    LIST,
+    LIST_BLOCK,
     REPEATED_CHROME,
     SHOWN_TWICE,
     TITLE_REPEAT,
@@ -718,7 +718,7 @@ class PageSegmenter:
         # this page, the links of a sidebar), not an article
         own_list = item.has_unique and title_unit is None and date is None and not short_post and _is_list(body)
         if too_short or own_list or (not item.has_unique and _is_list(body)):
-            reason = LIST if own_list else FRAGMENT if item.has_unique else REPEATED_CHROME
+            reason = LIST_BLOCK if own_list else FRAGMENT if item.has_unique else REPEATED_CHROME
             for unit in item.units:
                 self._drop(unit, reason)
             return None
