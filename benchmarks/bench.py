@@ -253,6 +253,155 @@ def quality(output: Path, corpus: Path) -> dict[str, float]:
     }
 
 
+# --- what each tool catches, on the same footing ---------------------------------------
+
+
+@dataclass
+class Truth:
+    """The corpus's input paragraphs (non-blank lines, stripped) in their comparison form,
+    and which of them the generator made as chrome, leads and edited teasers."""
+
+    pages: dict[str, list[str]]  #: path relative to the corpus -> its paragraphs, normalised
+    occurrences: dict[str, int]  #: normalised text -> copies in the input
+    chrome: set[str]
+    leads: set[str]  #: lead paragraphs, and lead sentences shown alone as teasers
+    edited: set[str]  #: edited teaser lines (a lead with words added or one word changed)
+    body: set[str]  #: every paragraph of every true article
+
+
+def _edited_variant(line: str, originals: list[str]) -> bool:
+    """A teaser line made from one of `originals` by appending a few words (" Read more",
+    " Views: 123") or changing one word: the generator's edits."""
+    words = line.split(" ")
+    for original in originals:
+        if line.startswith(original + " ") and len(line) - len(original) <= 40:
+            return True
+        theirs = original.split(" ")
+        if len(theirs) == len(words) and sum(a != b for a, b in zip(theirs, words)) == 1:
+            return True
+    return False
+
+
+def load_truth(corpus: Path) -> Truth:
+    from collections import Counter
+
+    truth = [json.loads(line) for line in (corpus / "truth.jsonl").open(encoding="utf-8")]
+    shown_on: dict[str, list[str]] = {}  # teaser page -> the raw leads and lead sentences it may show
+    leads_raw: set[str] = set()
+    body: set[str] = set()
+    for t in truth:
+        if t["type"] != "article":
+            continue
+        lead = t["paragraphs"][0]
+        first = lead[: lead.index(". ") + 1] if ". " in lead else lead
+        leads_raw.update((lead, first))
+        body.update(_norm(p) for p in t["paragraphs"])
+        for page in t["teaser_pages"]:
+            shown_on.setdefault(page, []).extend((lead, first))
+    chrome = {_norm(line) for t in truth if t["type"] == "chrome" for line in t["lines"]}
+    pages: dict[str, list[str]] = {}
+    occurrences: Counter = Counter()
+    norms: dict[str, str] = {}
+    edited: set[str] = set()
+    for path in sorted(corpus.rglob("*.txt")):
+        rel = path.relative_to(corpus).as_posix()
+        lines = [s for s in (line.strip() for line in path.read_bytes().decode("utf-8", "replace").splitlines()) if s]
+        out = []
+        for line in lines:
+            n = norms.get(line)
+            if n is None:
+                n = norms[line] = _norm(line)
+            out.append(n)
+            originals = shown_on.get(rel)
+            if originals and line not in leads_raw and _edited_variant(line, originals):
+                edited.add(n)
+        pages[rel] = out
+        occurrences.update(out)
+    leads = {n for n in (_norm(x) for x in leads_raw) if occurrences[n]}
+    chrome.discard("")
+    return Truth(pages, dict(occurrences), chrome, leads, edited - leads - chrome, body)
+
+
+def catches(truth: Truth, out: dict[str, int]) -> dict[str, float]:
+    """Share of the surplus copies of each kind that do not come out, given how often each
+    normalised text comes out (`out`). Chrome lines and leads may come out once (their
+    other copies are surplus); an edited teaser not at all (its original is the lead)."""
+
+    def share(texts: set[str], keep_one: bool) -> float:
+        surplus = caught = 0
+        for text in texts:
+            n = truth.occurrences.get(text, 0)
+            extra = n - 1 if keep_one else n
+            if extra > 0:
+                surplus += extra
+                caught += min(extra, n - out.get(text, 0))
+        return caught / surplus if surplus else float("nan")
+
+    kept = sum(1 for p in truth.body if out.get(p, 0)) / len(truth.body) if truth.body else float("nan")
+    return {
+        "chrome": share(truth.chrome, True),
+        "leads": share(truth.leads, True),
+        "edited": share(truth.edited, False),
+        "body_kept": kept,
+    }
+
+
+def peer_output(truth: Truth, flags_file: Path) -> dict[str, int]:
+    """How often each normalised text comes out of a peer: every input paragraph but the
+    ones it flagged."""
+    flagged: dict[str, set[int]] = {}
+    with flags_file.open(encoding="utf-8") as f:
+        for line in f:
+            rec = json.loads(line)
+            flagged[rec["path"]] = set(rec["dup"])
+    out: dict[str, int] = {}
+    for path, paragraphs in truth.pages.items():
+        dup = flagged.get(path, ())
+        for k, text in enumerate(paragraphs):
+            if k not in dup:
+                out[text] = out.get(text, 0) + 1
+    return out
+
+
+def cleaner_output(output: Path) -> dict[str, int]:
+    """How often each normalised text comes out of corpus-clean: article titles and paragraphs."""
+    out: dict[str, int] = {}
+    with output.open(encoding="utf-8") as f:
+        for line in f:
+            a = json.loads(line)
+            for p in [a["title"], *a["text"].split("\n\n")] if a["title"] else a["text"].split("\n\n"):
+                n = _norm(p)
+                out[n] = out.get(n, 0) + 1
+    return out
+
+
+# --- the peers ------------------------------------------------------------------------------
+
+#: peer -> the environment (DIR/NAME/.venv) and the module that tells it is installed
+PEERS = {
+    "dolma": ("dolma", "dolma"),
+    "datatrove-sentence": ("datatrove", "datatrove"),
+    "datatrove-minhash": ("datatrove", "datatrove"),
+    "rensa": ("rensa", "rensa"),
+    "datasketch": ("datasketch", "datasketch"),
+}
+
+
+def peer_python(tool: str, peers_dir: Path | None) -> str | None:
+    """An interpreter that has `tool`: DIR/ENV/.venv/bin/python, else this one if it
+    imports the tool (the [peers] extra), else None."""
+    env, module = PEERS[tool]
+    if peers_dir is not None:
+        candidate = peers_dir / env / ".venv" / "bin" / "python"
+        if candidate.exists():
+            return str(candidate)
+    import importlib.util
+
+    if importlib.util.find_spec(module) is not None and (tool != "dolma" or Path(PYTHON).with_name("dolma").exists()):
+        return PYTHON
+    return None
+
+
 # --- the run -------------------------------------------------------------------------------
 
 
@@ -283,14 +432,30 @@ def corpus_bytes(corpus: Path) -> int:
     return int(manifest["bytes"])
 
 
+def _fmt(x: float) -> str:
+    return "" if x != x else f"{x:.4f}"  # nan: nothing of that kind in the corpus
+
+
 def main() -> None:
     end_runs_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="1k and 5k pages only (about two minutes)")
+    parser.add_argument("--quick", action="store_true", help="1k pages, without the slowest rows (under three minutes)")
     parser.add_argument("--sizes", type=int, nargs="*", help="corpus sizes in pages (default 1000 10000 100000)")
+    parser.add_argument("--corpus", type=Path, help="a corpus made by make_corpus.py to use instead of --sizes")
     parser.add_argument("--seed", type=int, default=1, help="corpus generator seed")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for the parallel rows")
-    parser.add_argument("--no-baseline", action="store_true", help="skip the datasketch baseline")
+    parser.add_argument("--no-baseline", action="store_true", help="skip the --backend datasketch baseline")
+    parser.add_argument(
+        "--peers",
+        type=Path,
+        default=os.environ.get("CORPUS_CLEAN_PEERS"),
+        help="folder of the peers' environments, DIR/TOOL/.venv (default: $CORPUS_CLEAN_PEERS); "
+        "a peer missing there is looked for in this interpreter (the [peers] extra)",
+    )
+    parser.add_argument("--no-peers", action="store_true", help="skip the other tools")
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=sorted(PEERS), help="peers not to run (the slow ones at 100k pages)"
+    )
     parser.add_argument(
         "--engine",
         choices=["local", "dask"],
@@ -299,77 +464,111 @@ def main() -> None:
         "(needs the [dask] extra; see bench_dask.py)",
     )
     args = parser.parse_args()
-    sizes = args.sizes or ([1000, 5000] if args.quick else [1000, 10000, 100000])
+    sizes = args.sizes or ([1000] if args.quick else [1000, 10000, 100000])
     jobs = args.jobs
+    skip = set(args.skip) | ({"datatrove-minhash"} if args.quick else set())
 
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     )
     header = (
-        f"{'pages':>8} {'run':<22} {'seconds':>8} {'pages/s':>9} {'MB/s':>7} {'peak MB':>8}"
-        f" {'PSS MB':>7} {'chrome rm':>9} {'text kept':>9} {'dates ok':>8} {'dups':>5}"
+        f"{'pages':>8} {'run':<24} {'seconds':>8} {'tool s':>7} {'MB/s':>7} {'peak MB':>8}"
+        f" {'PSS MB':>7} {'chrome':>7} {'leads':>7} {'edited':>7} {'body':>7} {'dates ok':>8} {'dups':>5}"
     )
     print(header)
     print("-" * len(header))
     result = None
-    for pages in sizes:
-        corpus = ensure_corpus(pages, args.seed)
-        megabytes = corpus_bytes(corpus) / 1e6
+    corpora = [(args.corpus, None)] if args.corpus else [(None, pages) for pages in sizes]
+    for given, pages in corpora:
+        corpus = given.resolve() if given else ensure_corpus(pages, args.seed)
+        manifest = json.loads((corpus / "manifest.json").read_text())
+        pages = int(manifest["pages"])
+        megabytes = int(manifest["bytes"]) / 1e6
+        truth = load_truth(corpus)
         out_dir = DATA / "out"
         out_dir.mkdir(parents=True, exist_ok=True)
         runs: dict[str, Measured] = {}
-        qualities: dict[str, dict] = {}
+        tool_seconds: dict[str, float] = {}
 
         def clean_cmd(*extra: str, corpus: Path = corpus) -> list[str]:
             return [PYTHON, "-m", "corpus_clean.cli.app", "run", str(corpus), "--quiet", *extra]
 
-        plan = [("floor", [PYTHON, "-c", FLOOR, str(corpus), str(jobs)], None)]
-        plan.append(("corpus-clean -j1", clean_cmd("--jobs", "1"), out_dir / f"{pages}_j1.jsonl"))
-        plan.append((f"corpus-clean -j{jobs}", clean_cmd("--jobs", str(jobs)), out_dir / f"{pages}_jn.jsonl"))
+        # (name, command, corpus-clean's output or a peer's work folder, kind)
+        plan: list[tuple[str, list[str], Path | None, str]] = []
+        for n in sorted({1, jobs}):
+            plan.append((f"floor {n} process{'es' if n > 1 else ''}", [PYTHON, "-c", FLOOR, str(corpus), str(n)], None, "floor"))
+        plan.append(("corpus-clean -j1", clean_cmd("--jobs", "1"), out_dir / f"{pages}_j1.jsonl", "clean"))
+        plan.append((f"corpus-clean -j{jobs}", clean_cmd("--jobs", str(jobs)), out_dir / f"{pages}_jn.jsonl", "clean"))
         if args.engine == "dask":
             for workers in sorted({1, jobs}):
                 name = f"dask {workers} worker{'s' if workers > 1 else ''}"
                 child = [PYTHON, str(HERE / "bench_dask.py"), "--run-dask", str(corpus), str(workers)]
-                plan.append((name, child, out_dir / f"{pages}_dask{workers}.jsonl"))
-        if not args.no_baseline:
-            plan.append(
-                (
-                    "baseline datasketch",
-                    clean_cmd("--jobs", str(jobs), "--backend", "datasketch"),
-                    out_dir / f"{pages}_ds.jsonl",
-                )
-            )
-        for name, cmd, out in plan:
-            m = measure(cmd, out)
+                plan.append((name, child, out_dir / f"{pages}_dask{workers}.jsonl", "clean"))
+        if not args.no_baseline and not args.quick:
+            backend = clean_cmd("--jobs", str(jobs), "--backend", "datasketch")
+            plan.append(("cc --backend datasketch", backend, out_dir / f"{pages}_ds.jsonl", "clean"))
+        missing: list[str] = []
+        if not args.no_peers:
+            for tool in PEERS:
+                python = peer_python(tool, args.peers)
+                if tool in skip:
+                    missing.append(f"{tool}: skipped" + (" (--quick)" if args.quick else ""))
+                elif python is None:
+                    missing.append(f"{tool}: not installed (see --peers)")
+                else:
+                    work = out_dir / f"{pages}_{tool}"
+                    if work.exists():
+                        import shutil
+
+                        shutil.rmtree(work)
+                    threads = jobs if tool.startswith(("dolma", "datatrove")) else 1
+                    cmd = [python, str(HERE / "peers.py"), tool, str(corpus), str(work), "--jobs", str(threads)]
+                    plan.append((f"{tool}" + (f" ({threads} proc)" if threads > 1 else ""), cmd, work, tool))
+        for name, cmd, out, kind in plan:
+            stdout = out / "stdout.txt" if kind not in ("floor", "clean") else out
+            if stdout is not None:
+                stdout.parent.mkdir(parents=True, exist_ok=True)
+            m = measure(cmd, stdout)
             if m.returncode != 0:
-                print(f"{pages:>8} {name:<22} FAILED (exit {m.returncode}): {m.stderr.strip()[-300:]}")
+                print(f"{pages:>8} {name:<24} FAILED (exit {m.returncode}): {m.stderr.strip()[-300:]}")
                 continue
             runs[name] = m
-            q = quality(out, corpus) if out else None
-            qualities[name] = q
-            qtext = (
-                f" {q['chrome_removed']:>9.4f} {q['text_kept']:>9.4f} {q['dates_right']:>8.4f} {q['duplicates']:>5}"
-                if q
-                else f" {'':>9} {'':>9} {'':>8} {'':>5}"
-            )
+            q: dict[str, float] = {}
+            tool_s = float("nan")
+            if kind == "clean":
+                q = {**catches(truth, cleaner_output(out)), **quality(out, corpus)}
+            elif kind != "floor":
+                last = stdout.read_text().strip().splitlines()[-1]
+                tool_s = tool_seconds[kind] = float(json.loads(last)["tool_seconds"])
+                q = catches(truth, peer_output(truth, out / "flags.jsonl"))
+            cells = " ".join(f"{_fmt(q.get(k, float('nan'))):>7}" for k in ("chrome", "leads", "edited", "body_kept"))
+            dates = f"{q['dates_right']:>8.4f} {q['duplicates']:>5}" if "dates_right" in q else f"{'':>8} {'':>5}"
+            tool_cell = f"{tool_s:>7.2f}" if tool_s == tool_s else f"{'':>7}"
             print(
-                f"{pages:>8} {name:<22} {m.seconds:>8.2f} {pages / m.seconds:>9.0f} {megabytes / m.seconds:>7.1f}"
-                f" {m.peak_rss_mb:>8.0f} {m.peak_pss_mb:>7.0f}{qtext}",
+                f"{pages:>8} {name:<24} {m.seconds:>8.2f} {tool_cell} {megabytes / m.seconds:>7.1f}"
+                f" {m.peak_rss_mb:>8.0f} {m.peak_pss_mb:>7.0f} {cells} {dates}",
                 flush=True,
             )
-        ours = runs.get(f"corpus-clean -j{jobs}")
+        for line in missing:
+            print(f"{pages:>8} {line}")
+        ours, ours_1 = runs.get(f"corpus-clean -j{jobs}"), runs.get("corpus-clean -j1")
+        floor_1 = runs.get("floor 1 process")
+        nan = float("nan")
+        dolma = tool_seconds.get("dolma", nan)
+        datasketch = runs[next(n for n in runs if n.startswith("datasketch"))].seconds if any(
+            n.startswith("datasketch") for n in runs
+        ) else nan
         if ours:
-            line = []
-            if "baseline datasketch" in runs:
-                line.append(f"speedup vs datasketch {runs['baseline datasketch'].seconds / ours.seconds:.1f}x")
-            if "floor" in runs:
-                line.append(f"ratio to floor {ours.seconds / runs['floor'].seconds:.2f}x")
-            if "corpus-clean -j1" in runs:
-                line.append(f"-j{jobs} vs -j1 {runs['corpus-clean -j1'].seconds / ours.seconds:.2f}x")
+            line = [f"-j{jobs} / dolma {ours.seconds / dolma:.2f}x"]
+            if ours_1 and floor_1:
+                line.append(f"-j1 / floor (1 process) {ours_1.seconds / floor_1.seconds:.2f}x")
+            line.append(f"datasketch loop / -j{jobs} {datasketch / ours.seconds:.1f}x")
+            if ours_1:
+                line.append(f"-j{jobs} vs -j1 {ours_1.seconds / ours.seconds:.2f}x")
             if (out_dir / f"{pages}_j1.jsonl").exists() and (out_dir / f"{pages}_jn.jsonl").exists():
                 identical = (out_dir / f"{pages}_j1.jsonl").read_bytes() == (out_dir / f"{pages}_jn.jsonl").read_bytes()
                 line.append(f"-j1/-j{jobs} output {'identical' if identical else 'DIFFERENT'}")
-            for name, _, out in plan:
+            for name, _, out, _kind in plan:
                 if name.startswith("dask") and name in runs:
                     ratio = runs[name].seconds / ours.seconds
                     same = out.read_bytes() == (out_dir / f"{pages}_j1.jsonl").read_bytes()
@@ -377,15 +576,17 @@ def main() -> None:
                         f"{name} {ratio:.2f}x the time of -j{jobs}, output {'identical' if same else 'DIFFERENT'}"
                     )
             print(f"{pages:>8} ratios: " + "; ".join(line), flush=True)
-            speedup = (
-                runs["baseline datasketch"].seconds / ours.seconds if "baseline datasketch" in runs else float("nan")
-            )
-            floor_ratio = ours.seconds / runs["floor"].seconds if "floor" in runs else float("nan")
-            result = (speedup, floor_ratio, ours.peak_rss_mb, pages)
+            to_floor = ours_1.seconds / floor_1.seconds if ours_1 and floor_1 else nan
+            result = (ours.seconds / dolma, to_floor, datasketch / ours.seconds, ours.peak_rss_mb, pages)
     if result:
-        speedup, floor_ratio, rss, pages = result
+        to_dolma, to_floor, speedup, rss, pages = result
+
+        def r(x: float) -> str:
+            return "na" if x != x else f"{x:.2f}"
+
         print(
-            f"RESULT speedup_vs_datasketch={speedup:.2f} ratio_to_floor={floor_ratio:.2f} peak_rss_mb={rss:.0f} pages={pages}"
+            f"RESULT ratio_to_dolma={r(to_dolma)} ratio_to_floor={r(to_floor)} speedup_vs_datasketch={r(speedup)}"
+            f" peak_rss_mb={rss:.0f} pages={pages}"
         )
 
 
