@@ -41,3 +41,21 @@ def test_shingles():
     assert shingles(["a", "b", "c", "d"], 3) == ["a b c", "b c d"]
     assert shingles(["a", "b"], 3) == ["a b"]
     assert shingles([], 3) == []
+
+
+def test_dedup_form_of_ascii_text_finds_the_words_the_general_rule_finds():
+    """ASCII text takes a shortcut; its words must be the ones the general rule finds:
+    runs of letters and digits (not "_"), casefolded."""
+    import re
+
+    def general(text: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+", text.casefold()))
+
+    texts = [chr(i) + "x" for i in range(128)] + [
+        "".join(chr(i) for i in range(128)),
+        "Hello_World, it's late -- see www.Example.org/a_b?x=y\tTAB\x0bVT\x1fUS! Read more \u00bb"[:-2],
+        "snake_case and CamelCase; [brackets] {braces} <angles> |pipes| ~tildes~ `ticks` ^carets^",
+    ]
+    for text in texts:
+        assert text.isascii()
+        assert normalise_for_dedup(text) == general(text), repr(text)

@@ -95,3 +95,22 @@ def test_dated_heading_keeps_the_heading_and_the_date():
 def test_paragraphs_of_classifies_every_paragraph():
     kinds = [p.kind for p in paragraphs_of(page("Title\n\n12.03.2020\n\nBody text here.\nphoto.jpg"), CONFIG)]
     assert kinds == [Kind.HEADING, Kind.DATE, Kind.TEXT, Kind.FILE_NAME]
+
+
+def test_paragraphs_of_is_split_then_classify_for_every_page_and_setting():
+    """`paragraphs_of` remembers raw lines across pages; what it gives must still be
+    `split_paragraphs` then `classify`, under each date order (the memo is per setting)."""
+    pages = [
+        "Home | News\r\n\n  Title\u00a0of it  \n03/04/2021\n\n\nBody text here, long enough.\nphoto.jpg",
+        "Home | News\n03/04/2021\n\n" + "word " * 200 + "\n\tTitle of it\n",
+        "Home | News",
+        "",
+    ]
+    for date_order in ("mdy", "dmy"):
+        config = Config(latest_date=dt.date(2026, 11, 25), date_order=date_order)
+        for text in pages * 2:  # the second time from the memo
+            expected = split_paragraphs(page(text))
+            for p in expected:
+                classify(p, config)
+            assert paragraphs_of(page(text), config) == expected
+    assert [p.date for p in paragraphs_of(page(pages[0]), config)][2] == dt.date(2021, 4, 3)

@@ -39,6 +39,10 @@ _INVISIBLE_CHARS = [
 _INVISIBLE = re.compile("[" + "".join(re.escape(c) for c in _INVISIBLE_CHARS) + "]+")
 
 _WORDS = re.compile(r"[^\W_]+")
+#: For ASCII text, `_WORDS` of the casefolded text in one C pass: letters lowercased,
+#: digits kept, everything else a space (`str.translate` has a fast path for an ASCII
+#: string and an ASCII table, about three times faster than the regular expression).
+_ASCII_WORDS = {i: (chr(i).lower() if chr(i).isalnum() else " ") for i in range(128)}
 _DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
 #: Lines up to this long, with at least twice as many digits as letters, are numbers.
 _NUMERIC_LINE_MAX_CHARS = 40
@@ -82,9 +86,10 @@ def normalise_for_dedup(text: str) -> str:
     compared by its digits alone: "+7 495-621-33-23" and "+7495-621-33-23 -tel" are
     one number, whatever words label it.
     """
-    if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
-    words = _WORDS.findall(text.casefold())
+    if text.isascii():
+        words = text.translate(_ASCII_WORDS).split()
+    else:
+        words = _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
     text = " ".join(words)
     if any(map(str.isdigit, words)):
         text = _DIGIT_GAP.sub("", text)

@@ -156,8 +156,56 @@ _describe_cached = lru_cache(maxsize=1 << 16)(_describe)
 
 
 def paragraphs_of(page: Page, config: Config) -> list[Paragraph]:
-    """Split and classify: the paragraphs of a page, ready for fingerprinting."""
-    paragraphs = split_paragraphs(page)
-    for paragraph in paragraphs:
-        classify(paragraph, config)
+    """Split and classify: the paragraphs of a page, ready for fingerprinting.
+
+    `split_paragraphs` then `classify` on each paragraph, in one loop that looks each
+    short raw line up once (cleaned text, words, kind, date): a site's menus, footers
+    and teasers repeat from page to page, and this runs on every line of the corpus."""
+    settings = (config.max_title_words, config.date_line_max_extra_words, config.date_window, config.month_first)
+    memo = _line_memo(settings)
+    paragraphs: list[Paragraph] = []
+    offset = 0
+    blank = 0
+    index = page.index
+    for raw in page.text.splitlines(keepends=True):
+        body = raw.rstrip(_LINE_ENDS)
+        seen = memo.get(body)
+        if seen is None:
+            seen = _describe_line(body, settings)
+            if len(body) <= _MEMOISED_LINE_CHARS:
+                if len(memo) >= _LINE_MEMO_SIZE:
+                    memo.clear()
+                memo[body] = seen
+        text, n_words, kind, date, undated = seen
+        if text:
+            end = offset + len(body)
+            paragraphs.append(Paragraph(index, len(paragraphs), offset, end, text, blank, kind, date, undated, n_words))
+            blank = 0
+        else:
+            blank += 1
+        offset += len(raw)
     return paragraphs
+
+
+#: Raw lines `paragraphs_of` remembers (per settings); emptied when full.
+_LINE_MEMO_SIZE = 1 << 16
+_LINE_MEMOS: dict[tuple, dict[str, tuple]] = {}
+
+
+def _line_memo(settings: tuple) -> dict[str, tuple]:
+    memo = _LINE_MEMOS.get(settings)
+    if memo is None:
+        _LINE_MEMOS.clear()  # one configuration at a time in practice: keep one memo
+        memo = _LINE_MEMOS[settings] = {}
+    return memo
+
+
+def _describe_line(body: str, settings: tuple) -> tuple:
+    """(text, n_words, kind, date, undated text) of a raw line: what `split_paragraphs`
+    and `classify` give its paragraph (text "" for a blank line)."""
+    text = clean_line(body)
+    if not text:
+        return "", 0, Kind.TEXT, None, None
+    n_words = count_words(text)
+    kind, date, undated = _describe(text, n_words, *settings)
+    return text, n_words, kind, date, undated
