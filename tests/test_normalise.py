@@ -66,3 +66,24 @@ def test_dedup_form_joins_every_digit_gap_and_only_those():
     assert normalise_for_dedup("Flat 12 3 b, 45 67 89 st") == "flat 123 b 456789 st"
     # Arabic-Indic digits are digits too
     assert normalise_for_dedup("\u0661 \u0662 items in the list") == "\u0661\u0662 items in the list"
+
+
+def test_tokens_are_the_single_character_rule_whatever_the_path():
+    """Texts without characters of scripts written without spaces take a word-by-word
+    path; it must split exactly as the rule does: every decimal digit of any script
+    alone, nothing else cut."""
+    import re
+
+    from corpus_clean.text.normalise import _SINGLE_CHAR_TOKENS
+
+    texts = [
+        "tel 74956 covid19 3rd 2024г x½ ²",
+        "улица ленина 12 кв 3а",
+        "\u0661\u0662 items \u0967\u0968\u0969 and \uff11",
+        "covid-19\tand_more  spaces",
+        "plain words only",
+        "mixed 東京 2024 and 12",
+    ]
+    for text in texts:
+        assert tokens(text) == re.sub(_SINGLE_CHAR_TOKENS, r" \1 ", text).split(), text
+        assert tokens(normalise_for_dedup(text)) == _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalise_for_dedup(text)).split()

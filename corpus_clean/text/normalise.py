@@ -105,9 +105,31 @@ def normalise_for_dedup(text: str) -> str:
 
 def tokens(normalised: str) -> list[str]:
     """Shingle units of a normalised text: words, single digits, single CJK/Thai characters."""
-    if normalised.isascii() and not any(map(str.isdigit, normalised)):
-        return normalised.split()
+    if normalised.isascii():
+        if not any(map(str.isdigit, normalised)):
+            return normalised.split()
+        return _digits_apart(normalised)
+    if _NO_SPACE_SCRIPT.search(normalised) is None:
+        return _digits_apart(normalised)
     return _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalised).split()
+
+
+_DIGIT_OR_RUN = re.compile(r"\d|\D+")
+
+
+def _digits_apart(normalised: str) -> list[str]:
+    """`tokens` of a text without characters of scripts written without spaces: its
+    words, with each (decimal) digit a token of its own. Word by word, where the
+    regular expression's substitution calls back into Python for every digit."""
+    out: list[str] = []
+    for word in normalised.split():
+        if word.isalpha():
+            out.append(word)
+        elif word.isdecimal():
+            out.extend(word)
+        else:
+            out.extend(_DIGIT_OR_RUN.findall(word))
+    return out
 
 
 def shingles(units: list[str], size: int) -> list[str]:
