@@ -472,7 +472,7 @@ def main() -> None:
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
     )
     header = (
-        f"{'pages':>8} {'run':<24} {'seconds':>8} {'tool s':>7} {'MB/s':>7} {'peak MB':>8}"
+        f"{'pages':>8} {'run':<28} {'seconds':>8} {'tool s':>7} {'MB/s':>7} {'peak MB':>8}"
         f" {'PSS MB':>7} {'chrome':>7} {'leads':>7} {'edited':>7} {'body':>7} {'dates ok':>8} {'dups':>5}"
     )
     print(header)
@@ -530,7 +530,7 @@ def main() -> None:
                 stdout.parent.mkdir(parents=True, exist_ok=True)
             m = measure(cmd, stdout)
             if m.returncode != 0:
-                print(f"{pages:>8} {name:<24} FAILED (exit {m.returncode}): {m.stderr.strip()[-300:]}")
+                print(f"{pages:>8} {name:<28} FAILED (exit {m.returncode}): {m.stderr.strip()[-300:]}")
                 continue
             runs[name] = m
             q: dict[str, float] = {}
@@ -545,7 +545,7 @@ def main() -> None:
             dates = f"{q['dates_right']:>8.4f} {q['duplicates']:>5}" if "dates_right" in q else f"{'':>8} {'':>5}"
             tool_cell = f"{tool_s:>7.2f}" if tool_s == tool_s else f"{'':>7}"
             print(
-                f"{pages:>8} {name:<24} {m.seconds:>8.2f} {tool_cell} {megabytes / m.seconds:>7.1f}"
+                f"{pages:>8} {name:<28} {m.seconds:>8.2f} {tool_cell} {megabytes / m.seconds:>7.1f}"
                 f" {m.peak_rss_mb:>8.0f} {m.peak_pss_mb:>7.0f} {cells} {dates}",
                 flush=True,
             )

@@ -160,8 +160,17 @@ def _kept(work: Path):
                 yield json.loads(line)
 
 
-def run_datatrove_sentence(corpus: Path, work: Path, jobs: int, **_) -> float:
+def _run_stages(work: Path, stages: list[tuple[list, int, int]]) -> float:
+    """Run datatrove pipelines one after the other ((steps, tasks, workers) each): seconds."""
     from datatrove.executor import LocalPipelineExecutor
+
+    started = time.perf_counter()
+    for k, (steps, tasks, workers) in enumerate(stages):
+        LocalPipelineExecutor(steps, tasks=tasks, workers=workers, logging_dir=str(work / f"logs{k + 1}")).run()
+    return time.perf_counter() - started
+
+
+def run_datatrove_sentence(corpus: Path, work: Path, jobs: int, **_) -> float:
     from datatrove.pipeline.dedup.sentence_dedup import (
         SentDedupConfig,
         SentenceDedupFilter,
@@ -171,24 +180,14 @@ def run_datatrove_sentence(corpus: Path, work: Path, jobs: int, **_) -> float:
 
     config = SentDedupConfig(n_sentences=1, split_sentences=False, min_doc_words=0, min_num_sentences=0)
     read = PageReader(str(corpus), paragraphs=False)
-    started = time.perf_counter()
-    logs = str(work / "logs")
-    LocalPipelineExecutor(
-        [read, SentenceDedupSignature(str(work / "sigs"), config=config, finder_workers=1)],
-        tasks=jobs,
-        workers=jobs,
-        logging_dir=logs + "1",
-    ).run()
-    LocalPipelineExecutor(
-        [SentenceFindDedups(str(work / "sigs"), str(work / "dups"), config=config)], tasks=1, logging_dir=logs + "2"
-    ).run()
-    LocalPipelineExecutor(
-        [read, SentenceDedupFilter(str(work / "dups"), config=config), Collect(str(work))],
-        tasks=jobs,
-        workers=jobs,
-        logging_dir=logs + "3",
-    ).run()
-    seconds = time.perf_counter() - started
+    seconds = _run_stages(
+        work,
+        [
+            ([read, SentenceDedupSignature(str(work / "sigs"), config=config, finder_workers=1)], jobs, jobs),
+            ([SentenceFindDedups(str(work / "sigs"), str(work / "dups"), config=config)], 1, 1),
+            ([read, SentenceDedupFilter(str(work / "dups"), config=config), Collect(str(work))], jobs, jobs),
+        ],
+    )
     paths = page_paths(corpus)
     flags: dict[int, list[int]] = {}
     for rec in _kept(work):
@@ -207,7 +206,6 @@ def run_datatrove_sentence(corpus: Path, work: Path, jobs: int, **_) -> float:
 
 
 def run_datatrove_minhash(corpus: Path, work: Path, jobs: int, bands: int, rows: int, **_) -> float:
-    from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup.minhash import (
         MinhashConfig,
         MinhashDedupBuckets,
@@ -218,32 +216,15 @@ def run_datatrove_minhash(corpus: Path, work: Path, jobs: int, bands: int, rows:
 
     config = MinhashConfig(n_grams=SHINGLE, num_buckets=bands, hashes_per_bucket=rows)
     read = PageReader(str(corpus), paragraphs=True)
-    started = time.perf_counter()
-    logs = str(work / "logs")
-    LocalPipelineExecutor(
-        [read, MinhashDedupSignature(str(work / "sigs"), config=config)],
-        tasks=jobs,
-        workers=jobs,
-        logging_dir=logs + "1",
-    ).run()
-    LocalPipelineExecutor(
-        [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)],
-        tasks=bands,
-        workers=jobs,
-        logging_dir=logs + "2",
-    ).run()
-    LocalPipelineExecutor(
-        [MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config)],
-        tasks=1,
-        logging_dir=logs + "3",
-    ).run()
-    LocalPipelineExecutor(
-        [read, MinhashDedupFilter(str(work / "remove")), Collect(str(work))],
-        tasks=jobs,
-        workers=jobs,
-        logging_dir=logs + "4",
-    ).run()
-    seconds = time.perf_counter() - started
+    seconds = _run_stages(
+        work,
+        [
+            ([read, MinhashDedupSignature(str(work / "sigs"), config=config)], jobs, jobs),
+            ([MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)], bands, jobs),
+            ([MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config)], 1, 1),
+            ([read, MinhashDedupFilter(str(work / "remove")), Collect(str(work))], jobs, jobs),
+        ],
+    )
     paths = page_paths(corpus)
     kept = {rec["id"] for rec in _kept(work)}
     flags: dict[int, list[int]] = {}
