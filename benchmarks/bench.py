@@ -432,6 +432,10 @@ def corpus_bytes(corpus: Path) -> int:
     return int(manifest["bytes"])
 
 
+def _ratio(x: float) -> str:
+    return "na (not run)" if x != x else f"{x:.2f}x"
+
+
 def _fmt(x: float) -> str:
     return "" if x != x else f"{x:.4f}"  # nan: nothing of that kind in the corpus
 
@@ -559,10 +563,10 @@ def main() -> None:
             n.startswith("datasketch") for n in runs
         ) else nan
         if ours:
-            line = [f"-j{jobs} / dolma {ours.seconds / dolma:.2f}x"]
+            line = [f"-j{jobs} / dolma {_ratio(ours.seconds / dolma)}"]
             if ours_1 and floor_1:
                 line.append(f"-j1 / floor (1 process) {ours_1.seconds / floor_1.seconds:.2f}x")
-            line.append(f"datasketch loop / -j{jobs} {datasketch / ours.seconds:.1f}x")
+            line.append(f"datasketch loop / -j{jobs} {_ratio(datasketch / ours.seconds)}")
             if ours_1:
                 line.append(f"-j{jobs} vs -j1 {ours_1.seconds / ours.seconds:.2f}x")
             if (out_dir / f"{pages}_j1.jsonl").exists() and (out_dir / f"{pages}_jn.jsonl").exists():
