@@ -194,3 +194,17 @@ def test_a_file_reached_through_two_inputs_is_listed_once(make_corpus):
     # link.txt and sub/b.txt are one file, listed under its first name in sorted order;
     # the second and third inputs add nothing
     assert [f.path for f in files] == ["a.txt", "link.txt"]
+
+
+def test_control_characters_make_a_utf8_page_binary_and_a_few_do_not(make_corpus):
+    """A UTF-8 page sprinkled with control characters is binary (the bytes are looked at
+    first: a page without control bytes is text at once); a page with a few is text."""
+    noisy = "Заголовок статьи\x01\x02\x03\x04 и текст\x05\x06\x07\x08\x0e\x0f " * 20
+    root = make_corpus(
+        {
+            "utf8.txt": noisy.encode("utf-8"),
+            "few.txt": ("Заголовок статьи и длинный текст страницы. " * 20 + "\x07").encode("utf-8"),
+        }
+    )
+    reasons = {r.path: getattr(r, "reason", "page") for r in read_all(root)}
+    assert reasons == {"utf8.txt": "binary", "few.txt": "page"}
