@@ -332,3 +332,41 @@ def test_teasers_that_link_to_their_articles_are_not_articles_of_the_page(make_c
     text = "\n".join(a["text"] for a in articles)
     assert not any(teaser in text for _, teaser in LATEST)
     assert sorted(a["title"] for a in articles) == sorted(s[0] for s in STORIES)
+
+
+
+CAPTION = (
+    "Photo: the two volunteers on the gallery of the lantern room, where they will wind the clockwork "
+    "of the lamp every evening at dusk, as the keepers did before them."
+)
+
+
+def test_prose_trafilatura_leaves_out_inside_the_article_is_put_back(make_corpus):
+    # a slideshow caption in a box trafilatura takes for chrome, between two paragraphs of
+    # the story, is text of the page, put back where the page shows it; a box of a few
+    # words there (share links) is not prose and stays out
+    pages = {}
+    for n, (_, _, _, paragraphs) in enumerate(STORIES):
+        boxes = f'<div class="slide-caption">{CAPTION}</div>' if n == 0 else ""
+        boxes += '<div class="share-box"><p>Share this story</p></div>'
+        pages[f"story-{n}.html"] = page(n, comments=False).replace(
+            f"<p>{paragraphs[1]}</p>", f"{boxes}<p>{paragraphs[1]}</p>"
+        )
+    found = by_title(run([make_corpus(pages)], glob="*.html", jobs=1))
+    assert sorted(found) == sorted(s[0] for s in STORIES)
+    first = STORIES[0][3]
+    assert found[STORIES[0][0]]["text"].endswith("\n\n".join([first[0], CAPTION, *first[1:]]))
+    for title, _, _, paragraphs in STORIES[1:]:
+        assert found[title]["text"].endswith("\n\n".join(paragraphs))
+
+
+def test_a_page_styled_as_a_whole_by_a_comment_class_is_read(make_corpus):
+    # the comment section is found by its id or class; a <body> whose class names the
+    # comments ("comments-open") is the page itself, not its comment section
+    html = (
+        '<html><head><title>Pie day</title></head><body class="post comments-open"><h1>Pie day</h1>'
+        "<p>Pumpkin pie is coming on Thursday, baked on a crust made by hand with roasted spices.</p>"
+        "</body></html>"
+    )
+    (article,) = run([make_corpus({"pie.html": html})], glob="*.html", jobs=1)
+    assert article["title"] == "Pie day" and article["text"].startswith("Pumpkin pie is coming")

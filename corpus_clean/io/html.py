@@ -7,7 +7,8 @@ spooled (see `containers`):
 * the main content, found by trafilatura (comments and the page's chrome left out),
   laid out as this project reads pages: one block (paragraph, heading, list item,
   table row, quotation) per paragraph, a blank line between blocks, a <br> as a line
-  break. The blocks stay blocks, so the cross-page stages (paragraphs repeated on a
+  break; the prose it left out inside the main content is put back (`_put_back_prose`).
+  The blocks stay blocks, so the cross-page stages (paragraphs repeated on a
   site's pages, segmenting, articles merged across pages) work on them as on text;
 * the headline: the page's heading (h1, else h2, h3) that its <title> or og:title
   repeats, unless it is the site's name (a link home, a site-title box, og:site_name);
@@ -31,6 +32,7 @@ from __future__ import annotations
 import datetime as _dt
 import logging
 import re
+from bisect import bisect_left
 from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from functools import cache
@@ -43,6 +45,8 @@ from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageM
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+
+    from .containers import HtmlText
 
 EXTENSIVE_DATE_SEARCH = True
 INSTALL_HINT = 'pip install "corpus-clean[html]"'
@@ -264,6 +268,7 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     blocks = main_blocks(body, html, headings) if body is not None else []
     if not blocks:
         return _whole(html, found, date)
+    blocks = _put_back_prose(blocks, html)
     _put_headline(blocks, found)
     if found is not None and found[1].startswith("h"):
         _add_byline(blocks, found[0], html)
@@ -352,14 +357,7 @@ _COMMENT_BOXES = '[id*="comment" i], [class*="comment" i]'
 
 def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
     """The page read whole: all its visible blocks, less its comment section."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    from ..io.containers import html_text
-
-    tree = LexborHTMLParser(html)
-    for box in tree.css(_COMMENT_BOXES):
-        box.decompose()
-    text = html_text(tree.html or "")
+    text = _visible(html)
     blocks = [b for b in text.text.split("\n\n") if b]
     title = found or ((text.title, "title") if text.title else None)
     if found is not None and _words(found[0]) not in {_words(block) for block in blocks}:
@@ -371,6 +369,67 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
         date_from="htmldate" if date else None,
     )
     return HtmlPage(blocks, meta, whole=True)
+
+
+def _visible(html: str) -> HtmlText:
+    """All the page's visible text (see `containers.html_text`), less its comment section."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from ..io.containers import html_text
+
+    tree = LexborHTMLParser(html)
+    for box in tree.css(_COMMENT_BOXES):
+        if box.tag not in ("html", "body"):  # a page may be styled as a whole by such a class
+            box.decompose()
+    return html_text(tree.html or "")
+
+
+#: A block of the page inside its main content that trafilatura left out is put back when
+#: it reads as prose: this many words, or `_SENTENCE_WORDS` ending like a sentence.
+_PROSE_BLOCK_WORDS = 40
+_SENTENCE_WORDS = 20
+_SENTENCE_ENDS = (".", "!", "?", '"', "\u201d", ")")
+
+
+def _is_prose(block: str) -> bool:
+    n = len(_WORD.findall(block))
+    return n >= _PROSE_BLOCK_WORDS or (n >= _SENTENCE_WORDS and block.rstrip().endswith(_SENTENCE_ENDS))
+
+
+def _put_back_prose(blocks: list[str], html: str) -> list[str]:
+    """The main blocks with the prose trafilatura left out between them put back in
+    document order: a caption of a slideshow, a paragraph in a box its rules take for
+    chrome. Only what lies below the main content's first paragraph of some length and
+    above its last block is looked at (not the header, the byline, the teasers around
+    it), and only blocks that read as prose: a box of a few words (share links) stays
+    out, and the comment section is no part of what the page shows here."""
+    shown = [b for b in _visible(html).text.split("\n\n") if b]
+    words = [_words(b) for b in shown]
+    main = {_words(b) for b in blocks}
+    places: dict[str, list[int]] = {}
+    for k, w in enumerate(words):
+        places.setdefault(w, []).append(k)
+    at: list[tuple[int, int]] = []  # (main block, its place among the shown ones), in order
+    start = 0
+    for i, block in enumerate(blocks):
+        found = places.get(_words(block), [])
+        n = bisect_left(found, start)
+        if n < len(found):
+            at.append((i, found[n]))
+            start = found[n] + 1
+    first = next((n for n, (i, _) in enumerate(at) if len(_WORD.findall(blocks[i])) >= _SENTENCE_WORDS), None)
+    if first is None:
+        return blocks
+    after: dict[int, list[str]] = {}
+    for (i, k), (_, following) in zip(at[first:], at[first + 1 :]):
+        after[i] = [shown[j] for j in range(k + 1, following) if words[j] not in main and _is_prose(shown[j])]
+    if not any(after.values()):
+        return blocks
+    out = []
+    for i, block in enumerate(blocks):
+        out.append(block)
+        out.extend(after.get(i, ()))
+    return out
 
 
 def _put_headline(blocks: list[str], found: tuple[str, str] | None) -> None:
