@@ -15,7 +15,7 @@ import numpy as np
 import xxhash
 from rapidfuzz.distance import Indel
 
-from corpus_clean.dedup.clusters import verification_sample
+from corpus_clean.dedup.verify import verification_sample
 from corpus_clean.dedup.merge import (
     _LEAD_PREFIX_CHARS,
     _RUN_HOSTS,

@@ -12,10 +12,11 @@ import pytest
 from conftest import SEEDS
 from typer.testing import CliRunner
 
-from corpus_clean.dedup import clusters
+from corpus_clean.dedup import candidates, clusters
 from corpus_clean.engine import local
 from corpus_clean.cli.app import app
-from corpus_clean.dedup.clusters import ClusterStats, band_candidate_rounds, band_candidates
+from corpus_clean.dedup.candidates import band_candidate_rounds, band_candidates
+from corpus_clean.dedup.clusters import ClusterStats
 from corpus_clean.config import Config
 from corpus_clean.dedup.merge import ArticleMerger, UnreadArticle
 from corpus_clean.engine.fingerprint_store import RowStore, SortedKeySet
@@ -122,17 +123,17 @@ def teaser_corpus(tmp_path):
 def test_bounded_run_gives_the_same_articles(teaser_corpus, monkeypatch):
     unbounded = [a.to_dict() for a in local.clean(teaser_corpus, Config(jobs=1))]
     # the smallest budget still gives rounds of a million codes: make them tiny instead
-    monkeypatch.setattr(clusters, "CANDIDATE_MEMORY_SHARE", 1 << 40)
+    monkeypatch.setattr(candidates, "CANDIDATE_MEMORY_SHARE", 1 << 40)
     monkeypatch.setattr(clusters, "JOIN_BATCH_PAIRS", 5)
     calls = []
-    original = clusters.band_candidate_rounds
+    original = candidates.band_candidate_rounds
 
     def counted(keys, stats=None, settled=None, max_codes=None, threads=1):
         for pairs in original(keys, stats, settled, 20, threads):
             calls.append(len(pairs))
             yield pairs
 
-    monkeypatch.setattr(clusters, "band_candidate_rounds", counted)
+    monkeypatch.setattr(candidates, "band_candidate_rounds", counted)
     # and verify the pairs by tiles of one byte of the file of texts (an order far from the keys')
     monkeypatch.setattr(local, "PAGES_PER_CHUNK", 8)
     monkeypatch.setattr(clusters, "VERIFY_TILE_SHARE", 1 << 40)

@@ -9,13 +9,8 @@ import numpy as np
 import pytest
 
 from corpus_clean import Config
-from corpus_clean.dedup.clusters import (
-    ClusterStats,
-    band_candidates,
-    cluster_paragraphs,
-    datasketch_candidates,
-    near_duplicate_pairs,
-)
+from corpus_clean.dedup.candidates import band_candidates, datasketch_candidates
+from corpus_clean.dedup.clusters import ClusterStats, cluster_paragraphs, near_duplicate_pairs
 from corpus_clean.dedup.fingerprints import band_keys, lsh_params, signatures
 from corpus_clean.text.normalise import normalise_for_dedup, shingles, tokens
 
@@ -165,7 +160,8 @@ def test_cluster_ids_do_not_depend_on_order():
 
 
 def test_an_oversized_lsh_bucket_is_linked_as_a_chain_and_reported():
-    from corpus_clean.dedup.clusters import MAX_BUCKET_PAIRS_SIZE, ClusterStats, band_candidates
+    from corpus_clean.dedup.candidates import MAX_BUCKET_PAIRS_SIZE, band_candidates
+    from corpus_clean.dedup.clusters import ClusterStats
 
     n = MAX_BUCKET_PAIRS_SIZE + 36
     keys = np.zeros((n, 2), dtype=np.uint64)  # band 0: one bucket of n texts
@@ -179,7 +175,7 @@ def test_an_oversized_lsh_bucket_is_linked_as_a_chain_and_reported():
 
 
 def test_buckets_of_settled_rows_only_are_skipped_and_no_other_pair_is_lost():
-    from corpus_clean.dedup.clusters import band_candidates
+    from corpus_clean.dedup.candidates import band_candidates
 
     rng = np.random.default_rng(3)
     keys = rng.integers(0, 40, size=(500, 6)).astype(np.uint64)  # many shared buckets

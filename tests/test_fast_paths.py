@@ -10,17 +10,10 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Indel
 
-from corpus_clean.dedup import clusters
-from corpus_clean.dedup.clusters import (
-    MAX_BUCKET_PAIRS_SIZE,
-    UnionFind,
-    band_candidates,
-    components,
-    find_roots,
-    flatten,
-    join,
-    verify,
-)
+from corpus_clean.dedup import verify as verification
+from corpus_clean.dedup.candidates import MAX_BUCKET_PAIRS_SIZE, band_candidates
+from corpus_clean.dedup.components import UnionFind, components, find_roots, flatten, join
+from corpus_clean.dedup.verify import verify
 from corpus_clean.dedup.sorted_sets import unique, unique_first, unique_inverse
 from corpus_clean.engine.fingerprint_store import RowStore
 from corpus_clean.engine.text_spool import text_folder, write_texts
@@ -63,7 +56,7 @@ def test_verify_equals_comparing_every_pair(batch, spread, monkeypatch):
     """The length bound skips only pairs that cannot reach the threshold; pairs compared
     in batches give what they give compared at once; ids found by table (dense ids) or
     by binary search (ids spread out, `spread`) alike."""
-    monkeypatch.setattr(clusters, "VERIFY_BATCH_PAIRS", batch)
+    monkeypatch.setattr(verification, "VERIFY_BATCH_PAIRS", batch)
     rng = random.Random(5)
     words = "the a news minister said on monday read more about it city council".split()
     texts = []
@@ -87,11 +80,11 @@ def test_verify_equals_comparing_every_pair(batch, spread, monkeypatch):
 def test_sample_positions_are_the_binary_search_positions(spread):
     rng = np.random.default_rng(spread)
     ends = unique(rng.integers(0, 5000 * spread, 2000))
-    samples = clusters.Samples(ends, text_of=str)
+    samples = verification.Samples(ends, text_of=str)
     ids = rng.choice(ends, size=(777, 2))
     assert np.array_equal(samples.positions(ids), np.searchsorted(ends, ids))
     # a table only where it is a few times the texts, else it would outgrow them
-    assert (samples._where is not None) == (spread < clusters._DENSE_SPAN / 2)
+    assert (samples._where is not None) == (spread < verification._DENSE_SPAN / 2)
 
 
 def test_text_files_give_back_what_was_written(tmp_path):

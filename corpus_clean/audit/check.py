@@ -38,7 +38,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from ..dedup.clusters import UnionFind, near_duplicate_pairs
+from ..dedup.clusters import near_duplicate_pairs
+from ..dedup.components import UnionFind
 from ..config import Config
 from ..dedup.fingerprints import exact_key
 from ..text.normalise import normalise_for_dedup

@@ -42,7 +42,7 @@ import numpy as np
 import xxhash
 from rapidfuzz.distance import Indel
 
-from ..dedup.clusters import verification_sample
+from ..dedup.verify import verification_sample
 from ..text.normalise import normalise_for_dedup
 from ..reasons import DUPLICATE_ARTICLE, REPEATED_BOILERPLATE
 from ..records import Article, ArticleCopy, Dropped

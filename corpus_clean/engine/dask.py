@@ -57,13 +57,9 @@ except ImportError as err:  # pragma: no cover - depends on the environment
 
 from ..audit.report import Report
 from ..config import Config
-from ..dedup.clusters import (
-    MAX_BUCKET_PAIRS_SIZE,
-    _bucket_pairs,
-    cluster_arrays,
-    verification_sample,
-    verify,
-)
+from ..dedup.candidates import MAX_BUCKET_PAIRS_SIZE, _bucket_pairs
+from ..dedup.clusters import cluster_arrays
+from ..dedup.verify import verification_sample, verify
 from ..dedup.fingerprints import lsh_params
 from ..engine import plan
 from ..engine.chunk_work import FingerprintChunk, fetch_texts_chunk
