@@ -26,12 +26,12 @@ import dask.dataframe as dd  # noqa: E402
 import pandas as pd  # noqa: E402
 from conftest import DATA, SEEDS, local_cluster  # noqa: E402
 from distributed import Client, KilledWorker  # noqa: E402
+from test_fast_paths import smallest_of_components  # noqa: E402
 
 from corpus_clean import Config, InputError, Report, clean  # noqa: E402
 from corpus_clean.engine import dask as dask_engine
 from corpus_clean.dedup.candidates import MAX_BUCKET_PAIRS_SIZE, band_candidates  # noqa: E402
 from corpus_clean.dedup.clusters import ClusterStats  # noqa: E402
-from corpus_clean.dedup.components import UnionFind  # noqa: E402
 from corpus_clean.engine.dask import (  # noqa: E402
     SHUFFLE_METHOD,
     _bucket_pairs_and_caps,
@@ -251,19 +251,15 @@ def test_bucket_pairs_are_band_candidates(seed):
     assert (caps["buckets"], caps["pairs"]) == (stats.capped_buckets, stats.capped_pairs)
 
 
-def _union_find_labels(edges: np.ndarray) -> dict[int, int]:
+def _smallest_labels(edges: np.ndarray) -> dict[int, int]:
     nodes = np.unique(edges)
-    sets = UnionFind()
-    index = np.searchsorted(nodes, edges)
-    for i, j in index.tolist():
-        sets.union(i, j)
-    roots = sets.roots(len(nodes))
+    roots = smallest_of_components(len(nodes), np.searchsorted(nodes, edges))
     return dict(zip(nodes.tolist(), nodes[roots].tolist()))
 
 
 @slow
 @pytest.mark.parametrize("partitions", [1, 2, 5])
-def test_label_propagation_gives_union_find_representatives(client, partitions):
+def test_label_propagation_names_each_component_by_its_smallest_key(client, partitions):
     """Long chains (in shuffled order), stars and small components, over several partitions."""
     rng = np.random.default_rng(partitions)
     ids = _distinct_keys(rng, 3000)  # text keys use all 64 bits: half are above int64's range
@@ -279,7 +275,7 @@ def test_label_propagation_gives_union_find_representatives(client, partitions):
     frame = dd.from_pandas(pd.DataFrame({"a": edges[:, 0], "b": edges[:, 1]}), npartitions=partitions)
     with dask.config.set({"dataframe.shuffle.method": SHUFFLE_METHOD}):
         nodes, labels, rounds = component_labels(client, client.persist(frame), partitions)
-    assert dict(zip(nodes.tolist(), labels.tolist())) == _union_find_labels(edges)
+    assert dict(zip(nodes.tolist(), labels.tolist())) == _smallest_labels(edges)
     # one partition holds the whole graph: one round; else the graph contracts each
     # round (a 400-node chain would take hundreds of rounds of neighbour minima)
     assert rounds == 1 if partitions == 1 else 1 < rounds <= 12

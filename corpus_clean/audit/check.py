@@ -38,8 +38,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import numpy as np
+
 from ..dedup.clusters import near_duplicate_pairs
-from ..dedup.components import UnionFind
+from ..dedup.components import components
 from ..config import Config
 from ..dedup.fingerprints import exact_key
 from ..text.normalise import normalise_for_dedup
@@ -427,13 +429,12 @@ class CorpusChecker:
         result.problems = [problem for _, problem in self._found]
         return result
 
-    def near_duplicates(self) -> UnionFind:
-        """Report near-duplicate pairs when their rate is too high; return them as groups."""
+    def near_duplicates(self) -> np.ndarray:
+        """Report near-duplicate pairs when their rate is too high; return the group of
+        each text (near-duplicates, directly or through others, are one group)."""
         settings, result = self.settings, self.result
         pairs = near_duplicate_pairs(self.texts, Config(threshold=settings.near_dup_threshold)) if self.texts else []
-        groups = UnionFind()
-        for i, j in pairs:
-            groups.union(i, j)
+        groups = components(len(self.texts), np.asarray(pairs, dtype=np.int64))
         involved = {i for pair in pairs for i in pair}
         result.near_duplicate_pairs = len(pairs)
         result.near_duplicate_articles = len(involved)
@@ -453,10 +454,10 @@ class CorpusChecker:
                 )
         return groups
 
-    def leaked_chrome(self, groups: UnionFind) -> None:
+    def leaked_chrome(self, groups: np.ndarray) -> None:
         """Report the paragraphs found in enough distinct articles (near-duplicates count once)."""
         for key, indexes in self.unit_texts.items():
-            if len({groups.find(i) for i in indexes}) < self.settings.leak_min_articles:
+            if len(set(groups[indexes].tolist())) < self.settings.leak_min_articles:
                 continue
             lines = [self.text_lines[i] for i in indexes]
             first_file = self._where(lines[0])[0]

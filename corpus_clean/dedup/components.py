@@ -1,6 +1,12 @@
-"""Connected components of a graph given as edges between 0..n-1, in numpy: each
-element points to a smaller one or itself, so every tree's root is its smallest member,
-which names the component whatever the order the edges came in.
+"""Connected components of a graph given as edges between 0..n-1, in numpy: every
+element points to a smaller one or itself, so each tree's root is its smallest member,
+which names the component whatever order the edges came in.
+
+`components` finds them for a whole set of edges at once; `join` adds edges batch after
+batch to a forest (walking only the trees they touch), `find_roots` asks the trees of
+some elements, `flatten` points every element at its root. Every user of connected
+components (the cluster stage, the Dask engine's partitions, the folding of article
+groups, `check`'s near-duplicates) goes through these.
 """
 
 from __future__ import annotations
@@ -10,13 +16,12 @@ import numpy as np
 
 def components(n: int, edges: np.ndarray, parent: np.ndarray | None = None) -> np.ndarray:
     """For each of 0..n-1, the smallest element of its connected component under `edges`
-    ((k, 2) int array): `UnionFind`'s representatives, in numpy. `parent`: components
-    found before (what this function returned), which `edges` join further.
+    ((k, 2) int array). `parent`: components found before (what this function
+    returned), which `edges` join further (it is not changed).
 
-    Every element points to a smaller one or itself, so each tree's root is its
-    smallest element. Each round hooks the larger root of every edge whose ends are in
-    different trees onto the smaller one, then halves paths until every element points
-    at its root; the trees left when no edge joins two of them are the components.
+    Each round hooks the larger root of every edge whose ends are in different trees
+    onto the smaller one, then halves paths until every element points at its root;
+    the trees left when no edge joins two of them are the components.
     """
     parent = np.arange(n, dtype=np.int64) if parent is None else parent.copy()
     edges = np.asarray(edges, dtype=np.int64).reshape(-1, 2)
@@ -28,11 +33,7 @@ def components(n: int, edges: np.ndarray, parent: np.ndarray | None = None) -> n
             break
         edges, lo, hi = edges[apart], lo[apart], hi[apart]
         np.minimum.at(parent, hi, lo)  # hi and lo are roots: trees join, smaller root wins
-        while True:
-            grand = parent[parent]
-            if np.array_equal(grand, parent):
-                break
-            parent = grand
+        parent = _flat(parent)
     return parent
 
 
@@ -67,38 +68,18 @@ def join(parent: np.ndarray, edges: np.ndarray) -> None:
 
 
 def flatten(parent: np.ndarray) -> np.ndarray:
-    """Every element pointed at its root: `components`' form of the trees."""
+    """Every element pointed at its root, in place (`components`' form of the trees);
+    returns `parent`. The trees may be any forest whose roots point at themselves."""
+    flat = _flat(parent)
+    if flat is not parent:
+        parent[:] = flat
+    return parent
+
+
+def _flat(parent: np.ndarray) -> np.ndarray:
+    """`parent` with every element pointed at its root (a new array when any moved)."""
     while True:
         up = parent[parent]
         if np.array_equal(up, parent):
             return parent
         parent = up
-
-
-class UnionFind:
-    """Disjoint sets over 0..n-1 whose representative is always the smallest member."""
-
-    def __init__(self) -> None:
-        self.parent: dict[int, int] = {}
-
-    def find(self, x: int) -> int:
-        parent = self.parent
-        root = x
-        while parent.get(root, root) != root:
-            root = parent[root]
-        while x != root:  # path compression
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            lo, hi = (ra, rb) if ra < rb else (rb, ra)
-            self.parent[hi] = lo
-
-    def roots(self, n: int) -> np.ndarray:
-        """Representative of every element of 0..n-1."""
-        out = np.arange(n, dtype=np.int64)
-        for x in list(self.parent):
-            out[x] = self.find(x)
-        return out

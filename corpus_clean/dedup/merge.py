@@ -42,6 +42,8 @@ import numpy as np
 import xxhash
 from rapidfuzz.distance import Indel
 
+from ..dedup.components import flatten
+from ..dedup.sorted_sets import run_starts
 from ..dedup.verify import verification_sample
 from ..text.normalise import normalise_for_dedup
 from ..reasons import DUPLICATE_ARTICLE, REPEATED_BOILERPLATE
@@ -297,7 +299,7 @@ class ArticleMerger:
         holder, cluster = holder[keep], cluster[keep]
         order = np.lexsort((m.rank[holder], cluster))
         holder, cluster = holder[order], cluster[order]
-        once = _run_starts(cluster, holder)  # a cluster twice in one body holds once
+        once = run_starts(cluster, holder)  # a cluster twice in one body holds once
         holder, cluster = holder[once], cluster[once]
         lo = np.searchsorted(cluster, first_cluster, "left")
         count = np.searchsorted(cluster, first_cluster, "right") - lo
@@ -317,9 +319,9 @@ class ArticleMerger:
             fits[longer_inner] = contained
             inner, outer = inner[fits], outer[fits]
         best = np.lexsort((m.rank[outer], -lengths[outer], inner))
-        best = best[_run_starts(inner[best])]
+        best = best[run_starts(inner[best])]
         m.parent[inner[best]] = outer[best]
-        _resolve(m.parent)
+        flatten(m.parent)
 
     def _fold_teaser_runs(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
         """Fold a block of several articles' teasers, one after the other, into the article
@@ -374,7 +376,7 @@ class ArticleMerger:
         m.extra_sources = extra
         if not folded:
             return roots
-        _resolve(parent)  # what a block had taken in goes with it
+        flatten(parent)  # what a block had taken in goes with it
         return roots[~np.isin(roots, np.asarray(folded, dtype=np.int64))]
 
     def _fold_lead_sentences(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
@@ -397,7 +399,7 @@ class ArticleMerger:
         where = np.flatnonzero(lead_chars >= _LEAD_PREFIX_CHARS)
         order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in roots' order
         hashes = prefix_hash[order]
-        starts = _run_starts(hashes)
+        starts = np.flatnonzero(run_starts(hashes))
         ends = np.append(starts[1:], len(order))
         first = m.union_first  # grows as teasers are taken in
         folded: set[int] = set()
@@ -470,7 +472,7 @@ class ArticleMerger:
         ids = _numbers(self._text_id)[m.text[roots]]
         _, first_with_id, which = np.unique(ids, return_index=True, return_inverse=True)
         m.parent[roots] = roots[first_with_id[which]]
-        _resolve(m.parent)
+        flatten(m.parent)
         m.articles = roots[first_with_id[which] == np.arange(len(roots))]  # in order of first appearance
         m.article_of = m.parent[group]  # per copy
         return m
@@ -518,7 +520,7 @@ class ArticleMerger:
         if m.extra_sources:  # and the pages of blocks of teasers, for their later teasers' articles
             page_owner, page = self._extra_sources(m, owner, page)
         order = np.lexsort((page, page_owner))
-        order = order[_run_starts(page_owner[order], page[order])]
+        order = order[run_starts(page_owner[order], page[order])]
         page_owner, pages_sorted = page_owner[order], page[order]
         del order, page
         text_ids = _numbers(self._text_id)
@@ -835,17 +837,6 @@ def _numbers(values: array) -> np.ndarray:
     return np.frombuffer(values, dtype=values.typecode)
 
 
-def _run_starts(*columns: np.ndarray) -> np.ndarray:
-    """Where each run of equal rows starts, in columns sorted together."""
-    n = len(columns[0])
-    new = np.zeros(n, dtype=bool)
-    if n:
-        new[0] = True
-        for column in columns:
-            new[1:] |= column[1:] != column[:-1]
-    return np.flatnonzero(new)
-
-
 def _ranges(lengths: np.ndarray) -> np.ndarray:
     """0, 1, ..., n-1 for each n of `lengths`, one after the other."""
     total = int(lengths.sum())
@@ -853,15 +844,6 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     ends = np.cumsum(lengths)
     return np.arange(total) - np.repeat(ends - lengths, lengths)
-
-
-def _resolve(parent: np.ndarray) -> None:
-    """Point every group at the root of its chain of foldings (in place)."""
-    while True:
-        grand = parent[parent]
-        if np.array_equal(grand, parent):
-            return
-        parent[:] = grand
 
 
 def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_owners: int):
@@ -873,12 +855,12 @@ def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_o
     if not len(owner):
         return chosen, earliest
     order = np.lexsort((position, value, owner))  # stable: equal positions in row order
-    starts = _run_starts(owner[order], value[order])
+    starts = np.flatnonzero(run_starts(owner[order], value[order]))
     counts = np.diff(np.append(starts, len(order)))
     first_row = order[starts]
     run_owner = owner[first_row]
     best = np.lexsort((first_row, position[first_row], -counts, run_owner))
-    best = best[_run_starts(run_owner[best])]
+    best = best[run_starts(run_owner[best])]
     chosen[run_owner[best]] = value[first_row[best]]
     earliest[run_owner[best]] = first_row[best]
     return chosen, earliest

@@ -12,12 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 
-def run_starts(sorted_values: np.ndarray) -> np.ndarray:
-    """Mask of the first element of each run of equal values in a sorted array."""
-    first = np.empty(len(sorted_values), dtype=bool)
-    if len(sorted_values):
+def run_starts(*columns: np.ndarray) -> np.ndarray:
+    """Mask of the first element of each run of equal values in a sorted array, or of
+    equal rows in several columns sorted together."""
+    first = np.empty(len(columns[0]), dtype=bool)
+    if len(first):
         first[0] = True
-        np.not_equal(sorted_values[1:], sorted_values[:-1], out=first[1:])
+        np.not_equal(columns[0][1:], columns[0][:-1], out=first[1:])
+        for column in columns[1:]:
+            first[1:] |= column[1:] != column[:-1]
     return first
 
 

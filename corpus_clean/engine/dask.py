@@ -59,8 +59,10 @@ from ..audit.report import Report
 from ..config import Config
 from ..dedup.candidates import MAX_BUCKET_PAIRS_SIZE, _bucket_pairs
 from ..dedup.clusters import cluster_arrays
-from ..dedup.verify import verification_sample, verify
+from ..dedup.components import components
 from ..dedup.fingerprints import lsh_params
+from ..dedup.sorted_sets import unique_inverse
+from ..dedup.verify import verification_sample, verify
 from ..engine import plan
 from ..engine.chunk_work import FingerprintChunk, fetch_texts_chunk
 from ..engine.workers import LazyChunks, chunked
@@ -251,7 +253,7 @@ class DaskEngine:
             nodes, labels, self.rounds = component_labels(self.client, edges, parts)
             del edges
             # the representative of a component is its smallest key, so its smallest index
-            # into the sorted distinct keys: the local UnionFind's representative
+            # into the sorted distinct keys: the local engine's representative
             where = np.minimum(np.searchsorted(distinct, nodes), len(distinct) - 1)
             if np.any(distinct[where] != nodes):
                 raise RuntimeError("a fingerprinted text is on no page kept: the input changed during the run")
@@ -317,8 +319,8 @@ def component_labels(client: Client, edges: dd.DataFrame, partitions: int) -> tu
 
     Min-label propagation on a contracting graph. Each round gives every node of the
     current graph the smallest node of its connected component among the edges of its
-    partition (scipy, within the partition), and keeps per node the minimum over the
-    partitions: a node of the same component, never larger. Then each edge is rewritten
+    partition (`components`, within the partition), and keeps per node the minimum over
+    the partitions: a node of the same component, never larger. Then each edge is rewritten
     onto the labels of its ends, edges that became loops are dropped, and the labels of
     the original nodes follow their labels' new labels. Contracting a node into a node of
     its own component keeps the components, and a component's smallest node always keeps
@@ -474,19 +476,12 @@ def _label_frame(node: np.ndarray | None = None, label: np.ndarray | None = None
 def _local_components_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """One round of label propagation within a partition of edges (a, b): every node
     gets the smallest node of its connected component among these edges."""
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
     if not len(frame):
         return _label_frame()
     ends = np.concatenate([frame["a"].to_numpy(dtype=_U64), frame["b"].to_numpy(dtype=_U64)])
-    nodes, inverse = np.unique(ends, return_inverse=True)  # sorted: a component's first node is its smallest
+    nodes, inverse = unique_inverse(ends)  # sorted: a component's smallest index is its smallest node
     m = len(frame)
-    graph = coo_matrix((np.ones(m, dtype=np.int8), (inverse[:m], inverse[m:])), shape=(len(nodes), len(nodes)))
-    n_components, component = connected_components(graph, directed=False)
-    smallest = np.full(n_components, len(nodes), dtype=np.int64)
-    np.minimum.at(smallest, component, np.arange(len(nodes)))
-    return _label_frame(nodes, nodes[smallest[component]])
+    return _label_frame(nodes, nodes[components(len(nodes), np.stack([inverse[:m], inverse[m:]], axis=1))])
 
 
 def _contracted_frame(frame: pd.DataFrame) -> pd.DataFrame:
