@@ -16,19 +16,17 @@ import xxhash
 from rapidfuzz.distance import Indel
 
 from corpus_clean.dedup.verify import verification_sample
+from corpus_clean.dedup.folds import _LEAD_PREFIX_CHARS, _RUN_HOSTS
+from corpus_clean.dedup.merged import UnreadArticle, read_article
 from corpus_clean.dedup.merge import (
-    _LEAD_PREFIX_CHARS,
-    _RUN_HOSTS,
     DUPLICATE_ARTICLE,
     KEPT,
     REPEATED_BOILERPLATE,
     CopyFate,
     DedupeStats,
     LanguageDetector,
-    UnreadArticle,
     article_id,
     detect_missing_languages,
-    read_article,
 )
 from corpus_clean.text.normalise import normalise_for_dedup
 from corpus_clean.records import Article, ArticleCopy, Dropped

@@ -29,10 +29,7 @@ each distinct one once) and makes every choice at the end, with numpy group-bys.
 
 from __future__ import annotations
 
-import bisect
-import datetime as _dt
 import hashlib
-import operator
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -43,31 +40,29 @@ import xxhash
 from rapidfuzz.distance import Indel
 
 from ..dedup.components import flatten
+from ..dedup.folds import _LEAD_PREFIX_CHARS, GroupFolding
+from ..dedup.merged import (
+    _OFFSET_BITS,
+    MergedArticles,
+    Position,
+    _hex_id,
+    _numbers,
+    _ranges,
+    read_article,
+)
 from ..dedup.sorted_sets import run_starts
 from ..dedup.verify import verification_sample
-from ..text.normalise import normalise_for_dedup
+from ..engine.text_spool import TextSpool
 from ..reasons import DUPLICATE_ARTICLE, REPEATED_BOILERPLATE
 from ..records import Article, ArticleCopy, Dropped
-from ..engine.text_spool import TextSpool
+from ..text.normalise import normalise_for_dedup
 
 KEPT = "kept"
-#: A teaser is folded into an article whose first paragraph starts with the teaser's
-#: text only if that text is at least this long (shorter starts say too little).
-_LEAD_PREFIX_CHARS = 40
-#: A block of teasers is cut into runs against at most this many articles opening with
-#: each of its paragraphs (the earliest): a paragraph opening thousands of articles
-#: would otherwise be compared with each, for every block holding it.
-_RUN_HOSTS = 64
 #: A story kept though shown only repeated, untitled and undated (see `_sole_story`):
 #: at least this many paragraphs, of at least this many characters each on average.
 _STORY_PARAGRAPHS = 3
 _STORY_PARAGRAPH_CHARS = 80
 
-Position = tuple[int, int]  # (page, character offset): the order of the input
-#: The merger packs a position in one int64: page << _OFFSET_BITS | character offset
-#: (pages under 2**31, offsets under 4 GiB characters).
-_OFFSET_BITS = 32
-_OFFSET_MASK = (1 << _OFFSET_BITS) - 1
 #: A key's hash, which groups copies (checked against the keys themselves): Python's
 #: hash of a tuple of ints is the same in every process (ints are not salted).
 _key_hash = hash
@@ -111,28 +106,12 @@ class CopyFate:
     others: tuple[tuple[int, str, int], ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class UnreadArticle(Article):
-    """An article whose text is still in the merger's spool, as handle `text_handle`
-    (its `text` is empty until `ArticleMerger.read` gives the whole article)."""
-
-    text_handle: int = -1
-
-
-#: An article's field values, in order, and where its text is among them.
-_article_values = operator.attrgetter(*Article.__dataclass_fields__)
-_TEXT_FIELD = list(Article.__dataclass_fields__).index("text")
 
 #: Texts read back from the spool per call to the language detector.
 _DETECT_BATCH = 10_000
 
 
-def _contains(longer: tuple[int, ...], shorter: tuple[int, ...]) -> bool:
-    n = len(shorter)
-    return any(longer[i : i + n] == shorter for i in range(len(longer) - n + 1))
-
-
-class ArticleMerger:
+class ArticleMerger(GroupFolding):
     """Collects article copies one by one; `articles()` gives the merged, unique articles.
 
     A copy is kept as a row of numbers in arrays (its position, its key, the handles
@@ -278,172 +257,6 @@ class ArticleMerger:
             group[copy] = number
         return group, np.array(first, dtype=np.int64)
 
-    def _fold_contained(self, m: _Merged) -> None:
-        """Point each group whose body is contained in another group's at the longest such
-        group (then the earliest): its copies are copies of that article.
-
-        Only a body of several paragraphs can contain another, and only at the first
-        cluster of some group's body is it looked for: the pairs looked at are (group,
-        a longer group holding its first cluster), made with numpy; for a one-paragraph
-        body, holding its cluster is containing it, the others are checked in Python.
-        An article's own copy is never folded into a longer block that is only ever
-        repeated (the article followed by a site's footer, on another site's pages)."""
-        n_groups = len(m.first_copy)
-        flat = _numbers(self._keys)
-        lengths, first_cluster = m.length, flat[self._key_start[m.first_copy]]
-        several = np.flatnonzero(lengths > 1)
-        holder = np.repeat(several, lengths[several])
-        at = np.repeat(self._key_start[m.first_copy[several]], lengths[several])
-        cluster = flat[at + _ranges(lengths[several])]
-        keep = np.isin(cluster, first_cluster)
-        holder, cluster = holder[keep], cluster[keep]
-        order = np.lexsort((m.rank[holder], cluster))
-        holder, cluster = holder[order], cluster[order]
-        once = run_starts(cluster, holder)  # a cluster twice in one body holds once
-        holder, cluster = holder[once], cluster[once]
-        lo = np.searchsorted(cluster, first_cluster, "left")
-        count = np.searchsorted(cluster, first_cluster, "right") - lo
-        inner = np.repeat(np.arange(n_groups), count)
-        outer = holder[np.repeat(lo, count) + _ranges(count)]
-        fits = (lengths[outer] > lengths[inner]) & (m.repeated[inner] | ~m.repeated[outer])
-        inner, outer = inner[fits], outer[fits]
-        longer_inner = np.flatnonzero(lengths[inner] > 1)
-        if len(longer_inner):
-            keys = self._key
-            first_copy = m.first_copy
-            contained = [
-                _contains(keys(int(first_copy[outer[p]])), keys(int(first_copy[inner[p]])))
-                for p in longer_inner.tolist()
-            ]
-            fits = np.ones(len(inner), dtype=bool)
-            fits[longer_inner] = contained
-            inner, outer = inner[fits], outer[fits]
-        best = np.lexsort((m.rank[outer], -lengths[outer], inner))
-        best = best[run_starts(inner[best])]
-        m.parent[inner[best]] = outer[best]
-        flatten(m.parent)
-
-    def _fold_teaser_runs(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
-        """Fold a block of several articles' teasers, one after the other, into the article
-        of the first (its pages are sources of the others too); give the groups (of
-        `roots`, in order) not folded.
-
-        A "related posts" list whose dated teaser is followed by an undated one, with one
-        blank line between them, reads as one block, contained in neither article. Such
-        a block is repeated on every page it is on, and its body, cut from the start into
-        the longest runs that open some article's own copy (a group with a copy that is
-        not repeated), is all such runs, two or more. A run's host is the group it opens
-        the longest run of (then the earliest), among the first `_RUN_HOSTS` own copies,
-        by first appearance, opening with that paragraph."""
-        flat = _numbers(self._keys)
-        candidates = roots[m.repeated[roots] & (m.length[roots] > 1)]
-        own = np.flatnonzero(~m.repeated)
-        if not len(candidates) or not len(own):
-            return roots
-        opening = flat[self._key_start[m.first_copy[own]]]
-        order = np.lexsort((m.rank[own], opening))
-        own, opening = own[order], opening[order]
-        keys, first_copy, parent = self._key, m.first_copy, m.parent
-        folded: list[int] = []
-        extra: list[tuple[int, int]] = []
-        for g in candidates.tolist():
-            key = keys(int(first_copy[g]))
-            at, hosts, lengths = 0, [], []
-            while at < len(key):
-                lo = int(np.searchsorted(opening, key[at], "left"))
-                hi = min(int(np.searchsorted(opening, key[at], "right")), lo + _RUN_HOSTS)
-                best, best_host = 0, -1
-                for h in own[lo:hi].tolist():
-                    host_key = keys(int(first_copy[h]))
-                    n = 1
-                    while n < len(host_key) and at + n < len(key) and host_key[n] == key[at + n]:
-                        n += 1
-                    if n > best:  # in order of first appearance: ties go to the earliest
-                        best, best_host = n, h
-                if not best:
-                    break
-                hosts.append(int(parent[best_host]))
-                lengths.append(best)
-                at += best
-            if at < len(key) or len(hosts) < 2:
-                continue
-            if not folded:  # what each group belonged to before: a block's copies are its groups'
-                m.block_of = parent.copy()
-            parent[g] = hosts[0]
-            folded.append(g)
-            m.block_runs[g] = list(zip(lengths, hosts))
-            extra.extend((g, h) for h in dict.fromkeys(hosts[1:]) if h != hosts[0])
-        m.extra_sources = extra
-        if not folded:
-            return roots
-        flatten(parent)  # what a block had taken in goes with it
-        return roots[~np.isin(roots, np.asarray(folded, dtype=np.int64))]
-
-    def _fold_lead_sentences(self, m: _Merged, roots: np.ndarray) -> np.ndarray:
-        """Fold a one-paragraph group whose text is the literal start of another group's
-        first paragraph (a teaser showing only an article's first sentence) into it; give
-        the groups (of `roots`, in order of first appearance) not folded.
-
-        Such a pair starts with the same `_LEAD_PREFIX_CHARS` characters, so groups are
-        bucketed by a hash of those, and only buckets of several groups are looked at,
-        one at a time; in a bucket, only the first paragraphs at least as long as its
-        shortest teaser's are read again (the lengths were noted as the texts came): the
-        first paragraphs of every group at once would be most of a gigabyte at 1M pages.
-        They are sorted, so that the hosts of a teaser are found by a binary search and
-        not by comparing it with every other group of its bucket. A folding only involves
-        groups of one bucket, so the outcome is the one of going through all groups in
-        order. A teaser goes to the host appearing first (counting what it took in)."""
-        handles = m.text[roots]
-        lead_chars = np.asarray(_numbers(self._lead_chars))[handles]
-        prefix_hash = _numbers(self._lead)[handles]
-        where = np.flatnonzero(lead_chars >= _LEAD_PREFIX_CHARS)
-        order = where[np.argsort(prefix_hash[where], kind="stable")]  # buckets, each in roots' order
-        hashes = prefix_hash[order]
-        starts = np.flatnonzero(run_starts(hashes))
-        ends = np.append(starts[1:], len(order))
-        first = m.union_first  # grows as teasers are taken in
-        folded: set[int] = set()
-        for lo, hi in zip(starts.tolist(), ends.tolist()):
-            if hi - lo < 2:
-                continue
-            at = order[lo:hi]
-            members = roots[at].tolist()
-            lengths = lead_chars[at].tolist()
-            one_paragraph = (m.length[roots[at]] == 1).tolist()
-            longest = max(lengths)
-            if not any(one and n < longest for one, n in zip(one_paragraph, lengths)):
-                continue  # no teaser here with a longer first paragraph to fold into
-            # the teasers, and the groups long enough to host the shortest of them
-            teasers = [k for k, (one, n) in enumerate(zip(one_paragraph, lengths)) if one and n < longest]
-            shortest = min(lengths[k] for k in teasers)
-            read = [k for k, n in enumerate(lengths) if n >= shortest]
-            handles = m.text[np.asarray(members)[read]].tolist()
-            texts = dict(zip(read, (self._first_paragraph(h) for h in handles)))
-            # the bucket's first paragraphs in sorted order: those starting with a teaser's
-            # text are the run from where the teaser's text would go (a bucket of thousands
-            # of one-paragraph items opening alike, compared pairwise, took minutes)
-            by_text = sorted(read, key=texts.__getitem__)
-            sorted_texts = [texts[k] for k in by_text]
-            for k in teasers:
-                g, text = members[k], texts[k]
-                hosts = []
-                place = bisect.bisect_left(sorted_texts, text)
-                while place < len(sorted_texts) and sorted_texts[place].startswith(text):
-                    j = by_text[place]
-                    if j != k and members[j] not in folded and lengths[j] > lengths[k]:
-                        hosts.append((first[members[j]], j))
-                    place += 1
-                if hosts:
-                    host = members[min(hosts)[1]]
-                    m.parent[g] = host
-                    first[host] = min(first[host], first[g])
-                    folded.add(g)
-        if not folded:
-            return roots
-        return roots[~np.isin(roots, np.fromiter(folded, dtype=np.int64, count=len(folded)))]
-
-    def _first_paragraph(self, handle: int) -> str:
-        return self.spool.get(handle).split("\n\n", 1)[0]
 
     def _merge(self) -> _Merged:
         position = _numbers(self._position)
@@ -744,106 +557,9 @@ class _Merged:
     article_ids: dict[int, str] = field(default_factory=dict)  #: article -> id, unless boilerplate
 
 
-def _hex_id(number: int) -> str:
-    """An article id from its number (`ArticleMerger._text_id`)."""
-    return format(number, "016x")
-
-
-@dataclass(eq=False)
-class MergedArticles:
-    """The unique articles of a merge, in order of first appearance, as columns (one entry
-    an article). `items()` makes them into (first position, article) pairs a block of
-    `BLOCK` at a time, reading the block's titles (and texts, unless left unread) from
-    the spools in one go; iterating gives `items(unread=True)`."""
-
-    position: np.ndarray  #: where its first copy is (page << _OFFSET_BITS | offset)
-    text: np.ndarray  #: the handle of its text in `spool`
-    text_id: np.ndarray  #: its id, as a number
-    title: np.ndarray  #: the handle of its title in `titles` (-1: none)
-    date: np.ndarray  #: its date's ordinal (<= 0: none)
-    lang: np.ndarray  #: its language, as a number of `lang_names`
-    n_chars: np.ndarray  #: its text's length
-    pages: np.ndarray  #: pages, sorted, in runs: an article's pages are one run
-    page_lo: np.ndarray  #: where its run of `pages` starts
-    n_pages: np.ndarray  #: how long that run is
-    aliased: np.ndarray  #: whether one of its pages has exact copies (sources too)
-    page_paths: Sequence[str]
-    aliases: dict[int, list[int]]
-    lang_names: list[str | None]
-    titles: TextSpool
-    spool: TextSpool
-
-    #: Articles made at a time.
-    BLOCK = 10_000
-
-    def __len__(self) -> int:
-        return len(self.position)
-
-    @property
-    def n_undated(self) -> int:
-        return int((self.date <= 0).sum())
-
-    def __iter__(self) -> Iterator[tuple[Position, Article]]:
-        return self.items(unread=True)
-
-    def items(self, unread: bool = True) -> Iterator[tuple[Position, Article]]:
-        """(first position, article) of every article, in order; with `unread`, an
-        `UnreadArticle` whose text is still in `spool` (see `read_article`)."""
-        for lo in range(0, len(self), self.BLOCK):
-            yield from self._block(lo, min(lo + self.BLOCK, len(self)), unread)
-
-    def _block(self, lo: int, hi: int, unread: bool) -> list[tuple[Position, Article]]:
-        titles = self.title[lo:hi].tolist()
-        wanted = sorted({t for t in titles if t >= 0})
-        title_of = dict(zip(wanted, self.titles.get_many(wanted)))
-        handles = self.text[lo:hi].tolist()
-        if not unread:
-            in_file = sorted(set(handles))
-            text_of = dict(zip(in_file, self.spool.get_many(in_file)))
-        n_pages = self.n_pages[lo:hi]
-        page_list = self.pages[np.repeat(self.page_lo[lo:hi], n_pages) + _ranges(n_pages)].tolist()
-        starts = np.concatenate([[0], np.cumsum(n_pages)]).tolist()
-        paths, aliases, names = self.page_paths, self.aliases, self.lang_names
-        rows = zip(
-            self.position[lo:hi].tolist(), handles, self.text_id[lo:hi].tolist(), titles, self.date[lo:hi].tolist(),
-            self.lang[lo:hi].tolist(), self.n_chars[lo:hi].tolist(), starts, starts[1:], self.aliased[lo:hi].tolist(),
-        )  # fmt: skip
-        out = []
-        for at, handle, text_id, title, date, lang, length, start, end, aliased in rows:
-            pages = page_list[start:end]
-            if aliased:
-                with_copies = set(pages)
-                for p in pages:
-                    with_copies.update(aliases.get(p, ()))
-                pages = sorted(with_copies)
-            sources = tuple(map(paths.__getitem__, pages))
-            title = title_of[title] if title >= 0 else None
-            date = _dt.date.fromordinal(date).isoformat() if date > 0 else None
-            aid, lang = _hex_id(text_id), names[lang]
-            if unread:
-                article = UnreadArticle(aid, title, date, "", sources[0], sources, lang, length, text_handle=handle)
-            else:
-                article = Article(aid, title, date, text_of[handle], sources[0], sources, lang, length)
-            out.append(((at >> _OFFSET_BITS, at & _OFFSET_MASK), article))
-        return out
-
 
 #: Set once the copies are let go of (`copy_fates` cannot tell their fates).
 _MERGED_AND_RELEASED = _Merged(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
-
-
-def _numbers(values: array) -> np.ndarray:
-    """A numpy view of an `array.array` (which cannot grow while the view lives)."""
-    return np.frombuffer(values, dtype=values.typecode)
-
-
-def _ranges(lengths: np.ndarray) -> np.ndarray:
-    """0, 1, ..., n-1 for each n of `lengths`, one after the other."""
-    total = int(lengths.sum())
-    if total == 0:
-        return np.zeros(0, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    return np.arange(total) - np.repeat(ends - lengths, lengths)
 
 
 def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_owners: int):
@@ -878,15 +594,6 @@ def detect_missing_languages(
         for i, lang in zip(batch, found):
             if lang is not None:
                 articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
-
-
-def read_article(spool: TextSpool, article: Article) -> Article:
-    """The article with its text, if it is an `UnreadArticle` (its text in `spool`)."""
-    if not isinstance(article, UnreadArticle):
-        return article
-    values = list(_article_values(article))
-    values[_TEXT_FIELD] = spool.get(article.text_handle)
-    return Article(*values)
 
 
 def dedupe_articles(
