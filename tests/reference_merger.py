@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import xxhash
@@ -26,7 +26,6 @@ from corpus_clean.dedup.merge import (
     DedupeStats,
     LanguageDetector,
     article_id,
-    detect_missing_languages,
 )
 from corpus_clean.text.normalise import normalise_for_dedup
 from corpus_clean.records import Article, ArticleCopy, Dropped
@@ -477,6 +476,11 @@ class ReferenceMerger:
         stats.merged_copies = emitted_copies - len(articles)
         return articles
 
+    def merged_articles(self, detect_languages: LanguageDetector | None = None) -> list[tuple[Position, Article]]:
+        """What iterating `ArticleMerger.merged_articles` gives: (first position, article),
+        the texts still in the spool."""
+        return self.positioned_articles(detect_languages, unread=True)
+
     def read(self, article: Article) -> Article:
         """The article with its text (see `positioned_articles`)."""
         return read_article(self.spool, article)
@@ -502,3 +506,21 @@ class ReferenceMerger:
         if unread:
             return group.first, UnreadArticle(text="", text_handle=handle, **fields)
         return group.first, Article(text=self.spool.get(handle), **fields)
+
+
+#: Texts per call to the language detector.
+_DETECT_BATCH = 10_000
+
+
+def detect_missing_languages(
+    articles: list[tuple[Position, Article]], detect_languages: LanguageDetector, read
+) -> None:
+    """Name the language of the articles whose copies did not have it (in place), many
+    at once: detection runs faster on many texts together."""
+    undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
+    for lo in range(0, len(undetected), _DETECT_BATCH):
+        batch = undetected[lo : lo + _DETECT_BATCH]
+        found = detect_languages([read(articles[i][1]).text for i in batch])
+        for i, lang in zip(batch, found):
+            if lang is not None:
+                articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))

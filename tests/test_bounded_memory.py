@@ -186,7 +186,7 @@ def test_unread_articles_get_their_texts_when_read(tmp_path):
                 text="An article body of several words.", key=(1,), spans=((0, 10),),
             )
         )  # fmt: skip
-    ((position, unread),) = merger.positioned_articles(unread=True)
+    ((position, unread),) = merger.merged_articles()
     assert isinstance(unread, UnreadArticle) and unread.text == ""
     article = merger.read(unread)
     assert type(article).__name__ == "Article" and article.text == "An article body of several words."

@@ -10,10 +10,18 @@ import pytest
 from reference_merger import ReferenceMerger
 
 from corpus_clean.dedup import merge as dedupe
-from corpus_clean.dedup.merge import ArticleMerger, DedupeStats, article_id, dedupe_articles
-from corpus_clean.records import ArticleCopy, DateSource
+from corpus_clean.dedup.merge import ArticleMerger, DedupeStats, article_id
+from corpus_clean.records import Article, ArticleCopy, DateSource
 
 PATHS = ["a.txt", "b.txt", "c.txt", "d.txt"]
+
+
+def dedupe_articles(copies, page_paths, stats: DedupeStats | None = None) -> list[Article]:
+    """The articles the merger makes of these copies, in order, with their texts."""
+    merger = ArticleMerger(page_paths, stats)
+    for c in copies:
+        merger.add(c)
+    return [article for _, article in merger.merged_articles().items(unread=False)]
 
 
 def copy(page, key, texts, title=None, date=None, source=None, start=0) -> ArticleCopy:
@@ -84,7 +92,7 @@ def test_a_block_of_two_articles_teasers_is_folded_into_the_first_and_is_a_sourc
         merger = merger_class(PATHS, stats, record_copies=True)
         for c in _teaser_block_copies(second_opening=5):
             merger.add(c)
-        articles = [merger.read(a) for _, a in merger.positioned_articles(unread=True)]
+        articles = [merger.read(a) for _, a in merger.merged_articles()]
         assert [(a.title, a.date, a.sources, a.text.split("\n\n")[0]) for a in articles] == [
             ("First", "2015-12-27", ("a.txt", "c.txt", "d.txt"), "First article's lead."),
             ("Second", None, ("b.txt", "c.txt", "d.txt"), "Second article's lead."),
@@ -228,7 +236,7 @@ def _merged(merger_class, copies, pages, aliases=None):
     merger = merger_class(pages, stats, aliases, record_copies=True)
     for c in copies:
         merger.add(c)
-    articles = [(position, merger.read(a).to_dict()) for position, a in merger.positioned_articles(unread=True)]
+    articles = [(position, merger.read(a).to_dict()) for position, a in merger.merged_articles()]
     fates = list(merger.copy_fates())
     # the reference shows a copy with the text of whichever variant normalising alike
     # came last; a copy is shown with its own text
@@ -329,7 +337,7 @@ def test_articles_made_in_blocks_are_the_articles_made_at_once(monkeypatch):
 
 def test_no_copies_no_articles():
     merger = ArticleMerger(PATHS)
-    assert merger.positioned_articles() == [] and merger.stats.articles == 0
+    assert list(merger.merged_articles()) == [] and merger.stats.articles == 0
 
 
 @pytest.mark.slow  # a generated crawl through both mergers

@@ -32,8 +32,8 @@ from __future__ import annotations
 import hashlib
 import os
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import xxhash
@@ -44,7 +44,6 @@ from ..dedup.folds import _LEAD_PREFIX_CHARS, GroupFolding
 from ..dedup.merged import (
     _OFFSET_BITS,
     MergedArticles,
-    Position,
     _hex_id,
     _numbers,
     _ranges,
@@ -119,7 +118,7 @@ class ArticleMerger(GroupFolding):
     repeated): about 70 bytes a copy, where a Python object per group of copies, with
     its tallies of texts, titles and dates, needs over a kilobyte (gigabytes at 1M pages). The
     groups, their foldings and the tallies are worked out once, at the end, with numpy
-    group-bys (`positioned_articles`), making the choices the module docstring states.
+    group-bys (`merged_articles`), making the choices the module docstring states.
     """
 
     def __init__(
@@ -402,13 +401,6 @@ class ArticleMerger(GroupFolding):
         extra_page = np.repeat(page[copies], count)
         return np.concatenate([owner, extra_owner]), np.concatenate([page, extra_page])
 
-    def positioned_articles(
-        self, detect_languages: LanguageDetector | None = None, unread: bool = False
-    ) -> list[tuple[Position, Article]]:
-        """(first position, article) of the unique articles, in order of first appearance
-        (`merged_articles` as a list; with `unread`, the texts stay in the spool)."""
-        return list(self.merged_articles(detect_languages).items(unread=unread))
-
     def _count_boilerplate(
         self, dropped: np.ndarray, owner: np.ndarray, boilerplate: np.ndarray, page_owner, pages_sorted
     ) -> None:
@@ -475,11 +467,11 @@ class ArticleMerger(GroupFolding):
     def copy_fates(self) -> Iterator[CopyFate]:
         """What became of every copy added (with `record_copies`), in the order added.
 
-        Call after `positioned_articles`. The copy an article's text was taken from is
+        Call after `merged_articles`. The copy an article's text was taken from is
         kept; every other copy is a duplicate of that article (or boilerplate).
         """
         m = self._merged
-        assert m is not None and m is not _MERGED_AND_RELEASED, "call positioned_articles first"
+        assert m is not None and m is not _MERGED_AND_RELEASED, "call merged_articles first"
         spool = self.spool
         position, text = _numbers(self._position), _numbers(self._text)
         normalised: dict[int, str] = {}
@@ -522,12 +514,8 @@ class ArticleMerger(GroupFolding):
             at += length
         return tuple(others)
 
-    def articles(self, detect_languages: LanguageDetector | None = None) -> list[Article]:
-        """The unique articles, in order of first appearance in the input."""
-        return [article for _, article in self.positioned_articles(detect_languages)]
-
     def read(self, article: Article) -> Article:
-        """The article with its text (see `positioned_articles`)."""
+        """The article with its text (see `merged_articles`)."""
         return read_article(self.spool, article)
 
 
@@ -580,30 +568,3 @@ def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_o
     chosen[run_owner[best]] = value[first_row[best]]
     earliest[run_owner[best]] = first_row[best]
     return chosen, earliest
-
-
-def detect_missing_languages(
-    articles: list[tuple[Position, Article]], detect_languages: LanguageDetector, read: Callable[[Article], Article]
-) -> None:
-    """Name the language of the articles whose copies did not have it (in place), many
-    at once: detection runs faster on many texts together."""
-    undetected = [i for i, (_, article) in enumerate(articles) if article.lang is None]
-    for lo in range(0, len(undetected), _DETECT_BATCH):
-        batch = undetected[lo : lo + _DETECT_BATCH]
-        found = detect_languages([read(articles[i][1]).text for i in batch])
-        for i, lang in zip(batch, found):
-            if lang is not None:
-                articles[i] = (articles[i][0], replace(articles[i][1], lang=lang))
-
-
-def dedupe_articles(
-    copies: Iterable[ArticleCopy],
-    page_paths: Sequence[str],
-    detect_languages: LanguageDetector | None = None,
-    stats: DedupeStats | None = None,
-) -> list[Article]:
-    """The unique articles of these copies, in order of first appearance in the input."""
-    merger = ArticleMerger(page_paths, stats)
-    for copy in copies:
-        merger.add(copy)
-    return merger.articles(detect_languages)
