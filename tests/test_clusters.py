@@ -10,14 +10,42 @@ import pytest
 
 from corpus_clean import Config
 from corpus_clean.dedup.candidates import band_candidates, datasketch_candidates
-from corpus_clean.dedup.clusters import ClusterStats, cluster_paragraphs, near_duplicate_pairs
-from corpus_clean.dedup.fingerprints import band_keys, lsh_params, signatures
+from corpus_clean.dedup.clusters import ClusterStats, cluster_corpus, near_duplicate_pairs
+from corpus_clean.dedup.fingerprints import band_keys, exact_key, fingerprint_rows, lsh_params, signatures
+from corpus_clean.dedup.sorted_sets import unique
+from corpus_clean.records import ClusterInfo
 from corpus_clean.text.normalise import normalise_for_dedup, shingles, tokens
 
 TEASER = (
     "The Secretary General took part in the debate on cooperation with regional organizations, "
     "held on 19 July at the Security Council in New York."
 )
+
+
+def cluster_paragraphs(
+    normalised: list[str], pages: list[int], config: Config, page_groups: list[int] | None = None
+) -> tuple[list[ClusterInfo], ClusterStats]:
+    """Cluster a small corpus of normalised paragraphs through `cluster_corpus`, as the
+    pipeline does: one ClusterInfo per paragraph, in input order (page counts within each
+    page's group, when `page_groups` gives one per page)."""
+    keys = np.fromiter((exact_key(t) for t in normalised), dtype=np.uint64, count=len(normalised))
+    empty = np.fromiter((not t for t in normalised), dtype=bool, count=len(normalised))
+    text_of = {int(k): t for k, t in zip(keys, normalised)}
+    row_keys = unique(keys[~empty])
+    eligible, rows = fingerprint_rows([text_of[int(k)] for k in row_keys], config)
+    stats = ClusterStats()
+    arrays = cluster_corpus(
+        keys,
+        empty,
+        np.asarray(pages, dtype=np.int64),
+        row_keys[eligible],
+        rows,
+        lambda ks: {int(k): text_of[int(k)] for k in ks},
+        config,
+        stats,
+        page_groups=None if page_groups is None else np.asarray(page_groups, dtype=np.int64),
+    )
+    return arrays.infos(), stats
 
 
 def same_cluster(a: str, b: str, **overrides) -> bool:

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 from conftest import DATA, run
+from test_clusters import cluster_paragraphs
 
 from corpus_clean import Config
-from corpus_clean.dedup.clusters import cluster_paragraphs
 from corpus_clean.dedup.sites import group_ids, group_name
 from corpus_clean.io.read import InputFile
 

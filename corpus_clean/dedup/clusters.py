@@ -1,20 +1,14 @@
-"""Stage 4b: group paragraphs that are the same, or nearly, across the corpus.
+"""Group paragraphs that are the same, or nearly, across the corpus (`cluster_corpus`),
+and count, per paragraph, the pages its group is on.
 
 1. Exact pass: paragraphs whose normalised texts have the same 64-bit key are one
    group (cheap, and the only pass for short lines, where a MinHash over one or two
    shingles means nothing).
-2. Near pass, over the distinct texts long enough: LSH banding on the band keys of
-   their MinHash signatures. Keys of each band are sorted and texts sharing a key in
-   any band become candidate pairs (the datasketch backend asks MinHashLSH instead).
-3. Verification: a candidate is accepted only if rapidfuzz's normalised Indel
-   similarity of the two normalised texts reaches `threshold`, so an LSH false
-   positive never merges two different paragraphs.
-4. Union-find over verified pairs gives the clusters. A cluster's id is the index of
-   its smallest key, so ids depend on the texts only, not on the order of work.
-
-With the defaults (lsh_threshold 0.5, lsh_recall 0.98, 128 permutations) banding is
-33 bands of 3 rows: a pair at Jaccard 0.5 is found 98.8 % of the time, at 0.7 99.98 %,
-and a pair at 0.1 becomes a candidate 3 % of the time (verification rejects it).
+2. Near pass, over the distinct texts long enough: candidate pairs from LSH banding
+   (`candidates`), each verified by rapidfuzz (`verify`).
+3. Connected components over verified pairs give the clusters (`components`). A
+   cluster's id is the index of its smallest key, so ids depend on the texts only,
+   not on the order of work.
 
 Everything here works on flat numpy arrays (one entry per paragraph, or per distinct
 text): no Python object per paragraph is kept across the corpus.
@@ -34,7 +28,7 @@ from rapidfuzz.distance import Indel
 from ..config import Config
 from ..dedup.candidates import candidate_rounds, candidates
 from ..dedup.components import components, find_roots, flatten, join
-from ..dedup.fingerprints import exact_key, fingerprint_rows, lsh_params
+from ..dedup.fingerprints import fingerprint_rows, lsh_params
 from ..dedup.sorted_sets import run_starts, unique, unique_first, unique_inverse
 from ..dedup.verify import VERIFY_TILE_SHARE, Samples, in_file_order, verification_sample, verify
 from ..engine.fingerprint_store import RowStore
@@ -414,29 +408,3 @@ def near_duplicate_pairs(
     verified = verify(pairs, lambda r: texts[index[r]], config.threshold)
     stats.verified_pairs = len(verified)
     return [(int(index[i]), int(index[j])) for i, j in verified]
-
-
-def cluster_paragraphs(
-    normalised: Sequence[str], pages: Sequence[int], config: Config, page_groups: Sequence[int] | None = None
-) -> tuple[list[ClusterInfo], ClusterStats]:
-    """Cluster a small in-memory corpus: one ClusterInfo per paragraph, in input order
-    (page counts within each page's group, when `page_groups` gives one per page)."""
-    keys = np.fromiter((exact_key(t) for t in normalised), dtype=np.uint64, count=len(normalised))
-    empty = np.fromiter((not t for t in normalised), dtype=bool, count=len(normalised))
-    text_of = {int(k): t for k, t in zip(keys, normalised)}
-    row_keys = unique(keys[~empty])
-    texts = [text_of[int(k)] for k in row_keys]
-    eligible, rows = fingerprint_rows(texts, config)
-    stats = ClusterStats()
-    arrays = cluster_corpus(
-        keys,
-        empty,
-        np.asarray(pages, dtype=np.int64),
-        row_keys[eligible],
-        rows,
-        lambda ks: {int(k): text_of[int(k)] for k in ks},
-        config,
-        stats,
-        page_groups=None if page_groups is None else np.asarray(page_groups, dtype=np.int64),
-    )
-    return arrays.infos(0, len(normalised)), stats
