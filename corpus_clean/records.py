@@ -15,6 +15,8 @@ import operator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from . import reasons
+
 
 def pickled_by_fields(cls: type) -> type:
     """Class decorator for a dataclass that crosses between processes by the hundred
@@ -85,7 +87,7 @@ class Kind(enum.Enum):
     TEXT = "text"  #: prose: a sentence or more
     HEADING = "heading"  #: a short line that does not end like a sentence
     DATE = "date"  #: a date, with at most a few other words ("19.05.2021 Download document")
-    FILE_NAME = "file-name"  #: an image or attachment name ("Annex 2.pdf")
+    FILE_NAME = reasons.FILE_NAME  #: an image or attachment name ("Annex 2.pdf"), dropped under this reason
 
 
 class DateSource(enum.IntEnum):
