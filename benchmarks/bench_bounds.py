@@ -53,7 +53,8 @@ from corpus_clean.text.normalise import normalise_for_dedup  # noqa: E402
 from corpus_clean.text.paragraphs import paragraph_texts, paragraphs_of  # noqa: E402
 from corpus_clean.engine.chunk_work import fingerprint_chunk  # noqa: E402
 from corpus_clean.engine.local import PAGES_PER_CHUNK  # noqa: E402
-from corpus_clean.io.read import InputFile, discover, read_file  # noqa: E402
+from corpus_clean.io.listing import discover  # noqa: E402
+from corpus_clean.io.read import InputFile, read_file  # noqa: E402
 from corpus_clean.records import Page  # noqa: E402
 
 CONFIG = Config()

@@ -33,7 +33,7 @@ def sites_of(folder: Path) -> list[Path]:
 
 def extractor_seconds(pages: list[Path]) -> float:
     from corpus_clean.config import Config
-    from corpus_clean.io.containers import _decode_payload
+    from corpus_clean.io.formats import _decode_payload
     from corpus_clean.io.html import extract, require
 
     require()

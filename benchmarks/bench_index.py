@@ -28,7 +28,7 @@ from bench import ensure_corpus  # noqa: E402
 
 from corpus_clean import Config, Report, clean  # noqa: E402
 from corpus_clean.engine.index import CorpusIndex, index_stats  # noqa: E402
-from corpus_clean.io.read import discover  # noqa: E402
+from corpus_clean.io.listing import discover  # noqa: E402
 
 
 def timed(paths, config, index=None):

@@ -23,7 +23,10 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus_clean import Config, clean
-from corpus_clean.io.containers import ContainerFormat, detect_format, discover, html_text, spool_container, spooled
+from corpus_clean.io.containers import spool_container
+from corpus_clean.io.formats import ContainerFormat, detect_format
+from corpus_clean.io.html_text import html_text
+from corpus_clean.io.listing import discover, spooled
 from corpus_clean.io.read import InputFile, read_file, read_pages
 from corpus_clean.records import Page, SkippedFile
 

@@ -26,7 +26,7 @@ from distributed import Client  # noqa: E402
 
 from corpus_clean import Config, Report, clean  # noqa: E402
 from corpus_clean.engine import dask as dask_engine
-from corpus_clean.io.containers import discover, spooled  # noqa: E402
+from corpus_clean.io.listing import discover, spooled  # noqa: E402
 from corpus_clean.engine.dask import clean_dask  # noqa: E402
 from corpus_clean.records import SkippedFile  # noqa: E402
 

@@ -15,7 +15,7 @@ from conftest import SEEDS, jsonl, run
 from test_containers import write_warc
 
 from corpus_clean import Config
-from corpus_clean.io.containers import discover
+from corpus_clean.io.listing import discover
 
 STORIES = [
     (

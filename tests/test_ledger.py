@@ -16,7 +16,8 @@ from corpus_clean import Config, Report, clean
 from corpus_clean.audit.file_accounts import settle
 from corpus_clean.audit.ledger import Ledger
 from corpus_clean.text.normalise import clean_line
-from corpus_clean.io.read import discover, read_file
+from corpus_clean.io.listing import discover
+from corpus_clean.io.read import read_file
 
 
 def recorded(paths, **overrides):

@@ -10,7 +10,7 @@ from corpus_clean.engine import plan
 from corpus_clean.engine.local import LocalEngine
 from corpus_clean.engine.text_spool import text_folder
 from corpus_clean.engine.workers import LazyChunks, Workers
-from corpus_clean.io.containers import spooled
+from corpus_clean.io.listing import spooled
 
 CORPUS = [SEEDS, DATA / "site_news_ru", DATA / "site_blog_en"]
 

@@ -7,7 +7,8 @@ import codecs
 import pytest
 
 from corpus_clean import Config
-from corpus_clean.io.read import InputError, decode, discover, read_pages
+from corpus_clean.io.listing import discover
+from corpus_clean.io.read import InputError, decode, read_file
 
 RUSSIAN = "Министр иностранных дел провёл встречу с послом. Стороны обсудили сотрудничество в области безопасности и экономики."
 FRENCH = "Le ministre a rencontré l'ambassadeur à Genève. Les deux parties ont évoqué la coopération économique et culturelle."
@@ -15,7 +16,7 @@ FRENCH = "Le ministre a rencontré l'ambassadeur à Genève. Les deux parties on
 
 def read_all(root, **overrides):
     config = Config(**overrides)
-    return list(read_pages(discover([root], config), config))
+    return [read_file(item, index, config) for index, item in enumerate(discover([root], config))]
 
 
 def test_folder_is_walked_recursively_in_sorted_order_with_relative_paths(make_corpus):

@@ -18,7 +18,8 @@ from typing import Any, Optional
 import typer
 from rich.markup import escape
 
-from ..io.containers import STDIN, is_url
+from ..io.listing import STDIN
+from ..io.remote import is_url
 from ..settings import SettingsError, load_section, section_heading, settings_file
 
 EXIT_OK, EXIT_NOTHING_USABLE, EXIT_USAGE, EXIT_SKIPPED, EXIT_GATE, EXIT_WORKER_DIED = 0, 1, 2, 3, 4, 5

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..io.atomic import OutputError, atomic_output, folder_problem, output_problem, output_target
-from ..io.containers import check_url_scheme, is_url
+from ..io.remote import check_url_scheme, is_url
 from ..io.write import KINDS, folder_kind, is_shard, output_folder, output_kind, part_name, part_path, shard_path
 from .common import OutputFailed, UsageProblem
 

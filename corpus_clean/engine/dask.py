@@ -66,7 +66,7 @@ from ..dedup.verify import verification_sample, verify
 from ..engine import plan
 from ..engine.chunk_work import FingerprintChunk, fetch_texts_chunk
 from ..engine.workers import LazyChunks, chunked
-from ..io.containers import spooled
+from ..io.listing import spooled
 from ..records import Article
 
 __all__ = ["clean_dask", "component_labels", "default_partitions"]

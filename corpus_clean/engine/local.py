@@ -26,7 +26,7 @@ from ..engine.incremental import cluster_with_index
 from ..engine.index import CorpusIndex
 from ..engine.text_spool import text_folder
 from ..engine.workers import LazyChunks, Workers, default_jobs, release_freed_memory, run_collections
-from ..io.containers import spooled
+from ..io.listing import spooled
 from ..records import Article
 from ..text.lang import load_model
 

@@ -20,7 +20,7 @@ spooled (see `containers`):
 The headline and the date travel beside the text as the page's `PageMeta`, each with
 where it came from; segmenting takes them as candidates beside what the text shows
 (see `mark_headings` and `apply_page_meta`). A page whose main content comes out empty
-(a page of a few lines: trafilatura wants more) is read whole, as `containers.html_text`
+(a page of a few lines: trafilatura wants more) is read whole, as `html_text.html_text`
 lays out all its visible text: the cross-page stages then drop its chrome.
 
 trafilatura and htmldate come with the `html` extra; without them, HTML input stops
@@ -46,7 +46,7 @@ from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageM
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
 
-    from .containers import HtmlText
+    from .html_text import HtmlText
 
 EXTENSIVE_DATE_SEARCH = True
 INSTALL_HINT = 'pip install "corpus-clean[html]"'
@@ -320,7 +320,7 @@ def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
     none, and the page is read whole, its blocks kept (see `_whole`). Holding far fewer,
     it is what trafilatura found of a page with little text (a post of two lines in a
     page of links): each line is a block of its own, as the page shows them."""
-    from ..io.containers import html_text
+    from ..io.html_text import html_text
 
     blocks = blocks_of(body, headings)
     if not blocks or not _fallback(body):
@@ -372,10 +372,10 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
 
 
 def _visible(html: str) -> HtmlText:
-    """All the page's visible text (see `containers.html_text`), less its comment section."""
+    """All the page's visible text (see `html_text.html_text`), less its comment section."""
     from selectolax.lexbor import LexborHTMLParser
 
-    from ..io.containers import html_text
+    from ..io.html_text import html_text
 
     tree = LexborHTMLParser(html)
     for box in tree.css(_COMMENT_BOXES):
@@ -451,7 +451,7 @@ def _add_byline(blocks: list[str], headline: str, html: str) -> None:
     (a byline, the date, a standfirst), which trafilatura leaves out with the page's
     chrome: the date a page shows is often there. Share buttons and the like that come
     with them are what the cross-page stages drop (repeated on the site's pages)."""
-    from ..io.containers import html_text
+    from ..io.html_text import html_text
 
     title = _words(headline)
     at = next((k for k, block in enumerate(blocks) if _words(block) == title), None)

@@ -4,7 +4,7 @@ Every file found ends up either as a Page or as a SkippedFile with a reason; not
 is dropped silently.
 
 A page may also be read where it is, through fsspec (`RemoteFile`: a plain page at a
-URL, listed by `containers.discover(..., spool_urls=False)`, as the Dask engine does
+URL, listed by `listing.discover(..., spool_urls=False)`, as the Dask engine does
 so that its workers read the URL themselves): its size is asked of the file system
 before its bytes are fetched, and the bytes are decoded as a local file's are.
 """
@@ -12,8 +12,6 @@ before its bytes are fetched, and the bytes are decoded as a local file's are.
 from __future__ import annotations
 
 import codecs
-import fnmatch
-import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
@@ -86,162 +84,6 @@ class InputFile:
 class InputError(ValueError):
     """An input path that cannot be used at all (the run cannot start)."""
 
-
-def discover(
-    paths: Iterable[str | os.PathLike], config: Config, seen: set | None = None, base: str | None = None
-) -> list[InputFile]:
-    """List the files to read, in a stable order.
-
-    A folder is walked recursively and its files matching `config.glob` are taken in
-    sorted order; their display path is relative to that folder. A file given directly
-    is taken as given, whatever its name. With `base` (a folder holding every path;
-    see `common_base`), display paths are relative to it instead: the same name in two
-    input folders stays two names. Symbolic links are not followed out of the
-    folder, nor into folders, unless `config.follow_symlinks`; a link loop is never
-    followed. Whatever is not followed is listed with the reason, never dropped silently,
-    and so is a folder that cannot be listed.
-
-    A file reached twice (through two input paths, or a link) is listed once. `seen`
-    holds what identifies the files listed already (see `_identity`); pass the same set
-    to several calls to list each file once across them.
-    """
-    found: list[InputFile] = []
-    seen = set() if seen is None else seen
-    real_folders: dict[str, str] = {}
-    for raw in paths:
-        root = Path(raw)
-        shown = root.as_posix() if base is None else Path(os.path.relpath(os.path.abspath(root), base)).as_posix()
-        if root.is_dir():
-            candidates = _walk(root, config, "" if base is None or shown == "." else shown + "/")
-        elif root.is_file():
-            item = InputFile(path=shown, location=root)
-            candidates = [(item, _identity(item, root.is_symlink(), real_folders))]
-        elif root.exists():
-            raise InputError(f"{raw}: not a regular file or folder")
-        else:
-            raise InputError(f"{raw}: no such file or folder")
-        for item, key in candidates:
-            if key not in seen:
-                seen.add(key)
-                found.append(item)
-    return found
-
-
-def common_base(paths: Iterable[str | os.PathLike]) -> str | None:
-    """The folder that display paths are relative to when several local paths are read
-    (see `discover`): the deepest folder holding them all. None for fewer than two
-    distinct paths, whose names are as they always were."""
-    absolute = sorted({os.path.abspath(p) for p in paths})
-    if len(absolute) < 2:
-        return None
-    base = os.path.commonpath(absolute)
-    return base if os.path.isdir(base) else os.path.dirname(base)
-
-
-def _identity(item: InputFile, is_link: bool, real_folders: dict[str, str]) -> str:
-    """What makes two listed files the same file: its real path. A file's folder is
-    resolved once for all its files (resolving each file walks every folder above it: a
-    second per 10k files), the file itself only when it is a link."""
-    location = os.fspath(item.location)
-    if item.problem is not None:
-        return os.path.abspath(location)
-    if is_link:
-        return os.path.realpath(location)
-    parent, name = os.path.split(location)
-    folder = real_folders.get(parent)
-    if folder is None:
-        folder = real_folders[parent] = os.path.realpath(parent or ".")
-    return os.path.join(folder, name)
-
-
-def _inside(path: Path, root: Path) -> bool:
-    return path == root or root in path.parents
-
-
-def _walk(root: Path, config: Config, shown: str = "") -> list[tuple[InputFile, str]]:
-    """The files under `root` matching the glob, sorted by display path (`shown` and the
-    path under `root`), each with its identity (see `_identity`). Folders are listed with `os.scandir`, whose entries
-    know their type: no system call per file (100k files list in about a second)."""
-    pattern = config.glob
-    match_path = "/" in pattern
-    real_root = os.path.realpath(root)
-    visited = {real_root}
-    out: list[tuple[InputFile, str]] = []
-
-    def skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, str]:
-        return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), os.path.abspath(location)
-
-    # depth first, each folder's subfolders in name order (so that of two links to one
-    # folder, the first in that order is followed); the order of the output is sorted below
-    stack: list[tuple[str, str]] = [(os.fspath(root), shown)]
-    while stack:
-        folder, prefix = stack.pop()
-        folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
-        real_folder: str | None = None  # `_identity`'s resolved folder, once for all its files
-        try:
-            with os.scandir(folder) as listing:
-                entries = list(listing)
-        except OSError as err:
-            if folder == os.fspath(root):
-                raise InputError(f"{root}: the folder cannot be listed ({err.strerror or err})") from None
-            out.append(
-                skipped(folder, prefix[:-1], "unreadable", f"a folder that cannot be listed ({err.strerror or err})")
-            )
-            continue
-        subfolders = []
-        for entry in entries:
-            rel = prefix + entry.name
-            try:
-                is_dir = entry.is_dir()  # through links, as os.walk sorts them
-            except OSError:
-                is_dir = False
-            if is_dir:
-                subfolders.append(entry)
-                continue
-            if not fnmatch.fnmatchcase(rel if match_path else entry.name, pattern):
-                continue
-            is_link = entry.is_symlink()
-            if (
-                is_link
-                and not config.follow_symlinks
-                and not _inside(Path(os.path.realpath(entry.path)), Path(real_root))
-            ):
-                out.append(
-                    skipped(
-                        entry.path,
-                        rel,
-                        "symlink",
-                        "a link to a file outside the folder is not followed; use --follow-symlinks",
-                    )
-                )
-                continue
-            if is_link:
-                identity = os.path.realpath(entry.path)
-            else:
-                if real_folder is None:
-                    real_folder = os.path.realpath(folder)
-                identity = os.path.join(real_folder, entry.name)
-            out.append((InputFile(path=rel, location=folder_path / entry.name), identity))
-        followed = []
-        for entry in sorted(subfolders, key=lambda e: e.name):
-            rel = prefix + entry.name
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not config.follow_symlinks:
-                    out.append(
-                        skipped(entry.path, rel, "symlink", "a link to a folder is not followed; use --follow-symlinks")
-                    )
-                    continue
-                if target in visited or _inside(Path(real_root), Path(target)):
-                    out.append(
-                        skipped(entry.path, rel, "link-loop", "a link back to a folder already read; not followed")
-                    )
-                    continue
-                visited.add(target)
-            followed.append((entry.path, rel + "/"))
-        stack.extend(reversed(followed))
-    out.sort(key=lambda pair: pair[0].path)
-    return out
 
 
 def decode(data: bytes) -> tuple[str, str] | str:
@@ -335,7 +177,7 @@ def _remote_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
     """The bytes of a page at a URL, or why not: its size first (a page over the limit is
     never fetched), then at most the limit and one byte (a page that grew meanwhile is
     still too large, not cut). The reasons and details are those a page at a URL gets
-    when it is spooled (`containers._copy_remote_page`), so both engines report alike.
+    when it is spooled (`remote._copy_remote_page`), so both engines report alike.
     An error that is not an OSError (a missing fsspec package or credentials on this
     machine) is not a property of the page: it is raised, and the run fails."""
     remote = item.remote

@@ -69,7 +69,7 @@ from typing import Any, BinaryIO, TextIO
 
 from ..engine import signals
 from ..io.atomic import OutputError, OutputTarget, fsync_folder, named_errors, open_stream, output_mode, output_target
-from ..io.containers import is_url, url_filesystem
+from ..io.remote import is_url, url_filesystem
 from ..records import Article
 
 #: Output kinds, by the extension that asks for each; any other name is JSONL, and any
