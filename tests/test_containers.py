@@ -27,7 +27,7 @@ from corpus_clean.io.containers import spool_container
 from corpus_clean.io.formats import ContainerFormat, detect_format
 from corpus_clean.io.html_text import html_text
 from corpus_clean.io.listing import discover, spooled
-from corpus_clean.io.read import InputFile, read_file, read_pages
+from corpus_clean.io.read import InputFile, read_file
 from corpus_clean.records import Page, SkippedFile
 
 
@@ -529,7 +529,7 @@ def test_pages_from_a_warc_clean_end_to_end(tmp_path):
     config = Config(jobs=1)
     with spooled([warc], config) as files:
         assert [f.path for f in files] == [f"{warc.as_posix()}#{n}" for n in (2, 3, 4)]
-        pages = list(read_pages(files, config))
+        pages = [read_file(item, index, config) for index, item in enumerate(files)]
         assert all(isinstance(p, Page) for p in pages)
         articles = [a.to_dict() for a in clean([f.location for f in files], config)]
     assert sorted(a["text"] for a in articles) == sorted(ARTICLES)

@@ -1,4 +1,4 @@
-"""Stage 1: find the input files (`discover`).
+"""Find the input files (`discover`): the first step of every run.
 
 Local folders are walked (their files matching `Config.glob`, in sorted order, links
 followed only as `Config.follow_symlinks` says), URLs listed with fsspec, stdin copied
@@ -111,7 +111,7 @@ def _local_item(item: InputFile, config: Config, spool: Path | None, folders: _S
 def _local_files(
     paths: Iterable[str | os.PathLike], config: Config, seen: set | None = None, base: str | None = None
 ) -> list[InputFile]:
-    """List the files to read, in a stable order.
+    """The local files under `paths`, in a stable order (containers not opened).
 
     A folder is walked recursively and its files matching `config.glob` are taken in
     sorted order; their display path is relative to that folder. A file given directly
@@ -378,7 +378,7 @@ def spooled(
     temporary folder), removed when the block ends, by an exception too:
 
         with spooled(paths, config) as files:
-            pages = list(read.read_pages(files, config))
+            pages = [read.read_file(item, index, config) for index, item in enumerate(files)]
 
     `spool_urls`: as for `discover` (False: plain pages at URLs are read from there).
     """

@@ -1,7 +1,5 @@
-"""Stage 1: find the input files and decode them into `Page`s.
-
-Every file found ends up either as a Page or as a SkippedFile with a reason; nothing
-is dropped silently.
+"""Decode an input file (`InputFile`, as `listing.discover` finds them) into a `Page`,
+or say why it is skipped (`SkippedFile`, with a reason): nothing is dropped silently.
 
 A page may also be read where it is, through fsspec (`RemoteFile`: a plain page at a
 URL, listed by `listing.discover(..., spool_urls=False)`, as the Dask engine does
@@ -14,7 +12,6 @@ from __future__ import annotations
 import codecs
 import re
 import stat
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -214,9 +211,3 @@ def first_line(err: BaseException) -> str:
     """The first non-blank line of an error's message, else its type's name."""
     lines = [line.strip() for line in str(err).splitlines() if line.strip()]
     return lines[0] if lines else type(err).__name__
-
-
-def read_pages(files: Iterable[InputFile], config: Config) -> Iterator[Page | SkippedFile]:
-    """Decode each file into a Page (numbered by its position in `files`), or say why it was skipped."""
-    for index, item in enumerate(files):
-        yield read_file(item, index, config)
