@@ -12,16 +12,12 @@ each a method of `GroupFolding` (which the merger is):
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..dedup.components import flatten
-from ..dedup.merged import _numbers, _ranges
+from ..dedup.merged import _Merged, _numbers, _ranges
 from ..dedup.sorted_sets import run_starts
-
-if TYPE_CHECKING:
-    from ..dedup.merge import _Merged
 
 #: A teaser is folded into an article whose first paragraph starts with the teaser's
 #: text only if that text is at least this long (shorter starts say too little).

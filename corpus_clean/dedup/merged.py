@@ -1,6 +1,8 @@
-"""The merged articles as columns (`MergedArticles`: one entry an article, titles and
-texts in spools on disk), made into `Article`s a block at a time, and the packing of
-an input position into one number that the merger and its columns share.
+"""What merging works out (`_Merged`: per copy its group and article, per group its
+choices and foldings; `_most_common`, the tally its choices are made by), the merged
+articles as columns (`MergedArticles`: one entry an article, titles and texts in
+spools on disk) made into `Article`s a block at a time, and the packing of an input
+position into one number that the merger and its columns share.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ import datetime as _dt
 import operator
 from array import array
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..dedup.sorted_sets import run_starts
 from ..engine.text_spool import TextSpool
 from ..records import Article
 
@@ -129,7 +132,6 @@ def read_article(spool: TextSpool, article: Article) -> Article:
     return Article(*values)
 
 
-
 def _numbers(values: array) -> np.ndarray:
     """A numpy view of an `array.array` (which cannot grow while the view lives)."""
     return np.frombuffer(values, dtype=values.typecode)
@@ -143,3 +145,52 @@ def _ranges(lengths: np.ndarray) -> np.ndarray:
     ends = np.cumsum(lengths)
     return np.arange(total) - np.repeat(ends - lengths, lengths)
 
+
+@dataclass(slots=True)
+class _Merged:
+    """What merging worked out: per copy its group and article, per group (by number)
+    the rest. An article is named by the group whose text it shows."""
+
+    group: np.ndarray  #: per copy: its group (the copies of one key)
+    first_copy: np.ndarray  #: per group: its first copy
+    length: np.ndarray  #: ... its key's length
+    first: np.ndarray = field(default=None)  #: ... its first position
+    repeated: np.ndarray = field(default=None)  #: ... whether every copy of it is repeated
+    text: np.ndarray = field(default=None)  #: ... the handle of its own text
+    shown: np.ndarray = field(default=None)  #: ... where the copy showing that text is
+    lang: np.ndarray = field(default=None)  #: ... that copy's language (number)
+    rank: np.ndarray = field(default=None)  #: ... its place in order of first appearance
+    parent: np.ndarray = field(default=None)  #: ... the group it was folded into (itself: none)
+    union_first: np.ndarray = field(default=None)  #: ... first position, with what it took in
+    articles: np.ndarray = field(default=None)  #: the groups that are articles (or boilerplate)
+    article_of: np.ndarray = field(default=None)  #: per copy: its article
+    #: (group, group): the first group's pages are sources of the second's article too
+    extra_sources: list[tuple[int, int]] = field(default_factory=list)
+    block_of: np.ndarray = field(default=None)  #: per group: its parent before blocks of teasers were folded
+    #: per block of teasers folded: (paragraphs, group) of each run, the group it opens
+    block_runs: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+    article_ids: dict[int, str] = field(default_factory=dict)  #: article -> id, unless boilerplate
+
+
+#: Set once the copies are let go of (`copy_fates` cannot tell their fates).
+_MERGED_AND_RELEASED = _Merged(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def _most_common(owner: np.ndarray, value: np.ndarray, position: np.ndarray, n_owners: int):
+    """Per owner (of `n_owners`): the value most of its rows have, ties going to the one
+    whose first row is earliest in the input (by `position`, then by row), and the
+    index of that first row; -1 for an owner with no row."""
+    chosen = np.full(n_owners, -1, dtype=np.int64)
+    earliest = np.full(n_owners, -1, dtype=np.int64)
+    if not len(owner):
+        return chosen, earliest
+    order = np.lexsort((position, value, owner))  # stable: equal positions in row order
+    starts = np.flatnonzero(run_starts(owner[order], value[order]))
+    counts = np.diff(np.append(starts, len(order)))
+    first_row = order[starts]
+    run_owner = owner[first_row]
+    best = np.lexsort((first_row, position[first_row], -counts, run_owner))
+    best = best[run_starts(run_owner[best])]
+    chosen[run_owner[best]] = value[first_row[best]]
+    earliest[run_owner[best]] = first_row[best]
+    return chosen, earliest

@@ -25,14 +25,13 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..io import read
 from ..config import Config
+from ..io import read
 from ..io.formats import Contained, ContainedSkip, ContainerFormat, decompressed, html_document, single_page
 from ..io.jsonl import jsonl_records
 from ..io.read import InputFile
 from ..io.warc import warc_records
 from ..records import SkippedFile
-
 
 _READERS = {
     "txt": single_page,

@@ -82,7 +82,6 @@ class InputError(ValueError):
     """An input path that cannot be used at all (the run cannot start)."""
 
 
-
 def decode(data: bytes) -> tuple[str, str] | str:
     """Decode a file's bytes: (text, encoding), or a skip reason code."""
     for bom, encoding in _BOMS:

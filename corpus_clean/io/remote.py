@@ -17,7 +17,6 @@ from ..io.formats import _first_line
 from ..io.read import InputFile
 from ..records import SkippedFile
 
-
 #: `scheme://`, the scheme two characters or more, so that `C://data` stays a Windows path.
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 #: Bytes fetched at a time from a remote file: what is held of it in memory, whatever its size.

@@ -20,7 +20,6 @@ from ..io.formats import (
     _read_errors,
 )
 
-
 #: Records that are never pages: a crawl's metadata, what was asked, and revisits
 #: (which point at an earlier response with the same payload, and carry none).
 _NOT_PAGES = frozenset({"warcinfo", "request", "metadata", "revisit"})
