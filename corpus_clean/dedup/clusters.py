@@ -247,7 +247,7 @@ def cluster_arrays(
     `full_distinct`, each non-empty paragraph's index in `distinct`, when known; with a
     `folder`, the arrays of one entry a paragraph are made in files there, see
     `_paragraph_array`, and the arrays given are those files, mapped read-only).
-    Shared by both engines (`pipeline`, `dask_engine`), so their arrays are the same."""
+    Shared by both engines (`local`, `dask`), so their arrays are the same."""
     texts = texts if texts is not None else {}
     # (the arrays here are a few per paragraph, 250 MB each at 1M pages: temporaries
     # are made in place or a slice of paragraphs at a time, and dropped once used)

@@ -12,12 +12,12 @@ on a crawl large enough. Here they never come to one process:
    each chunk's per-paragraph keys and pages);
 2. **LSH banding as a shuffle**: a frame of (band, band key, text key) rows is shuffled on
    (band, band key), so every bucket lands whole in one partition, and paired there by
-   the rules of `clusters.band_candidates` (every pair of a bucket of at most
+   the rules of `candidates.band_candidates` (every pair of a bucket of at most
    `MAX_BUCKET_PAIRS_SIZE` texts, else a chain plus a star in key order); pairs found in
    several bands are dropped by a second shuffle;
 3. **verification as map tasks**: the candidates' texts are fetched by re-reading the
    pages that hold them (`plan.fetch_plan`, `chunk_work.fetch_texts_chunk`), joined to
-   the pairs and checked partition by partition with `clusters.verify` itself;
+   the pairs and checked partition by partition with `verify.verify` itself;
 4. **connected components** by min-label propagation on a contracting graph
    (`component_labels`): each text ends labelled with the smallest key of its
    component, the local engine's representative; `clusters.cluster_arrays` turns the
@@ -455,7 +455,7 @@ def _text_frame(texts: dict[int, str]) -> pd.DataFrame:
 
 
 def _verify_frame(frame: pd.DataFrame, threshold: float) -> pd.DataFrame:
-    """The pairs of a partition whose texts are at least `threshold` similar: `clusters.verify`."""
+    """The pairs of a partition whose texts are at least `threshold` similar: `verify.verify`."""
     if not len(frame):
         return _pair_frame()
     left, right = frame["text_a"], frame["text_b"]
