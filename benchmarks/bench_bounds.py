@@ -49,13 +49,13 @@ from bench import PYTHON, corpus_bytes, end_runs_on_sigterm, ensure_corpus  # no
 from floor import floor_work  # noqa: E402
 
 from corpus_clean.config import Config  # noqa: E402
-from corpus_clean.text.normalise import normalise_for_dedup  # noqa: E402
-from corpus_clean.text.paragraphs import paragraph_texts, paragraphs_of  # noqa: E402
 from corpus_clean.engine.chunk_work import fingerprint_chunk  # noqa: E402
 from corpus_clean.engine.local import PAGES_PER_CHUNK  # noqa: E402
 from corpus_clean.io.listing import discover  # noqa: E402
 from corpus_clean.io.read import InputFile, read_file  # noqa: E402
 from corpus_clean.records import Page  # noqa: E402
+from corpus_clean.text.normalise import normalise_for_dedup  # noqa: E402
+from corpus_clean.text.paragraphs import paragraph_texts, paragraphs_of  # noqa: E402
 
 CONFIG = Config()
 Chunk = Sequence[tuple[int, InputFile]]

@@ -7,10 +7,10 @@ for article in clean("seeds/", Config(threshold=0.8)):
 """
 
 from ._version import __version__
+from .audit.report import Report
 from .config import Config
 from .engine.local import clean
 from .io.read import InputError
 from .records import Article
-from .audit.report import Report
 
 __all__ = ["Article", "Config", "InputError", "Report", "clean", "__version__"]

@@ -15,9 +15,7 @@ import numpy as np
 import xxhash
 from rapidfuzz.distance import Indel
 
-from corpus_clean.dedup.verify import verification_sample
 from corpus_clean.dedup.folds import _LEAD_PREFIX_CHARS, _RUN_HOSTS
-from corpus_clean.dedup.merged import UnreadArticle, read_article
 from corpus_clean.dedup.merge import (
     DUPLICATE_ARTICLE,
     KEPT,
@@ -27,9 +25,11 @@ from corpus_clean.dedup.merge import (
     LanguageDetector,
     article_id,
 )
-from corpus_clean.text.normalise import normalise_for_dedup
-from corpus_clean.records import Article, ArticleCopy, Dropped
+from corpus_clean.dedup.merged import UnreadArticle, read_article
+from corpus_clean.dedup.verify import verification_sample
 from corpus_clean.engine.text_spool import TextSpool
+from corpus_clean.records import Article, ArticleCopy, Dropped
+from corpus_clean.text.normalise import normalise_for_dedup
 
 Position = tuple[int, int]
 

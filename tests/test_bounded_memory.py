@@ -12,14 +12,14 @@ import pytest
 from conftest import SEEDS
 from typer.testing import CliRunner
 
-from corpus_clean.dedup import candidates, clusters
-from corpus_clean.engine import local
 from corpus_clean.cli.app import app
+from corpus_clean.config import Config
+from corpus_clean.dedup import candidates, clusters
 from corpus_clean.dedup.candidates import band_candidate_rounds, band_candidates
 from corpus_clean.dedup.clusters import ClusterStats
-from corpus_clean.config import Config
 from corpus_clean.dedup.merge import ArticleMerger
 from corpus_clean.dedup.merged import UnreadArticle
+from corpus_clean.engine import local
 from corpus_clean.engine.fingerprint_store import RowStore, SortedKeySet
 from corpus_clean.engine.text_spool import write_texts
 

@@ -22,8 +22,8 @@ from corpus_clean.audit.check import (
 )
 from corpus_clean.cli.app import main
 from corpus_clean.dedup.merge import article_id
-from corpus_clean.text.normalise import normalise_for_dedup
 from corpus_clean.settings import SettingsError, load_section
+from corpus_clean.text.normalise import normalise_for_dedup
 
 DATA = Path(__file__).resolve().parent / "data" / "check"
 

@@ -29,9 +29,9 @@ from distributed import Client, KilledWorker  # noqa: E402
 from test_fast_paths import smallest_of_components  # noqa: E402
 
 from corpus_clean import Config, InputError, Report, clean  # noqa: E402
-from corpus_clean.engine import dask as dask_engine
 from corpus_clean.dedup.candidates import MAX_BUCKET_PAIRS_SIZE, band_candidates  # noqa: E402
 from corpus_clean.dedup.clusters import ClusterStats  # noqa: E402
+from corpus_clean.engine import dask as dask_engine
 from corpus_clean.engine.dask import (  # noqa: E402
     SHUFFLE_METHOD,
     _bucket_pairs_and_caps,

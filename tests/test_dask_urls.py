@@ -26,8 +26,8 @@ from distributed import Client  # noqa: E402
 
 from corpus_clean import Config, Report, clean  # noqa: E402
 from corpus_clean.engine import dask as dask_engine
-from corpus_clean.io.listing import discover, spooled  # noqa: E402
 from corpus_clean.engine.dask import clean_dask  # noqa: E402
+from corpus_clean.io.listing import discover, spooled  # noqa: E402
 from corpus_clean.records import SkippedFile  # noqa: E402
 
 BIG_LIMIT = 8000  #: bytes: every seed page is under it (4.4 to 5.8 kB), the big page over it

@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from corpus_clean.dedup.clusters import ClusterArrays
-from corpus_clean.engine.workers import LazyChunks, WorkerDied, Workers, _end_pool, _QuietPool
 from corpus_clean.engine.chunk_work import PageBatch
+from corpus_clean.engine.workers import LazyChunks, WorkerDied, Workers, _end_pool, _QuietPool
 from corpus_clean.io.read import InputFile
 
 

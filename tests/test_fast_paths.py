@@ -13,8 +13,8 @@ from rapidfuzz.distance import Indel
 from corpus_clean.dedup import verify as verification
 from corpus_clean.dedup.candidates import MAX_BUCKET_PAIRS_SIZE, band_candidates
 from corpus_clean.dedup.components import components, find_roots, flatten, join
-from corpus_clean.dedup.verify import verify
 from corpus_clean.dedup.sorted_sets import unique, unique_first, unique_inverse
+from corpus_clean.dedup.verify import verify
 from corpus_clean.engine.fingerprint_store import RowStore
 from corpus_clean.engine.text_spool import text_folder, write_texts
 

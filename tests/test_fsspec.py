@@ -13,8 +13,8 @@ from corpus_clean import clean
 from corpus_clean.cli.app import main
 from corpus_clean.config import Config
 from corpus_clean.io.listing import discover, spooled
-from corpus_clean.io.remote import is_url
 from corpus_clean.io.read import InputError
+from corpus_clean.io.remote import is_url
 from corpus_clean.io.write import write_articles
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, jsonl, seed_texts
+from conftest import jsonl, seed_texts
 from test_cli import cli
 
 from corpus_clean import Config, Report, clean

@@ -15,9 +15,9 @@ from test_cli_usage import usage_error
 from corpus_clean import Config, Report, clean
 from corpus_clean.audit.file_accounts import settle
 from corpus_clean.audit.ledger import Ledger
-from corpus_clean.text.normalise import clean_line
 from corpus_clean.io.listing import discover
 from corpus_clean.io.read import read_file
+from corpus_clean.text.normalise import clean_line
 
 
 def recorded(paths, **overrides):

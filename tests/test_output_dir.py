@@ -13,8 +13,8 @@ import pytest
 from conftest import SEEDS
 
 from corpus_clean import Config, clean
-from corpus_clean.io import write as write_module
 from corpus_clean.cli.app import main
+from corpus_clean.io import write as write_module
 from corpus_clean.io.write import PART_SIZE, WriteResult, output_folder, part_path, write_articles
 
 

@@ -21,8 +21,8 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from corpus_clean.io.atomic import OutputClosed, PipeClosed, output_target, stops_on_closed_pipe
 from corpus_clean.cli.app import EXIT_USAGE, EXIT_WRITE_FAILED, main
+from corpus_clean.io.atomic import OutputClosed, PipeClosed, output_target, stops_on_closed_pipe
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 TIMEOUT = 300  # seconds; a bound for a hung process, never a measurement

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from corpus_clean import Config
-from corpus_clean.text.paragraphs import classify, is_file_name, paragraphs_of, split_paragraphs
 from corpus_clean.records import Kind, Page, Paragraph
+from corpus_clean.text.paragraphs import classify, is_file_name, paragraphs_of, split_paragraphs
 
 CONFIG = Config(latest_date=dt.date(2026, 11, 25))
 

@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from corpus_clean import Config, clean
-from corpus_clean.text.normalise import clean_line
 from corpus_clean.io.write import article_schema, to_json_line
+from corpus_clean.text.normalise import clean_line
 
 # how many examples, and which: the profiles in conftest.py
 

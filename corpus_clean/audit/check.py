@@ -40,9 +40,9 @@ from typing import Any, BinaryIO
 
 import numpy as np
 
+from ..config import Config
 from ..dedup.clusters import near_duplicate_pairs
 from ..dedup.components import components
-from ..config import Config
 from ..dedup.fingerprints import exact_key
 from ..text.normalise import normalise_for_dedup
 

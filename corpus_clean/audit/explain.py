@@ -16,14 +16,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from ..audit.ledger import Block, Ledger
+from ..audit.report import Report
 from ..config import Config
 from ..dedup.merge import KEPT
-from ..audit.ledger import Block, Ledger
 from ..engine.local import clean
 from ..io.read import InputError, InputFile, read_file
 from ..reasons import DUPLICATE_ARTICLE, DUPLICATE_PAGE, FRAGMENT, REASONS
 from ..records import Article, Page, SkippedFile
-from ..audit.report import Report
 
 #: How each kind of reason is shown (rich styles; see `reasons`).
 _KIND_STYLES = {"duplicate": "cyan", "consumed": "yellow", "chrome": "red"}

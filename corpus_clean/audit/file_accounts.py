@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..dedup.merge import KEPT
 from ..audit.ledger import Block, Ledger
+from ..dedup.merge import KEPT
 from ..reasons import of_kind
 from ..records import SkippedFile
 

@@ -24,9 +24,9 @@ from pathlib import Path
 
 from ..dedup.clusters import ClusterTable
 from ..dedup.merge import KEPT, ArticleMerger, CopyFate
-from ..text.normalise import normalise_for_dedup
 from ..reasons import DUPLICATE_PAGE
 from ..records import Dropped
+from ..text.normalise import normalise_for_dedup
 
 #: Comparisons of removed texts with their clusters remembered at once (bounds memory).
 _MAX_COMPARED = 100_000

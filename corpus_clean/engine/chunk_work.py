@@ -25,21 +25,21 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import xxhash
 
-from ..io import html
-from ..dedup.clusters import ClusterArrays
 from ..config import Config
-from ..text.dates import slash_order_evidence
-from ..dedup.merge import article_id
-from ..engine.workers import release_freed_memory
+from ..dedup.clusters import ClusterArrays
 from ..dedup.fingerprints import exact_key, fingerprint_rows, forget_token_hashes
-from ..text.lang import detect_languages
-from ..text.normalise import normalise_for_dedup
+from ..dedup.merge import article_id
 from ..dedup.sorted_sets import unique_first
-from ..text.paragraphs import paragraph_texts, paragraphs_of
+from ..engine.text_spool import write_texts
+from ..engine.workers import release_freed_memory
+from ..io import html
 from ..io.read import InputFile, read_file
 from ..records import ArticleCopy, Dropped, Page, SkippedFile, pickled_by_fields
+from ..text.dates import slash_order_evidence
+from ..text.lang import detect_languages
+from ..text.normalise import normalise_for_dedup
+from ..text.paragraphs import paragraph_texts, paragraphs_of
 from ..text.segment import segment_page
-from ..engine.text_spool import write_texts
 
 
 @pickled_by_fields

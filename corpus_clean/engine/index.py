@@ -39,8 +39,8 @@ import numpy as np
 from .._version import __version__
 from ..config import Config
 from ..dedup.fingerprints import lsh_params
-from ..text.normalise import NORMALISATION_VERSION
 from ..dedup.sorted_sets import unique
+from ..text.normalise import NORMALISATION_VERSION
 
 FORMAT = 2  #: the layout of the tables below; bumped when it changes
 

@@ -39,9 +39,9 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from ..text.normalise import normalise_for_dedup
 from ..reasons import REPEATED_CHROME
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
+from ..text.normalise import normalise_for_dedup
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement

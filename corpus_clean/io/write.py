@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, TextIO
 
 from ..engine import signals
-from ..io.atomic import OutputError, OutputTarget, fsync_folder, named_errors, open_stream, output_mode, output_target
+from ..io.atomic import OutputTarget, fsync_folder, named_errors, open_stream, output_mode, output_target
 from ..io.remote import is_url, url_filesystem
 from ..records import Article
 

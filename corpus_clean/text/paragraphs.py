@@ -16,9 +16,9 @@ import re
 from functools import lru_cache
 
 from ..config import Config
+from ..records import Kind, Page, Paragraph
 from ..text.dates import MAX_DATE_LINE_CHARS, date_line, dated_heading
 from ..text.normalise import clean_line, count_words
-from ..records import Kind, Page, Paragraph
 
 #: Attachment and image names, as scrapers leave them where a picture or a link was.
 _FILE_NAME = re.compile(

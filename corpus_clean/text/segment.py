@@ -46,8 +46,6 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz.distance import Indel
 
 from ..config import Config
-from ..text.dates import has_time, is_secondary_date, lead_date, words_beside_date
-from ..text.normalise import count_words, normalise_for_dedup
 from ..reasons import (
     COMMENT,
     DANGLING_HEADING,
@@ -61,6 +59,8 @@ from ..reasons import (
     TITLE_REPEAT,
 )
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, Paragraph
+from ..text.dates import has_time, is_secondary_date, lead_date, words_beside_date
+from ..text.normalise import count_words, normalise_for_dedup
 from ..text.threads import thread_lines
 
 #: Legal footer lines ("© 2024 Example Agency") are never titles.

@@ -33,8 +33,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ..text.dates import has_time
 from ..records import Kind, Paragraph
+from ..text.dates import has_time
 
 #: Header lines are short: an author, a time, a few template words.
 MAX_HEADER_WORDS = 20
