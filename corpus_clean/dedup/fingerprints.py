@@ -1,4 +1,4 @@
-"""Stage 4a: fingerprints of paragraphs: an exact key, a MinHash signature, LSH band keys.
+"""Fingerprints of paragraphs: an exact key, a MinHash signature, LSH band keys.
 
 Shingle hashes. Each token is hashed once with xxHash32 (through a per-process
 vocabulary cache: a corpus has far fewer distinct words than words), and the hash

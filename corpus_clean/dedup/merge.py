@@ -1,4 +1,4 @@
-"""Stage 6: merge the copies of each article into one `Article`.
+"""Merge the copies of each article into one `Article`.
 
 Copies are the same article when their body paragraphs fall in the same clusters,
 in the same order (a teaser shown undated on four pages and dated on a fifth). A

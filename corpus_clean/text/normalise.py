@@ -1,4 +1,4 @@
-"""Stage 2: what text means, in one place.
+"""What text means, in one place: its displayed form and its comparison form.
 
 Two normal forms, and nothing else in the package may invent a third:
 

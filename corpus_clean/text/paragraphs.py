@@ -1,4 +1,4 @@
-"""Stage 3: split a page into paragraphs and say what each one looks like on its own.
+"""Split a page into paragraphs and say what each one looks like on its own.
 
 Scraped pages put one paragraph on a line and use blank lines for layout: in a
 list of teasers, two blank lines may separate items while one separates the

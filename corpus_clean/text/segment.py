@@ -1,4 +1,4 @@
-"""Stage 5: cut each page into items, and turn each item into an article copy or chrome.
+"""Cut each page into items, and turn each item into an article copy or chrome.
 
 A page is read top to bottom. Each paragraph is either *repeated* (its cluster is on
 several pages: a teaser, a menu, a footer) or *unique* to the page; dates are
