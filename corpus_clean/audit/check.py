@@ -15,6 +15,9 @@ Memory: lines are read one at a time and their parsed objects dropped at once. W
 is kept across the corpus is what comparing articles needs: each id, a 64-bit key
 per distinct text and per distinct paragraph, and the normalised texts of distinct
 articles for the near-duplicate search (MinHash + LSH, `clusters.near_duplicate_pairs`).
+
+Over 500 lines because every check of a line and of the corpus lives here, each a short
+function, so that `check`'s rules are read in one place.
 """
 
 from __future__ import annotations

@@ -49,6 +49,9 @@ ending in "/" is a folder of parts (its existence is not asked: that is a networ
 
 To stdout (no target) each JSONL line is written whole, with its newline, in one
 call, so a reader of a pipe never sees half a line.
+
+Over 500 lines because every kind of target (file, compressed file, Parquet, shards, a
+folder of parts, stdout, a URL) is written through the same atomic steps, kept together.
 """
 
 from __future__ import annotations

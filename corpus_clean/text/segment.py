@@ -33,6 +33,10 @@ above the text, unless it is as short as a label ("Related posts", "Latest news"
 the other headings above a teaser are chrome. Its date comes from a date line, else a dated
 title, else the words that open the body ("On June 9, 2018, ..."). Everything else is
 dropped with a reason.
+
+Over 500 lines because the rules that cut a page are one pass over its units, each rule
+reading what the others decided about the units around it; split apart, they would
+need that state passed between modules.
 """
 
 from __future__ import annotations
