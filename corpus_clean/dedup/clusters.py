@@ -177,44 +177,9 @@ def cluster_corpus(
     roots = components(len(distinct), known)
     texts: dict[int, str] = {}
     if len(row_keys) >= 2:
-        row_distinct = np.searchsorted(distinct, row_keys)
-        workers = config.jobs or default_jobs()
-        bounded = config.max_memory is not None and row_texts is not None
-        read_texts = partial(rows.texts, file_order=True) if bounded and isinstance(rows, RowStore) else row_texts
-        for pairs in candidate_rounds(rows, config, stats, settled_rows):
-            if settled_rows is not None:
-                pairs = pairs[~(settled_rows[pairs[:, 0]] & settled_rows[pairs[:, 1]])]
-            stats.candidate_pairs += len(pairs)
-            if bounded and isinstance(rows, RowStore):
-                pairs = in_file_order(pairs, rows.text_offsets, config.max_memory // VERIFY_TILE_SHARE)
-            needed = unique(pairs)
-            if table is not None or row_texts is None:
-                texts.update(texts_for(row_keys[needed]))
-            # with a memory limit, the texts are looked up for each batch of pairs rather
-            # than for the whole round (which may need nearly every text)
-            if bounded:
-                samples = None
-            elif row_texts is not None:
-                samples = Samples(needed, texts_of=row_texts)
-            else:
-                samples = Samples(needed, lambda r: texts[int(row_keys[r])])
-            batch_samples = samples
-            # in batches, joining the clusters after each: a pair whose texts are already in
-            # one cluster (through pairs verified before) cannot change the clusters, so it
-            # is not compared (teasers shown on several pages make cliques of near-copies)
-            for start in range(0, len(pairs), JOIN_BATCH_PAIRS):
-                batch = pairs[start : start + JOIN_BATCH_PAIRS]
-                ends = row_distinct[batch]
-                ends_roots = find_roots(roots, ends)
-                apart = ends_roots[:, 0] != ends_roots[:, 1]
-                stats.joined_pairs += len(batch) - int(apart.sum())
-                batch, ends = batch[apart], ends[apart]
-                batch_samples = samples or Samples(unique(batch), texts_of=read_texts)
-                verified = batch_samples.similar(batch, config.threshold, workers)
-                stats.verified_pairs += int(verified.sum())
-                join(roots, ends[verified])
-            del pairs, samples, batch_samples  # their texts: all the candidates' texts
-        roots = flatten(roots)
+        roots = _join_verified_pairs(
+            roots, distinct, row_keys, rows, texts, texts_for, config, stats, table, settled_rows, row_texts
+        )
     if table is not None and len(known):
         # texts joined as an index's clusters were never compared, nor fetched: the
         # table shows two variants of each cluster
@@ -225,6 +190,63 @@ def cluster_corpus(
     return cluster_arrays(
         keys, empty, pages, distinct, roots, config, stats, table, page_groups, texts, full_distinct, arrays_dir
     )
+
+
+def _join_verified_pairs(
+    roots: np.ndarray,
+    distinct: np.ndarray,
+    row_keys: np.ndarray,
+    rows: np.ndarray,
+    texts: dict[int, str],
+    texts_for: Callable[[np.ndarray], dict[int, str]],
+    config: Config,
+    stats: ClusterStats,
+    table: ClusterTable | None,
+    settled_rows: np.ndarray | None,
+    row_texts: Callable[[np.ndarray], list[str]] | None,
+) -> np.ndarray:
+    """Join the clusters of every candidate pair whose texts verify as near-duplicates;
+    the flattened roots (see `cluster_corpus` for the arguments; `texts` is filled with
+    the texts fetched by key, for the table)."""
+    row_distinct = np.searchsorted(distinct, row_keys)
+    workers = config.jobs or default_jobs()
+    bounded = config.max_memory is not None and row_texts is not None
+    read_texts = partial(rows.texts, file_order=True) if bounded and isinstance(rows, RowStore) else row_texts
+    for pairs in candidate_rounds(rows, config, stats, settled_rows):
+        if settled_rows is not None:
+            pairs = pairs[~(settled_rows[pairs[:, 0]] & settled_rows[pairs[:, 1]])]
+        stats.candidate_pairs += len(pairs)
+        if bounded and isinstance(rows, RowStore):
+            pairs = in_file_order(pairs, rows.text_offsets, config.max_memory // VERIFY_TILE_SHARE)
+        needed = unique(pairs)
+        if table is not None or row_texts is None:
+            texts.update(texts_for(row_keys[needed]))
+        # with a memory limit, the texts are looked up for each batch of pairs rather
+        # than for the whole round (which may need nearly every text)
+        if bounded:
+            samples = None
+        elif row_texts is not None:
+            samples = Samples(needed, texts_of=row_texts)
+        else:
+            samples = Samples(needed, lambda r: texts[int(row_keys[r])])
+        batch_samples = samples
+        # in batches, joining the clusters after each: a pair whose texts are already in
+        # one cluster (through pairs verified before) cannot change the clusters, so it
+        # is not compared (teasers shown on several pages make cliques of near-copies)
+        for start in range(0, len(pairs), JOIN_BATCH_PAIRS):
+            batch = pairs[start : start + JOIN_BATCH_PAIRS]
+            ends = row_distinct[batch]
+            ends_roots = find_roots(roots, ends)
+            apart = ends_roots[:, 0] != ends_roots[:, 1]
+            stats.joined_pairs += len(batch) - int(apart.sum())
+            batch, ends = batch[apart], ends[apart]
+            batch_samples = samples or Samples(unique(batch), texts_of=read_texts)
+            verified = batch_samples.similar(batch, config.threshold, workers)
+            stats.verified_pairs += int(verified.sum())
+            join(roots, ends[verified])
+        del pairs, samples, batch_samples  # their texts: all the candidates' texts
+    roots = flatten(roots)
+    return roots
 
 
 def cluster_arrays(
@@ -269,40 +291,13 @@ def cluster_arrays(
     # what a page learns about its paragraphs is counted among the pages of its own group
     # (its site): one site's sidebar says nothing about another site's article, while
     # the clusters themselves, and so the merging of copies, stay corpus-wide
-    scope, n_scopes, scope_cluster = cluster, n_clusters, None
-    if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
-        n_groups = int(page_groups.max()) + 1
-        scoped = np.multiply(cluster, n_groups, out=_paragraph_array(folder, None, np.int64, n))
-        for lo, hi in _slices(len(scoped)):
-            scoped[lo:hi] += page_groups[pages[lo:hi]]
-        scopes, scope = unique_inverse(scoped, overwrite=True)  # scope is scoped's memory
-        del scoped
-        n_scopes = len(scopes)
-        scope_cluster = scopes // n_groups
-        del scopes
+    scope, n_scopes, scope_cluster = _scopes(cluster, pages, n_clusters, page_groups, folder)
     scope_pages, scope_hash = (
         (n_pages, pages_hash) if scope is cluster else _pages_per_group(scope, pages, n_scopes, False, folder)[:2]
     )
 
     if table is not None:
-        table.n_pages = n_pages
-        pair_cluster, pair_page = pairs
-        starts = np.searchsorted(pair_cluster, np.arange(n_clusters))
-        table.first_pages = np.full((n_clusters, 2), -1, dtype=np.int64)
-        table.first_pages[:, 0] = np.where(n_pages > 0, pair_page[np.minimum(starts, len(pair_page) - 1)], -1)
-        has_second = n_pages > 1
-        table.first_pages[has_second, 1] = pair_page[starts[has_second] + 1]
-        sizes = np.bincount(roots, minlength=len(distinct))
-        several = np.flatnonzero(sizes > 1)
-        if len(several):
-            member_order = np.lexsort((np.arange(len(distinct)), roots))  # by cluster, then key
-            second = member_order[np.searchsorted(roots[member_order], several) + 1]
-            distinct_all, first_paragraph = unique_first(keys)
-            page_of = pages[first_paragraph[np.searchsorted(distinct_all, distinct)]]
-            table.variants = {
-                c: ((texts[int(distinct[c])], int(page_of[c])), (texts[int(distinct[d])], int(page_of[d])))
-                for c, d in zip(several.tolist(), second.tolist())
-            }
+        _fill_table(table, n_clusters, n_pages, pairs, roots, distinct, keys, pages, texts)
 
     # counted per scope (every scope has paragraphs), not per paragraph
     n_paragraphs = np.bincount(scope, minlength=n_scopes).astype(np.int32)
@@ -320,6 +315,59 @@ def cluster_arrays(
                 array.flush()
                 arrays[name] = np.load(array.filename, mmap_mode="r")
     return ClusterArrays(**arrays)
+
+
+def _scopes(
+    cluster: np.ndarray, pages: np.ndarray, n_clusters: int, page_groups: np.ndarray | None, folder: str | None
+) -> tuple[np.ndarray, int, np.ndarray | None]:
+    """Each paragraph's scope (its cluster within its page's group), the number of scopes
+    and each scope's cluster; without groups the scopes are the clusters (and the last is
+    None)."""
+    scope, n_scopes, scope_cluster = cluster, n_clusters, None
+    if page_groups is not None and len(page_groups) and int(page_groups.max()) > 0:
+        n_groups = int(page_groups.max()) + 1
+        scoped = np.multiply(cluster, n_groups, out=_paragraph_array(folder, None, np.int64, len(cluster)))
+        for lo, hi in _slices(len(scoped)):
+            scoped[lo:hi] += page_groups[pages[lo:hi]]
+        scopes, scope = unique_inverse(scoped, overwrite=True)  # scope is scoped's memory
+        del scoped
+        n_scopes = len(scopes)
+        scope_cluster = scopes // n_groups
+        del scopes
+    return scope, n_scopes, scope_cluster
+
+
+def _fill_table(
+    table: ClusterTable,
+    n_clusters: int,
+    n_pages: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    roots: np.ndarray,
+    distinct: np.ndarray,
+    keys: np.ndarray,
+    pages: np.ndarray,
+    texts: dict[int, str],
+) -> None:
+    """The table's columns: each cluster's page count, its first two pages and, for a
+    cluster of several texts, two of its variants with a page of each."""
+    table.n_pages = n_pages
+    pair_cluster, pair_page = pairs
+    starts = np.searchsorted(pair_cluster, np.arange(n_clusters))
+    table.first_pages = np.full((n_clusters, 2), -1, dtype=np.int64)
+    table.first_pages[:, 0] = np.where(n_pages > 0, pair_page[np.minimum(starts, len(pair_page) - 1)], -1)
+    has_second = n_pages > 1
+    table.first_pages[has_second, 1] = pair_page[starts[has_second] + 1]
+    sizes = np.bincount(roots, minlength=len(distinct))
+    several = np.flatnonzero(sizes > 1)
+    if len(several):
+        member_order = np.lexsort((np.arange(len(distinct)), roots))  # by cluster, then key
+        second = member_order[np.searchsorted(roots[member_order], several) + 1]
+        distinct_all, first_paragraph = unique_first(keys)
+        page_of = pages[first_paragraph[np.searchsorted(distinct_all, distinct)]]
+        table.variants = {
+            c: ((texts[int(distinct[c])], int(page_of[c])), (texts[int(distinct[d])], int(page_of[d])))
+            for c, d in zip(several.tolist(), second.tolist())
+        }
 
 
 def _pages_per_group(

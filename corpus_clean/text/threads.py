@@ -70,15 +70,16 @@ def _shape(tokens: list[str], template: set[str]) -> tuple[str, ...]:
     return tuple(shape)
 
 
-def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
-    """Positions (in `paragraphs`) of the lines of the page's comment thread, if any."""
+def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> tuple[list[int], set[int]]:
+    """Positions of the thread's header lines (written alike, most with a clock time, with
+    replies between them), and of every line written alike (headers, subject lines)."""
     candidates = [
         i
         for i, p in enumerate(paragraphs)
         if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS
     ]
     if len(candidates) < MIN_HEADERS:
-        return []
+        return [], set()
     tokens = {i: _tokens(paragraphs[i].text) for i in candidates}
     lines_with = Counter(t for i in candidates for t in set(tokens[i]))
     frequent = {t for t, n in lines_with.items() if n >= MIN_HEADERS and _has_letters(t)}
@@ -114,6 +115,12 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
         start = headers[0]
         named = [g for g in threads if not stamped(g) and g[0] > start and _NAME in _shape(tokens[g[0]], frequent)]
         headers = sorted(headers + [i for g in named for i in g])
+    return headers, alike
+
+
+def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
+    """Positions (in `paragraphs`) of the lines of the page's comment thread, if any."""
+    headers, alike = _header_lines(paragraphs, repeated)
     if not headers:
         return []
     header_set = set(headers)
