@@ -1,6 +1,6 @@
 """Benchmark: corpus-clean against a datasketch baseline and the Python floor, in one run.
 
-    python benchmarks/bench.py --quick          # 1k and 5k pages, about two minutes
+    python benchmarks/bench.py --quick          # 1k pages, with the installed peers, under three minutes
     python benchmarks/bench.py                  # 1k, 10k and 100k pages
     python benchmarks/bench.py --sizes 100000 --no-baseline      # one size, without the slow baseline
     python benchmarks/bench.py --sizes 100000 --no-baseline --engine dask   # and the Dask engine's rows

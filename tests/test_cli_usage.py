@@ -89,7 +89,10 @@ def test_the_largest_seed_is_accepted(capsys, tmp_path):
         (["--min-year", "0"], "--min-year must be a year in [1, 9999], got 0"),
         (["--min-year", "10000"], "--min-year must be a year in [1, 9999], got 10000"),
         (["--min-year", "3000"], "--min-year must not be after --latest-date today"),
-        (["--min-year", "2021", "--latest-date", "2020-06-01"], "--min-year must not be after --latest-date 2020-06-01"),
+        (
+            ["--min-year", "2021", "--latest-date", "2020-06-01"],
+            "--min-year must not be after --latest-date 2020-06-01",
+        ),
     ],
 )
 def test_an_impossible_date_window_is_a_usage_error(capsys, args, message):

@@ -46,8 +46,7 @@ def _site(header, n: int = 4, extra: str = "") -> dict[str, str]:
 def _assert_headlines_kept(make_corpus, headline_of, n: int = 3) -> None:
     """Pages titled `headline_of(i)`, a share button, then story i: each keeps its headline."""
     pages = {
-        f"p{i}.txt": NAV + f"{headline_of(i)}\n\nShare\n\n{STORIES[i][1]}\n\n{STORIES[i][2]}" + FOOTER
-        for i in range(n)
+        f"p{i}.txt": NAV + f"{headline_of(i)}\n\nShare\n\n{STORIES[i][1]}\n\n{STORIES[i][2]}" + FOOTER for i in range(n)
     }
     articles = run(make_corpus(pages))
     for i in range(n):
@@ -71,7 +70,7 @@ def test_an_author_name_and_a_time_between_headline_and_body(make_corpus):
         return f"Anna Quill{i}\n\n0{i + 1}/1{i}/2022\n\n09:3{i} PM EDT\n\nShare this post"
 
     articles = run(make_corpus(_site(header)))
-    for i, (headline, first, _) in enumerate(STORIES):
+    for headline, first, _ in STORIES:
         story = find(articles, first)
         assert story["title"] == headline
         assert story["date"] is not None
@@ -377,7 +376,7 @@ def test_an_author_box_and_a_relative_time_between_headline_and_body(make_corpus
         return f"{AUTHORS[i]}\n\nSee all posts Follow on social\n\n{BIOS[i]}\n\nposted {i + 2}{i} mins ago\n\nComments"
 
     articles = run(make_corpus(_site(header)))
-    for i, (headline, first, second) in enumerate(STORIES):
+    for headline, first, second in STORIES:
         story = find(articles, first)
         assert story["title"] == headline
         assert story["text"] == f"{first}\n\n{second}"
@@ -385,11 +384,12 @@ def test_an_author_box_and_a_relative_time_between_headline_and_body(make_corpus
     assert not any(BIOS[i][:40] in article["text"] for article in articles for i in range(4))
 
 
-
 def test_a_byline_set_as_a_line_of_text_between_headline_and_body(make_corpus):
     # "By ... | Agency," reads as text (it ends in punctuation), then the dateline
     def header(i):
-        return f"Print\n\nBy Nia Stone{i} and Ravi Oak | Coastal Wire,\n\nApril {i + 4}, 2019 06:1{i} PM EDT\n\nThe Daily"
+        return (
+            f"Print\n\nBy Nia Stone{i} and Ravi Oak | Coastal Wire,\n\nApril {i + 4}, 2019 06:1{i} PM EDT\n\nThe Daily"
+        )
 
     articles = run(make_corpus(_site(header)))
     for i, (headline, first, second) in enumerate(STORIES):

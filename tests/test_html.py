@@ -228,9 +228,7 @@ def test_a_jsonl_line_without_the_html_field_is_skipped_with_its_reason(tmp_path
 
 def cli(*args: str, prelude: str = "") -> subprocess.CompletedProcess:
     """`corpus-clean ARGS`, run after `prelude` (Python) in a fresh interpreter."""
-    code = (
-        f"import sys\n{prelude}\nfrom corpus_clean.cli.app import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
-    )
+    code = f"import sys\n{prelude}\nfrom corpus_clean.cli.app import main\nsys.argv = ['corpus-clean', *sys.argv[1:]]\nmain()"
     env = {**os.environ, "COLUMNS": "120"}
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
 
@@ -332,7 +330,6 @@ def test_teasers_that_link_to_their_articles_are_not_articles_of_the_page(make_c
     text = "\n".join(a["text"] for a in articles)
     assert not any(teaser in text for _, teaser in LATEST)
     assert sorted(a["title"] for a in articles) == sorted(s[0] for s in STORIES)
-
 
 
 CAPTION = (

@@ -155,7 +155,9 @@ def test_removed_sidecar_and_report_through_the_cli(tmp_path):
 def test_sidecar_and_report_are_refused_where_the_output_is_refused(capsys, tmp_path):
     line = usage_error(capsys, "run", str(SEEDS), "--removed", str(SEEDS / "removed.txt"))
     assert "--removed" in line and "next run would read it" in line
-    line = usage_error(capsys, "run", str(SEEDS), "-o", str(tmp_path / "a.jsonl"), "--report", str(tmp_path / "a.jsonl"))
+    line = usage_error(
+        capsys, "run", str(SEEDS), "-o", str(tmp_path / "a.jsonl"), "--report", str(tmp_path / "a.jsonl")
+    )
     assert "different files" in line
 
 
@@ -169,7 +171,9 @@ def test_fail_if_gates(tmp_path):
     assert passing.returncode == 0
 
 
-@pytest.mark.parametrize("bad, message", [("removed_frac>>1", "is not NAME OP NUMBER"), ("removed>0.5", "unknown metric 'removed'")])
+@pytest.mark.parametrize(
+    "bad, message", [("removed_frac>>1", "is not NAME OP NUMBER"), ("removed>0.5", "unknown metric 'removed'")]
+)
 def test_a_bad_fail_if_is_a_usage_error(capsys, bad, message):
     assert message in usage_error(capsys, "run", str(SEEDS), "--fail-if", bad)
 

@@ -290,7 +290,9 @@ def run_document(doc: Document, folder: Path) -> None:
         if command.shown is not None:
             shown, actual = normal(command.shown), normal(output.splitlines())
             assert matches(shown, actual), (
-                f"{command.where}: `{command.text}` printed\n" + "\n".join(actual) + "\n\nwhere the document shows\n"
+                f"{command.where}: `{command.text}` printed\n"
+                + "\n".join(actual)
+                + "\n\nwhere the document shows\n"
                 + "\n".join(shown)
             )
 

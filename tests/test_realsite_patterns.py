@@ -180,7 +180,7 @@ def test_a_prose_teaser_on_every_page_is_still_an_article(make_corpus):
 
 
 def test_a_thread_whose_headers_are_a_name_line_and_a_timed_date_line(make_corpus):
-    """"Ann says:" on one line, "May 3, 2012 at 6:24 am" on the next: the header is two lines."""
+    """ "Ann says:" on one line, "May 3, 2012 at 6:24 am" on the next: the header is two lines."""
 
     def thread(post: str, month_day: str) -> str:
         lines = []
@@ -285,9 +285,7 @@ def test_a_lead_the_page_shows_twice_is_written_once(make_corpus):
     assert report.dropped_paragraphs["shown-twice"] == 3
 
 
-NEWSLETTER = (
-    "To get these notes once a month by post, write to the harbour office and ask for the quarterly letter."
-)
+NEWSLETTER = "To get these notes once a month by post, write to the harbour office and ask for the quarterly letter."
 
 
 @pytest.mark.parametrize("count_line", [False, True])

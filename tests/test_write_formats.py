@@ -344,7 +344,9 @@ def test_a_missing_package_is_a_clear_error_before_any_file(kind, module, articl
     monkeypatch.setitem(sys.modules, module, None)  # import now fails as if not installed
     target = tmp_path / f"out.{kind}"
     for call in (lambda: output_kind(target), lambda: write_articles(articles, target, shard_size=4)):
-        with pytest.raises(ValueError, match=rf"\.{kind}.*supported: \.jsonl, \.jsonl\.gz, \.jsonl\.bz2, \.jsonl\.zst, \.parquet"):
+        with pytest.raises(
+            ValueError, match=rf"\.{kind}.*supported: \.jsonl, \.jsonl\.gz, \.jsonl\.bz2, \.jsonl\.zst, \.parquet"
+        ):
             call()
     assert listing(tmp_path) == []
     assert output_kind(tmp_path / "out.jsonl.gz") == "jsonl.gz"  # the other kinds still work

@@ -570,7 +570,7 @@ def _parts(folder: Path) -> list[Path]:
 
 
 def _shards_hint(path: Path) -> str:
-    """"; it was written as shards ..." when `path` is missing but shards of it exist."""
+    """ "; it was written as shards ..." when `path` is missing but shards of it exist."""
     from ..io.write import is_shard, shard_path
 
     folder = path.parent if str(path.parent) else Path(".")

@@ -154,9 +154,7 @@ def check(
     old_format: Annotated[
         Optional[OutputFormat], typer.Option("--format", hidden=True, help="Deprecated: --output-format.")
     ] = None,
-    min_chars: Annotated[
-        int, typer.Option(help="tiny-text: texts shorter than this.")
-    ] = _DEFAULTS.min_chars,
+    min_chars: Annotated[int, typer.Option(help="tiny-text: texts shorter than this.")] = _DEFAULTS.min_chars,
     near_dup_threshold: Annotated[
         float,
         typer.Option(
@@ -173,9 +171,7 @@ def check(
     leak_min_articles: Annotated[
         int, typer.Option(help="leaked-chrome: a paragraph or line in at least this many distinct articles.")
     ] = _DEFAULTS.leak_min_articles,
-    min_year: Annotated[
-        int, typer.Option(help="bad-date: dates before 1 January of this year.")
-    ] = _DEFAULTS.min_year,
+    min_year: Annotated[int, typer.Option(help="bad-date: dates before 1 January of this year.")] = _DEFAULTS.min_year,
     latest_date: Annotated[
         Optional[str],
         typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
@@ -189,7 +185,10 @@ def check(
             show_default=False,
         ),
     ] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr).")] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr)."),
+    ] = False,
 ) -> None:
     """Check a corpus written by `corpus-clean run`: schema, duplicates, leaked chrome, dates.
 

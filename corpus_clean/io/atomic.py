@@ -246,7 +246,6 @@ def named_errors(name: str) -> Iterator[None]:
         raise OutputError(err.errno, err.strerror or str(err), name) from err
 
 
-
 def output_mode(final: Path) -> int:
     """Permissions for an output: those of the file it replaces, else the default for a new file."""
     try:

@@ -89,9 +89,7 @@ _DATED_LABEL_WORDS = 3
 #: holding a "|" or " / " between items (breadcrumbs).
 _LINK_OR_CAPTION = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*[«‹←<]+\s|\s[»›→>]+\s*$|\s\|(\s|$)|\s/\s")
 _LETTER = re.compile(r"[^\W\d_]")
-_TIME_ONLY = re.compile(
-    r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE
-)
+_TIME_ONLY = re.compile(r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE)
 #: A time told relative to the reader's visit ("posted 35 mins ago", "2 hours ago").
 _RELATIVE_TIME = re.compile(
     r"\b\d+\s*(?:s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mos?|months?|y|yrs?|years?)"
@@ -150,6 +148,7 @@ def _is_meta_line(p: Paragraph) -> bool:
     if count_words(text) <= _BYLINE_MAX_WORDS and _BYLINE.match(text):
         return True
     return _LINK_OR_CAPTION.search(text) is not None
+
 
 #: A thread: at least this many short pieces, each dated with a time of day ...
 _THREAD_COMMENTS = 3

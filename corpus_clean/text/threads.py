@@ -73,11 +73,7 @@ def _shape(tokens: list[str], template: set[str]) -> tuple[str, ...]:
 def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> tuple[list[int], set[int]]:
     """Positions of the thread's header lines (written alike, most with a clock time, with
     replies between them), and of every line written alike (headers, subject lines)."""
-    candidates = [
-        i
-        for i, p in enumerate(paragraphs)
-        if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS
-    ]
+    candidates = [i for i, p in enumerate(paragraphs) if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS]
     if len(candidates) < MIN_HEADERS:
         return [], set()
     tokens = {i: _tokens(paragraphs[i].text) for i in candidates}
@@ -142,9 +138,7 @@ def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> l
         return []  # articles of a listing page, each under its title
     # a header above a reply longer than any other is the article's own byline
     replies = headers
-    while len(replies) > MIN_HEADERS and replies[1] - replies[0] > max(
-        b - a for a, b in zip(replies[1:], replies[2:])
-    ):
+    while len(replies) > MIN_HEADERS and replies[1] - replies[0] > max(b - a for a, b in zip(replies[1:], replies[2:])):
         replies = replies[1:]
     first, last = replies[0], replies[-1]
     spans = [b - a for a, b in zip(replies, replies[1:])]
