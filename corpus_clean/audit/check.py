@@ -608,7 +608,7 @@ def _lines_of(binary: BinaryIO, name: str) -> Iterator[str]:
     elif kind == "bz2":
         stream = bz2.BZ2File(binary)
     elif kind == "xz":
-        stream = lzma.LZMAFile(binary)
+        stream = lzma.LZMAFile(binary)  # noqa: SIM115 (closed in the finally below, not the binary under it)
     elif kind == "zst":
         import zstandard
 

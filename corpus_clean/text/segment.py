@@ -443,9 +443,8 @@ class PageSegmenter:
                 if candidates or not (past_meta and self._standfirst(j + 1)):
                     break
                 continue
-            if unit.kind is Kind.DATE and self._dated_title(unit.paragraph):
-                if not candidates and fallback is None:
-                    return self._with_bios(j + 1, bios)  # the nearest: a dated headline right over the body
+            if unit.kind is Kind.DATE and self._dated_title(unit.paragraph) and not candidates and fallback is None:
+                return self._with_bios(j + 1, bios)  # the nearest: a dated headline right over the body
             if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
                 past_meta = True
                 continue
@@ -680,6 +679,7 @@ class PageSegmenter:
         stamped = False  # the date line gives a time of day too
         consumed: list[tuple[_Unit, str]] = []
         body: list[_Unit] = []
+        body_texts: set[str] = set()  # the comparison form of the body's prose, for `_shown_before`
         for i, unit in enumerate(item.units):
             p = unit.paragraph
             if unit.kind is Kind.DATE and unit is not title_unit:
@@ -710,10 +710,12 @@ class PageSegmenter:
                 # a byline with its date ("June 9, 2018 by Jane Roe")
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
-            elif self._shown_before(unit, body):
+            elif self._shown_before(unit, body_texts):
                 consumed.append((unit, SHOWN_TWICE))
             else:
                 body.append(unit)
+                if unit.kind is Kind.TEXT:
+                    body_texts.add(normalise_for_dedup(p.text))
 
         words = sum(u.paragraph.n_words for u in body)
         too_short = words < (1 if short_post else self.config.min_article_words)
@@ -750,15 +752,14 @@ class PageSegmenter:
             repeated_only=not item.has_unique,
         )
 
-    def _shown_before(self, unit: _Unit, body: Sequence[_Unit]) -> bool:
+    def _shown_before(self, unit: _Unit, body_texts: set[str]) -> bool:
         """A paragraph of text (prose, not a heading: a table of contents repeats the
         sub-headings below it) that the article's body already holds, word for word: the
         page shows it twice (a lead set above the body and again at its start, a pull
         quote), the article once."""
         if unit.kind is not Kind.TEXT or unit.paragraph.n_words <= self.config.max_label_words:
             return False
-        text = normalise_for_dedup(unit.paragraph.text)
-        return any(normalise_for_dedup(u.paragraph.text) == text for u in body if u.kind is Kind.TEXT)
+        return normalise_for_dedup(unit.paragraph.text) in body_texts
 
     def _header_line(self, unit: _Unit) -> bool:
         """A line between a headline and its body that is not part of the body: a label
