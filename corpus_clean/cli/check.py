@@ -131,64 +131,87 @@ def render_check_summary(result: CheckResult, console: Console) -> None:
     console.print(f"[bold red]{len(result.problems)} problem(s)[/] in {escape(result.source_name)}")
 
 
+# check's options, each with its help: the command reads as the list of its options
+
+CorpusArgument = Annotated[
+    list[str],
+    typer.Argument(
+        help="What `corpus-clean run` wrote: a file (JSONL; .gz, .bz2, .zst compressed; Parquet), "
+        "its shards, a folder of parts, or - to read stdin. Several are checked as one corpus.",
+        metavar="FILE|DIR|-",
+        show_default=False,
+    ),
+]
+
+OutputFormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--output-format",
+        help="How problems are written on stdout: text (file:line: rule: message); github (::error "
+        "annotations for GitHub Actions); json (one JSON object: problems and summary).",
+    ),
+]
+
+OldFormatOption = Annotated[
+    Optional[OutputFormat], typer.Option("--format", hidden=True, help="Deprecated: --output-format.")
+]
+
+MinCharsOption = Annotated[int, typer.Option(help="tiny-text: texts shorter than this.")]
+
+NearDupThresholdOption = Annotated[
+    float,
+    typer.Option(help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH)."),
+]
+
+MaxNearDupRateOption = Annotated[
+    float,
+    typer.Option(
+        help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate "
+        "(0: any near-duplicate fails)."
+    ),
+]
+
+LeakMinArticlesOption = Annotated[
+    int, typer.Option(help="leaked-chrome: a paragraph or line in at least this many distinct articles.")
+]
+
+MinYearOption = Annotated[int, typer.Option(help="bad-date: dates before 1 January of this year.")]
+
+LatestDateOption = Annotated[
+    Optional[str],
+    typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
+]
+
+SettingsFileOption = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--config",
+        help="Settings file (TOML with [tool.corpus-clean.check] or [check]). "
+        "Default: the nearest pyproject.toml with [tool.corpus-clean].",
+        show_default=False,
+    ),
+]
+
+QuietOption = Annotated[
+    bool,
+    typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr)."),
+]
+
+
 @stops_on_closed_pipe
 def check(
     ctx: typer.Context,
-    corpus: Annotated[
-        list[str],
-        typer.Argument(
-            help="What `corpus-clean run` wrote: a file (JSONL; .gz, .bz2, .zst compressed; Parquet), "
-            "its shards, a folder of parts, or - to read stdin. Several are checked as one corpus.",
-            metavar="FILE|DIR|-",
-            show_default=False,
-        ),
-    ],
-    output_format: Annotated[
-        OutputFormat,
-        typer.Option(
-            "--output-format",
-            help="How problems are written on stdout: text (file:line: rule: message); github (::error "
-            "annotations for GitHub Actions); json (one JSON object: problems and summary).",
-        ),
-    ] = OutputFormat.text,
-    old_format: Annotated[
-        Optional[OutputFormat], typer.Option("--format", hidden=True, help="Deprecated: --output-format.")
-    ] = None,
-    min_chars: Annotated[int, typer.Option(help="tiny-text: texts shorter than this.")] = _DEFAULTS.min_chars,
-    near_dup_threshold: Annotated[
-        float,
-        typer.Option(
-            help="near-duplicate: texts at least this similar, in (0, 1] (rapidfuzz Indel, after MinHash + LSH)."
-        ),
-    ] = _DEFAULTS.near_dup_threshold,
-    max_near_dup_rate: Annotated[
-        float,
-        typer.Option(
-            help="near-duplicate: fail when more than this share of articles (0-1) has a near-duplicate "
-            "(0: any near-duplicate fails)."
-        ),
-    ] = _DEFAULTS.max_near_dup_rate,
-    leak_min_articles: Annotated[
-        int, typer.Option(help="leaked-chrome: a paragraph or line in at least this many distinct articles.")
-    ] = _DEFAULTS.leak_min_articles,
-    min_year: Annotated[int, typer.Option(help="bad-date: dates before 1 January of this year.")] = _DEFAULTS.min_year,
-    latest_date: Annotated[
-        Optional[str],
-        typer.Option(help="bad-date: dates after this day (YYYY-MM-DD). Default: today.", show_default=False),
-    ] = None,
-    config: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--config",
-            help="Settings file (TOML with [tool.corpus-clean.check] or [check]). "
-            "Default: the nearest pyproject.toml with [tool.corpus-clean].",
-            show_default=False,
-        ),
-    ] = None,
-    quiet: Annotated[
-        bool,
-        typer.Option("--quiet", "-q", help="No summary on stderr (problems still go to stdout, errors to stderr)."),
-    ] = False,
+    corpus: CorpusArgument,
+    output_format: OutputFormatOption = OutputFormat.text,
+    old_format: OldFormatOption = None,
+    min_chars: MinCharsOption = _DEFAULTS.min_chars,
+    near_dup_threshold: NearDupThresholdOption = _DEFAULTS.near_dup_threshold,
+    max_near_dup_rate: MaxNearDupRateOption = _DEFAULTS.max_near_dup_rate,
+    leak_min_articles: LeakMinArticlesOption = _DEFAULTS.leak_min_articles,
+    min_year: MinYearOption = _DEFAULTS.min_year,
+    latest_date: LatestDateOption = None,
+    config: SettingsFileOption = None,
+    quiet: QuietOption = False,
 ) -> None:
     """Check a corpus written by `corpus-clean run`: schema, duplicates, leaked chrome, dates.
 

@@ -4,8 +4,8 @@ The command reads its options (the settings file's values are their defaults), m
 run's `Config` (`run_config`) and checks every output before any work is done
 (`plan_run`); then cleans and writes (`clean_and_write`), writes the report file, tells
 the summary and ends with the exit code the run deserves (`exit_code`; see `app`).
-Its outputs are checked in `outputs`, its progress shown by `progress`. Over 500 lines
-because half of it declares run's options, each with its help.
+Its outputs are checked in `outputs`, its progress shown by `progress`; its options are
+declared, each with its help, in `run_options`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -36,7 +36,7 @@ from ..engine.index import CorpusIndex, IndexProblem
 from ..engine.local import clean
 from ..io.atomic import atomic_output, folder_problem, stops_on_closed_pipe
 from ..io.read import InputError
-from ..io.write import KINDS, PART_SIZE, write_articles
+from ..io.write import write_articles
 from ..records import Article
 from .common import (
     EXIT_GATE,
@@ -45,15 +45,53 @@ from .common import (
     EXIT_SKIPPED,
     UsageProblem,
     log_line,
-    output_path_or_url,
     param_of,
-    path_or_url,
-    settings_as_defaults,
     size,
     where,
 )
 from .outputs import output_failure, plan_outputs, sidecar_file
 from .progress import StageLog, progress_display
+from .run_options import (
+    BackendOption,
+    BandsOption,
+    ConfigFileOption,
+    DateOrderOption,
+    EngineOption,
+    FailIfOption,
+    FollowSymlinksOption,
+    GlobOption,
+    GroupByOption,
+    HtmlFieldOption,
+    IndexFileOption,
+    InputFormatOption,
+    JobsOption,
+    KeepFieldsOption,
+    LangOption,
+    LatestDateOption,
+    MaxFileSizeOption,
+    MaxMemoryOption,
+    MinArticleWordsOption,
+    MinRepeatPagesOption,
+    MinYearOption,
+    NumPermOption,
+    OldFormatOption,
+    OnlyNewOption,
+    OutputOption,
+    PartFormatOption,
+    PartitionsOption,
+    PathsArgument,
+    QuietOption,
+    RemovedOption,
+    ReportFileOption,
+    SchedulerOption,
+    SeedOption,
+    ShardSizeOption,
+    SpoolDirOption,
+    TextFieldOption,
+    ThresholdOption,
+    UrlFieldOption,
+    VerboseOption,
+)
 
 _DEFAULTS = Config()
 
@@ -82,260 +120,45 @@ FIELDS_WITHOUT_OPTION = frozenset(
 @stops_on_closed_pipe
 def run(
     ctx: typer.Context,
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            help="Folders (read recursively) or files of scraped pages, one page per file; or URLs "
-            "(s3://bucket/crawl/, gs://..., any fsspec file system); or - for stdin (JSONL, or one page of text).",
-            show_default=False,
-            metavar="PATHS...",
-            parser=path_or_url,
-        ),
-    ],
-    output: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--output",
-            "-o",
-            help="Write to this file (atomically; through a link to its target; straight into a device or "
-            "FIFO) instead of stdout ('-'), or to a URL (s3://..., any fsspec file system). The name sets the "
-            "format: .parquet; JSONL compressed by .gz, .bz2, .zst; else JSONL. A folder (an existing one, or "
-            "a name ending in /: out/) gets parts out/part-00000.jsonl, ... of --shard-size articles "
-            f"({PART_SIZE} by default), made if missing, in the format its name asks for (out.parquet/) or "
-            "--part-format.",
-            show_default=False,
-            parser=output_path_or_url,
-        ),
-    ] = None,
-    shard_size: Annotated[
-        Optional[int],
-        typer.Option(
-            min=1,
-            help="With -o: write files of at most this many articles, out-00000.jsonl, out-00001.jsonl, ... "
-            f"With -o DIR/: articles per part (default {PART_SIZE}).",
-            show_default=False,
-        ),
-    ] = None,
-    part_format: Annotated[
-        Optional[str],
-        typer.Option(
-            help=f"With -o DIR/: the parts' format, one of {', '.join(KINDS)}. Default: what the folder's "
-            "name asks for (out.parquet/, out.jsonl.gz/), else jsonl.",
-            show_default=False,
-        ),
-    ] = None,
-    glob: Annotated[
-        str,
-        typer.Option(help="Which files to read inside folders (shell pattern), e.g. '*.warc.gz' or '*.jsonl*'."),
-    ] = _DEFAULTS.glob,
-    input_format: Annotated[
-        str,
-        typer.Option(
-            "--input-format",
-            help="What input files hold: 'auto' (by name: .jsonl/.ndjson, .warc, .wet, .html/.htm, else one page of "
-            "text, or of HTML when it starts like an HTML document; .gz/.zst/.bz2 on top), or 'txt', 'jsonl', "
-            "'warc', 'wet', 'html' for every file.",
-        ),
-    ] = _DEFAULTS.input_format,
-    old_format: Annotated[
-        Optional[str], typer.Option("--format", hidden=True, help="Deprecated: --input-format.")
-    ] = None,
-    text_field: Annotated[
-        str, typer.Option(help="JSONL input: the field holding a page's text.")
-    ] = _DEFAULTS.text_field,
-    url_field: Annotated[
-        str, typer.Option(help="JSONL input: the field holding a page's url (kept in the output's url).")
-    ] = _DEFAULTS.url_field,
-    html_field: Annotated[
-        Optional[str],
-        typer.Option(
-            help="JSONL input: the field holding a page's HTML, read as an HTML page (main content, headline, "
-            "date) instead of --text-field.",
-            show_default=False,
-        ),
-    ] = None,
-    keep_fields: Annotated[
-        Optional[str],
-        typer.Option(
-            help="JSONL input: fields of each record to carry to the output, comma-separated (e.g. 'lang,crawl'): "
-            "an article gets those of its first source, in input_fields. Its id is kept always, in input_id.",
-            show_default=False,
-        ),
-    ] = None,
-    spool_dir: Annotated[
-        Optional[Path],
-        typer.Option(
-            help="Where pages unpacked from JSONL/WARC/WET files wait while the run needs them "
-            "(as much room as their text). Default: the system's temporary folder.",
-            show_default=False,
-        ),
-    ] = None,
-    threshold: Annotated[
-        float,
-        typer.Option(help="Near-duplicate similarity, in (0, 1]: paragraphs at least this similar are one cluster."),
-    ] = _DEFAULTS.threshold,
-    num_perm: Annotated[
-        int, typer.Option(help="MinHash permutations: more is more precise and slower.")
-    ] = _DEFAULTS.num_perm,
-    bands: Annotated[
-        Optional[int],
-        typer.Option(help="LSH bands (rows = num-perm // bands). Default: chosen for --threshold.", show_default=False),
-    ] = _DEFAULTS.bands,
-    seed: Annotated[
-        int, typer.Option(help="Seed of the MinHash permutations (fixed: output is reproducible).")
-    ] = _DEFAULTS.seed,
-    min_repeat_pages: Annotated[
-        int, typer.Option(help="A paragraph on at least this many pages is repeated (chrome or teaser).")
-    ] = _DEFAULTS.min_repeat_pages,
-    group_by: Annotated[
-        str,
-        typer.Option(
-            help="Count repetition within groups of pages (sites): 'auto' (url host if known, else top folder), "
-            "'host', 'dir' (top folder), 'none' (the whole corpus).",
-        ),
-    ] = _DEFAULTS.group_by,
-    min_article_words: Annotated[
-        int, typer.Option(help="Articles with fewer body words are dropped as fragments.")
-    ] = _DEFAULTS.min_article_words,
-    date_order: Annotated[
-        str,
-        typer.Option(
-            help="How to read a slashed date whose day could be a month (05/11/2013): 'auto' (month first when "
-            "the run's unambiguous slashed dates such as 08/31/2012 are mostly month-first, else day first), "
-            "'mdy' or 'dmy'.",
-        ),
-    ] = _DEFAULTS.date_order,
-    min_year: Annotated[
-        int, typer.Option(help="Dates before 1 January of this year are not plausible.")
-    ] = _DEFAULTS.min_year,
-    latest_date: Annotated[
-        Optional[str],
-        typer.Option(help="Dates after this day (YYYY-MM-DD) are not plausible. Default: today.", show_default=False),
-    ] = None,
-    backend: Annotated[
-        str, typer.Option(help="Fingerprinting: 'numpy' (fast) or 'datasketch' (reference; same clusters).")
-    ] = _DEFAULTS.backend,
-    jobs: Annotated[
-        Optional[int],
-        typer.Option(
-            "--jobs",
-            "-j",
-            help="Worker processes. Default: every core. Output is the same for any number.",
-            show_default=False,
-        ),
-    ] = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            help="Where the work runs: 'local' (processes of this machine) or 'dask' (a Dask cluster; needs "
-            "corpus-clean[dask]). The output is the same.",
-        ),
-    ] = "local",
-    scheduler: Annotated[
-        Optional[str],
-        typer.Option(
-            help="With --engine dask: the scheduler to run on (tcp://HOST:8786); its workers must see local input "
-            "paths (and --spool-dir, for JSONL/WARC/WET inputs) at the same paths, and read pages at URLs "
-            "themselves. Default: a local cluster of --jobs processes, started for the run.",
-            show_default=False,
-        ),
-    ] = None,
-    partitions: Annotated[
-        Optional[int],
-        typer.Option(
-            help="With --engine dask: pieces the pages and the pairs are cut into. Default: by size.",
-            show_default=False,
-        ),
-    ] = None,
-    follow_symlinks: Annotated[
-        bool, typer.Option(help="Follow links to folders, and to files outside the input folders (never loops).")
-    ] = False,
-    max_file_size: Annotated[
-        str,
-        typer.Option(
-            help="Skip (with a reason) pages larger than this: bytes, or with K, M, G. Cleaning a page takes "
-            "memory in proportion to it, about 25 times its size.",
-        ),
-    ] = f"{_DEFAULTS.max_file_bytes // 2**20}M",
-    max_memory: Annotated[
-        Optional[str],
-        typer.Option(
-            help="Aim to stay within this much memory (bytes, or with K, M, G), for crawls larger than memory: "
-            "LSH candidates are then found and checked in rounds, and texts looked up from disk batch by batch "
-            "(slower; at least 256M). The disk holds what memory does not, under --spool-dir.",
-            show_default=False,
-        ),
-    ] = None,
-    lang: Annotated[bool, typer.Option("--lang/--no-lang", help="Detect each article's language.")] = True,
-    index_file: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--index",
-            help="A persistent index (one SQLite file, made if missing): clean these pages against every page it "
-            "has seen, leave out articles it has emitted, and record this run in it.",
-            show_default=False,
-        ),
-    ] = None,
-    only_new: Annotated[
-        bool,
-        typer.Option(
-            "--only-new/--all-articles",
-            help="With --index: write only articles the index has not emitted before (their new sources are "
-            "recorded either way).",
-        ),
-    ] = True,
-    removed: Annotated[
-        Optional[Path],
-        typer.Option(
-            help="Also write every removed line as JSONL here ('-': stdout, with -o FILE): file, span, reason, "
-            "text, cluster, pages it is on, matched copy and similarity. With the output it covers every input "
-            "line.",
-            show_default=False,
-        ),
-    ] = None,
-    report_file: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--report",
-            help="Also write the run's numbers here ('-': stdout, with -o FILE): overall, per reason, per input "
-            "file, the most repeated blocks; as JSON, or as a self-contained HTML page with charts when the "
-            "name ends in .html.",
-            show_default=False,
-        ),
-    ] = None,
-    fail_if: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            help="Exit with code 4 when a condition on the run's numbers holds, e.g. 'removed_frac>0.8', "
-            "'articles<100' (repeatable; names: see the 'overall' section of --report).",
-            show_default=False,
-        ),
-    ] = None,
-    quiet: Annotated[
-        bool,
-        typer.Option(
-            "--quiet", "-q", help="No summary and no progress on stderr (errors and skipped files are still told)."
-        ),
-    ] = False,
-    verbose: Annotated[
-        bool,
-        typer.Option(
-            "--verbose",
-            "-v",
-            help="Also tell each stage as it ends, and the numbers behind the summary (LSH bands and candidates).",
-        ),
-    ] = False,
-    config_file: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--config",
-            help="Settings file (TOML): run's options as keys of [tool.corpus-clean], or at the top level. "
-            "Default: the nearest pyproject.toml that has that table.",
-            show_default=False,
-            is_eager=True,
-            callback=settings_as_defaults,
-        ),
-    ] = None,
+    paths: PathsArgument,
+    output: OutputOption = None,
+    shard_size: ShardSizeOption = None,
+    part_format: PartFormatOption = None,
+    glob: GlobOption = _DEFAULTS.glob,
+    input_format: InputFormatOption = _DEFAULTS.input_format,
+    old_format: OldFormatOption = None,
+    text_field: TextFieldOption = _DEFAULTS.text_field,
+    url_field: UrlFieldOption = _DEFAULTS.url_field,
+    html_field: HtmlFieldOption = None,
+    keep_fields: KeepFieldsOption = None,
+    spool_dir: SpoolDirOption = None,
+    threshold: ThresholdOption = _DEFAULTS.threshold,
+    num_perm: NumPermOption = _DEFAULTS.num_perm,
+    bands: BandsOption = _DEFAULTS.bands,
+    seed: SeedOption = _DEFAULTS.seed,
+    min_repeat_pages: MinRepeatPagesOption = _DEFAULTS.min_repeat_pages,
+    group_by: GroupByOption = _DEFAULTS.group_by,
+    min_article_words: MinArticleWordsOption = _DEFAULTS.min_article_words,
+    date_order: DateOrderOption = _DEFAULTS.date_order,
+    min_year: MinYearOption = _DEFAULTS.min_year,
+    latest_date: LatestDateOption = None,
+    backend: BackendOption = _DEFAULTS.backend,
+    jobs: JobsOption = None,
+    engine: EngineOption = "local",
+    scheduler: SchedulerOption = None,
+    partitions: PartitionsOption = None,
+    follow_symlinks: FollowSymlinksOption = False,
+    max_file_size: MaxFileSizeOption = f"{_DEFAULTS.max_file_bytes // 2**20}M",
+    max_memory: MaxMemoryOption = None,
+    lang: LangOption = True,
+    index_file: IndexFileOption = None,
+    only_new: OnlyNewOption = True,
+    removed: RemovedOption = None,
+    report_file: ReportFileOption = None,
+    fail_if: FailIfOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
+    config_file: ConfigFileOption = None,
 ) -> None:
     """Clean the pages under PATHS and print their unique articles as JSONL.
 

@@ -183,22 +183,14 @@ def _walk(root: Path, config: Config, shown: str = "") -> list[tuple[InputFile, 
     """The files under `root` matching the glob, sorted by display path (`shown` and the
     path under `root`), each with its identity (see `_identity`). Folders are listed with `os.scandir`, whose entries
     know their type: no system call per file (100k files list in about a second)."""
-    pattern = config.glob
-    match_path = "/" in pattern
     real_root = os.path.realpath(root)
     visited = {real_root}
     out: list[tuple[InputFile, str]] = []
-
-    def skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, str]:
-        return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), os.path.abspath(location)
-
     # depth first, each folder's subfolders in name order (so that of two links to one
     # folder, the first in that order is followed); the order of the output is sorted below
     stack: list[tuple[str, str]] = [(os.fspath(root), shown)]
     while stack:
         folder, prefix = stack.pop()
-        folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
-        real_folder: str | None = None  # `_identity`'s resolved folder, once for all its files
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)
@@ -206,63 +198,94 @@ def _walk(root: Path, config: Config, shown: str = "") -> list[tuple[InputFile, 
             if folder == os.fspath(root):
                 raise InputError(f"{root}: the folder cannot be listed ({err.strerror or err})") from None
             out.append(
-                skipped(folder, prefix[:-1], "unreadable", f"a folder that cannot be listed ({err.strerror or err})")
+                _skipped(folder, prefix[:-1], "unreadable", f"a folder that cannot be listed ({err.strerror or err})")
             )
             continue
-        subfolders = []
-        for entry in entries:
-            rel = prefix + entry.name
-            try:
-                is_dir = entry.is_dir()  # through links, as os.walk sorts them
-            except OSError:
-                is_dir = False
-            if is_dir:
-                subfolders.append(entry)
-                continue
-            if not fnmatch.fnmatchcase(rel if match_path else entry.name, pattern):
-                continue
-            is_link = entry.is_symlink()
-            if (
-                is_link
-                and not config.follow_symlinks
-                and not _inside(Path(os.path.realpath(entry.path)), Path(real_root))
-            ):
-                out.append(
-                    skipped(
-                        entry.path,
-                        rel,
-                        "symlink",
-                        "a link to a file outside the folder is not followed; use --follow-symlinks",
-                    )
-                )
-                continue
-            if is_link:
-                identity = os.path.realpath(entry.path)
-            else:
-                if real_folder is None:
-                    real_folder = os.path.realpath(folder)
-                identity = os.path.join(real_folder, entry.name)
-            out.append((InputFile(path=rel, location=folder_path / entry.name), identity))
-        followed = []
-        for entry in sorted(subfolders, key=lambda e: e.name):
-            rel = prefix + entry.name
-            if entry.is_symlink():
-                target = os.path.realpath(entry.path)
-                if not config.follow_symlinks:
-                    out.append(
-                        skipped(entry.path, rel, "symlink", "a link to a folder is not followed; use --follow-symlinks")
-                    )
-                    continue
-                if target in visited or _inside(Path(real_root), Path(target)):
-                    out.append(
-                        skipped(entry.path, rel, "link-loop", "a link back to a folder already read; not followed")
-                    )
-                    continue
-                visited.add(target)
-            followed.append((entry.path, rel + "/"))
-        stack.extend(reversed(followed))
+        subfolders = _add_files(folder, prefix, entries, config, real_root, out)
+        stack.extend(reversed(_folders_to_read(subfolders, prefix, config, real_root, visited, out)))
     out.sort(key=lambda pair: pair[0].path)
     return out
+
+
+def _skipped(location: str, rel: str, reason: str, detail: str) -> tuple[InputFile, str]:
+    """A file or folder that is not read, with its reason, in `_walk`'s output."""
+    return InputFile(rel, Path(location), SkippedFile(rel, reason, detail)), os.path.abspath(location)
+
+
+def _add_files(
+    folder: str,
+    prefix: str,
+    entries: list[os.DirEntry],
+    config: Config,
+    real_root: str,
+    out: list[tuple[InputFile, str]],
+) -> list[os.DirEntry]:
+    """Add a folder's files that match the glob to `out` (a link out of the input folders
+    as skipped, unless links are followed); return its subfolders."""
+    pattern = config.glob
+    match_path = "/" in pattern
+    folder_path = Path(folder)  # its files' Paths are made from it: a name is quicker to parse than a path
+    real_folder: str | None = None  # `_identity`'s resolved folder, once for all its files
+    subfolders = []
+    for entry in entries:
+        rel = prefix + entry.name
+        try:
+            is_dir = entry.is_dir()  # through links, as os.walk sorts them
+        except OSError:
+            is_dir = False
+        if is_dir:
+            subfolders.append(entry)
+            continue
+        if not fnmatch.fnmatchcase(rel if match_path else entry.name, pattern):
+            continue
+        is_link = entry.is_symlink()
+        if is_link and not config.follow_symlinks and not _inside(Path(os.path.realpath(entry.path)), Path(real_root)):
+            out.append(
+                _skipped(
+                    entry.path,
+                    rel,
+                    "symlink",
+                    "a link to a file outside the folder is not followed; use --follow-symlinks",
+                )
+            )
+            continue
+        if is_link:
+            identity = os.path.realpath(entry.path)
+        else:
+            if real_folder is None:
+                real_folder = os.path.realpath(folder)
+            identity = os.path.join(real_folder, entry.name)
+        out.append((InputFile(path=rel, location=folder_path / entry.name), identity))
+    return subfolders
+
+
+def _folders_to_read(
+    subfolders: list[os.DirEntry],
+    prefix: str,
+    config: Config,
+    real_root: str,
+    visited: set[str],
+    out: list[tuple[InputFile, str]],
+) -> list[tuple[str, str]]:
+    """The subfolders to list next, in name order, with their display prefixes; a link to a
+    folder is skipped (added to `out` with its reason) unless links are followed, and a link
+    back to a folder already read always is."""
+    followed = []
+    for entry in sorted(subfolders, key=lambda e: e.name):
+        rel = prefix + entry.name
+        if entry.is_symlink():
+            target = os.path.realpath(entry.path)
+            if not config.follow_symlinks:
+                out.append(
+                    _skipped(entry.path, rel, "symlink", "a link to a folder is not followed; use --follow-symlinks")
+                )
+                continue
+            if target in visited or _inside(Path(real_root), Path(target)):
+                out.append(_skipped(entry.path, rel, "link-loop", "a link back to a folder already read; not followed"))
+                continue
+            visited.add(target)
+        followed.append((entry.path, rel + "/"))
+    return followed
 
 
 def _discover_url(
