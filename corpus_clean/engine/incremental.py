@@ -10,9 +10,10 @@ So the articles are those of one run over every page the index has seen and this
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,7 +28,7 @@ from ..dedup.sorted_sets import unique, unique_first
 from ..engine.chunk_work import PageInfo
 from ..engine.index import CorpusIndex, Known, contains
 from ..io.read import InputFile
-from ..records import Article
+from ..records import Article, PageMeta
 
 if TYPE_CHECKING:
     from ..engine.plan import KeptPages
@@ -94,8 +95,9 @@ def _earlier_pages(index: CorpusIndex, known: Known, folder: str) -> Pages:
         location = locations[slot] = Path(where, f"{slot}.page")
         location.write_bytes(content)
     files, infos = [], []
-    for slot, (path, keys, digest) in enumerate(zip(known.page_paths, known.paragraph_keys, known.page_digests)):
-        files.append(InputFile(path, locations.get(slot, Path(where, "copy"))))
+    pages = zip(known.page_paths, known.paragraph_keys, known.page_digests, known.page_given)
+    for slot, (path, keys, digest, given) in enumerate(pages):
+        files.append(with_given(InputFile(path, locations.get(slot, Path(where, "copy"))), given))
         infos.append(PageInfo(slot, path, len(keys), "", 0, digest))
     keys = np.concatenate(known.paragraph_keys) if known.paragraph_keys else np.empty(0, dtype=np.uint64)
     return Pages(files, infos, keys, keys == _EMPTY_KEY)
@@ -207,6 +209,34 @@ def _pages_to_store(run: IndexRun) -> list:
         at += info.n_paragraphs
         copy = info.digest in digests
         digests.add(info.digest)
-        content = None if copy else run.new.files[info.index].location.read_bytes()
-        pages.append((info.path, run.group_names[run.first + info.index], info.digest, keys, content))
+        item = run.new.files[info.index]
+        content = None if copy else item.location.read_bytes()
+        pages.append((info.path, run.group_names[run.first + info.index], info.digest, keys, content, given_json(item)))
     return pages
+
+
+#: What an input gives a page beside its text, kept in the index: the page is read
+#: again from it in later runs, and must give its articles what it gave them first.
+_GIVEN = ("url", "title", "date", "input_id", "fields")
+
+
+def given_json(item: InputFile) -> str | None:
+    """What the input gave `item` beside its text (a JSONL record's url, date, id and
+    fields; a WARC record's URI; an HTML page's headline and date), as a JSON object's
+    text; None when it gave nothing."""
+    given: dict = {name: getattr(item, name) for name in _GIVEN if getattr(item, name) is not None}
+    if item.meta is not None:
+        meta = {f.name: getattr(item.meta, f.name) for f in fields(PageMeta)}
+        given["meta"] = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in meta.items()}
+    return json.dumps(given, ensure_ascii=False, sort_keys=True) if given else None
+
+
+def with_given(item: InputFile, given: str | None) -> InputFile:
+    """`item` with what `given_json` kept of its input."""
+    if given is None:
+        return item
+    values = json.loads(given)
+    meta = values.pop("meta", None)
+    if meta is not None:
+        values["meta"] = PageMeta(**{k: frozenset(v) if isinstance(v, list) else v for k, v in meta.items()})
+    return replace(item, **values)

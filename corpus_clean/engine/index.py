@@ -6,9 +6,11 @@ file (no server) and the next run starts from it:
 * every page seen, with its site group, the hash of its text (an exact copy of an
   earlier page is a source of what that page holds, nothing more), the exact keys of
   its paragraphs (so chrome is counted over every page ever seen: one new page is
-  enough to recognise it) and its bytes, compressed: every run cuts every page seen
-  into articles again, so that an article is what one run over every page would make
-  of it (its date from the page that dates it, a teaser first met undated kept);
+  enough to recognise it), its bytes, compressed, and what its input gave beside them
+  (a JSONL record's url, date, id and fields, a WARC record's URI, an HTML page's
+  headline and date): every run cuts every page seen into articles again, so that an
+  article is what one run over every page would make of it (its date from the page
+  that dates it, a teaser first met undated kept, its url from its first source);
 * every distinct normalised text, with its fingerprint row (LSH band keys) and its
   near-duplicate cluster label (the smallest key of its cluster), so new texts are
   matched against old ones without re-checking old pairs;
@@ -42,7 +44,7 @@ from ..dedup.fingerprints import lsh_params
 from ..dedup.sorted_sets import unique
 from ..text.normalise import NORMALISATION_VERSION
 
-FORMAT = 2  #: the layout of the tables below; bumped when it changes
+FORMAT = 3  #: the layout of the tables below; bumped when it changes
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -55,7 +57,9 @@ CREATE TABLE IF NOT EXISTS pages (
     run_id INTEGER NOT NULL, day TEXT NOT NULL,
     keys BLOB NOT NULL,  -- the distinct exact keys of its paragraphs, uint64
     paragraphs BLOB NOT NULL,  -- the exact key of each paragraph, in order, uint64
-    content BLOB  -- its bytes, zlib-compressed (NULL: an exact copy of an earlier page)
+    content BLOB,  -- its bytes, zlib-compressed (NULL: an exact copy of an earlier page)
+    given TEXT  -- what its input gave beside its text (url, date, id, fields, HTML headline
+                -- and date), as a JSON object (see `incremental.given_json`), or NULL
 );
 CREATE INDEX IF NOT EXISTS pages_digest ON pages (digest);
 CREATE TABLE IF NOT EXISTS texts (
@@ -108,6 +112,7 @@ class Known:
     digests: dict[int, int]  #: text hash -> slot of the earlier page
     page_digests: list[int]  #: each slot's text hash
     paragraph_keys: list[np.ndarray]  #: uint64: each slot's paragraphs' keys, in order
+    page_given: list[str | None]  #: what each slot's input gave beside its text (JSON)
     text_keys: np.ndarray  #: uint64, sorted: every text known
     labels: np.ndarray  #: uint64: the cluster label of each text
     row_keys: np.ndarray  #: uint64: the texts with a fingerprint row
@@ -167,6 +172,20 @@ class CorpusIndex:
             return
         row = self.db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
         stored = json.loads(row[0]) if row else {}
+        made = stored.get("format")
+        if isinstance(made, int) and made > FORMAT:
+            raise IndexProblem(
+                f"{self.path}: an index of format {made}, made by a newer corpus-clean (this one reads format "
+                f"{FORMAT}); upgrade corpus-clean to use it"
+            )
+        if isinstance(made, int) and made < FORMAT:
+            # an older layout lacks what its pages' inputs gave (their url, date, headline):
+            # its pages would come out with less than they did, so it is not read
+            raise IndexProblem(
+                f"{self.path}: an index of format {made}, made by an older corpus-clean; this one reads format "
+                f"{FORMAT} (it also keeps each page's url, date and HTML headline): start a new index (another "
+                "--index file) and run it over the pages again"
+            )
         differ = [
             f"{k} {stored.get(k)!r} in the index, {v!r} now" for k, v in self.settings.items() if stored.get(k) != v
         ]
@@ -179,11 +198,12 @@ class CorpusIndex:
     # --- reading -----------------------------------------------------------------
 
     def known(self) -> Known:
-        paths, groups, digests, all_digests, paragraphs = [], [], {}, [], []
-        for slot, (path, grp, digest, blob) in enumerate(
-            self.db.execute("SELECT path, grp, digest, paragraphs FROM pages ORDER BY page_id")
+        paths, groups, digests, all_digests, paragraphs, given = [], [], {}, [], [], []
+        for slot, (path, grp, digest, blob, page_given) in enumerate(
+            self.db.execute("SELECT path, grp, digest, paragraphs, given FROM pages ORDER BY page_id")
         ):
             paths.append(path)
+            given.append(page_given)
             groups.append(grp)
             digest &= 0xFFFFFFFFFFFFFFFF
             digests.setdefault(digest, slot)
@@ -204,7 +224,7 @@ class CorpusIndex:
         row_matrix = np.frombuffer(b"".join(rows), dtype=dtype).reshape(len(rows), width)
         row_order = np.argsort(row_keys_u)
         return Known(
-            paths, groups, digests, all_digests, paragraphs, text_keys[order], text_labels[order],
+            paths, groups, digests, all_digests, paragraphs, given, text_keys[order], text_labels[order],
             row_keys_u[row_order], row_matrix[row_order],
         )  # fmt: skip
 
@@ -246,7 +266,7 @@ class CorpusIndex:
 
     def record(
         self,
-        pages: Sequence[tuple[str, str, int, np.ndarray, bytes | None]],
+        pages: Sequence[tuple[str, str, int, np.ndarray, bytes | None, str | None]],
         texts: dict[int, tuple[int, bytes | None, str]],
         relabelled: dict[int, int],
         articles: Sequence[tuple[str, str, Sequence[str], bool]],
@@ -254,7 +274,8 @@ class CorpusIndex:
         """Write the run, inside the run's transaction: `commit` keeps it, once the output is safe.
 
         pages: (path, group, digest, paragraph keys, bytes or None for an exact copy of a
-        page before it) of the new pages, in input order; texts: key ->
+        page before it, what its input gave as JSON or None) of the new pages, in input
+        order; texts: key ->
         (label, fingerprint row, normalised text) of the new texts; relabelled: key ->
         new label of earlier texts whose cluster grew; articles: (id, source, sources,
         new) of the articles of the run (new: not in the index before).
@@ -264,13 +285,13 @@ class CorpusIndex:
             (self.day, len(pages), sum(1 for a in articles if a[3]), __version__),
         ).lastrowid
         self.db.executemany(
-            "INSERT INTO pages (path, grp, digest, run_id, day, keys, paragraphs, content) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO pages (path, grp, digest, run_id, day, keys, paragraphs, content, given) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 (path, grp, _signed(np.array([digest], dtype=np.uint64))[0], run_id, self.day,
                  unique(keys).astype(np.uint64).tobytes(), np.asarray(keys, dtype=np.uint64).tobytes(),
-                 None if content is None else zlib.compress(content, 6))
-                for path, grp, digest, keys, content in pages
+                 None if content is None else zlib.compress(content, 6), given)
+                for path, grp, digest, keys, content, given in pages
             ),
         )  # fmt: skip
         signed = lambda k: k - (1 << 64) if k >= 1 << 63 else k  # noqa: E731
