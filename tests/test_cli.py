@@ -202,6 +202,7 @@ def _wait_for(path: Path, proc: subprocess.Popen, within: float = 120) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_no_partial_output(tmp_path, tmp_path_factory):
     import signal
 

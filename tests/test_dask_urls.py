@@ -110,6 +110,7 @@ def test_file_url_is_read_by_the_workers_not_spooled(client, tmp_path, local_see
     assert len([name for name in local_probe.seen if name.endswith(".txt")]) == 5
 
 
+@pytest.mark.slow
 def test_memory_url_is_read_by_in_process_workers(thread_client, memfs, tmp_path, local_seed_rows):
     for page in sorted(SEEDS.glob("*.txt")):
         memfs.pipe(f"memory://dask-urls/crawl/{page.name}", page.read_bytes())

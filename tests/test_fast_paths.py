@@ -51,7 +51,7 @@ def test_band_candidates_are_every_pair_sharing_a_band_key():
 
 
 @pytest.mark.parametrize("spread", [1, 1000])
-@pytest.mark.parametrize("batch", [1_000_000, 7])
+@pytest.mark.parametrize("batch", [1_000_000, pytest.param(7, marks=pytest.mark.slow)])  # 7: many rounds
 def test_verify_equals_comparing_every_pair(batch, spread, monkeypatch):
     """The length bound skips only pairs that cannot reach the threshold; pairs compared
     in batches give what they give compared at once; ids found by table (dense ids) or
@@ -160,7 +160,7 @@ def test_components_name_each_component_by_its_smallest_element(seed):
 
 
 @pytest.mark.parametrize("seed", range(6))
-@pytest.mark.parametrize("batch", [1, 7, 500])
+@pytest.mark.parametrize("batch", [pytest.param(1, marks=pytest.mark.slow), 7, 500])  # 1: a join per edge
 def test_joining_batch_after_batch_gives_the_components(seed, batch):
     rng = np.random.default_rng(seed)
     n = int(rng.integers(1, 3000))

@@ -3,6 +3,7 @@ stands between a headline and its body, and which of a page's dates is its own."
 
 from __future__ import annotations
 
+import pytest
 from conftest import find, run
 
 NAV = "Home\n\nWorld\n\nScience\n\nSports\n\nAbout us\n\n"
@@ -230,6 +231,7 @@ def test_slash_order_evidence_counts_only_dates_readable_one_way():
     assert slash_order_evidence("no dates here") == (0, 0)
 
 
+@pytest.mark.slow
 def test_the_dask_engine_learns_the_date_order_too(make_corpus):
     from conftest import local_cluster
     from distributed import Client

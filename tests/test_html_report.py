@@ -356,6 +356,7 @@ class Elements(HTMLParser):
             self.site = None
 
 
+@pytest.mark.slow
 def test_chromium_command_line_renders_the_report(chromium, two_sites, two_sites_file, tmp_path):
     report, articles = two_sites
     url = two_sites_file.as_uri()

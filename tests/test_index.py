@@ -59,6 +59,7 @@ def test_two_incremental_runs_give_the_articles_of_one_full_run(batches, tmp_pat
     assert len(jsonl(day2.stdout)) == 2  # day 2's own articles only: the teasers were emitted on day 1
 
 
+@pytest.mark.slow
 def test_with_the_index_one_new_page_is_enough_to_recognise_the_sites_chrome(batches, tmp_path):
     index = tmp_path / "site.idx"
     assert cli("run", str(batches[0]), "--index", str(index), "-q").returncode == 0
@@ -93,6 +94,7 @@ def test_a_rerun_writes_nothing_new_and_all_articles_writes_them_with_every_sour
     assert sorted(zas["sources"]) == sorted([ALL[1], "mirror.txt"])
 
 
+@pytest.mark.slow
 def test_an_index_refuses_other_settings_and_files_that_are_not_indexes(batches, tmp_path):
     index = tmp_path / "site.idx"
     assert cli("run", str(batches[0]), "--index", str(index), "-q").returncode == 0
@@ -105,6 +107,7 @@ def test_an_index_refuses_other_settings_and_files_that_are_not_indexes(batches,
     assert not_index.read_text() == "hello\n"
 
 
+@pytest.mark.slow
 def test_an_unfinished_run_leaves_the_index_as_it_was(batches, tmp_path):
     path = tmp_path / "site.idx"
     assert cli("run", str(batches[0]), "--index", str(path), "-q").returncode == 0
@@ -124,6 +127,7 @@ def test_an_unfinished_run_leaves_the_index_as_it_was(batches, tmp_path):
     assert len(jsonl(cli("run", str(batches[1]), "--index", str(path), "-q").stdout)) == 2
 
 
+@pytest.mark.slow
 def test_a_second_run_on_a_busy_index_fails_at_once(batches, tmp_path):
     path = tmp_path / "site.idx"
     assert cli("run", str(batches[0]), "--index", str(path), "-q").returncode == 0
@@ -217,6 +221,7 @@ def _teaser_page_and_an_index_of_the_seeds(tmp_path):
     return new, index
 
 
+@pytest.mark.slow
 def test_a_page_of_earlier_teasers_run_against_the_index_gives_the_full_runs_articles(tmp_path):
     new, index = _teaser_page_and_an_index_of_the_seeds(tmp_path)
     result = cli("run", str(new), "--index", str(index), "--all-articles", "-q")
@@ -282,6 +287,7 @@ def test_successive_index_runs_with_all_articles_give_one_full_runs_articles(cra
     assert written == full, f"runs of {[len(b) for b in batches]} pages"
 
 
+@pytest.mark.slow
 def test_a_recorded_run_against_an_index_of_clusters_reports(tmp_path):
     new, index = _teaser_page_and_an_index_of_the_seeds(tmp_path)
     report = tmp_path / "r.json"

@@ -24,6 +24,7 @@ def same_articles(got, expected):
     assert [tuple(a[f] for f in FIELDS) for a in got] == [tuple(a[f] for f in FIELDS) for a in expected]
 
 
+@pytest.mark.slow
 def test_seeds_as_compressed_jsonl_with_other_field_names(tmp_path, from_folder):
     path = tmp_path / "crawl.jsonl.gz"
     with gzip.open(path, "wt", encoding="utf-8") as out:
@@ -44,6 +45,7 @@ def test_seeds_as_compressed_jsonl_with_other_field_names(tmp_path, from_folder)
     assert all("crawl.jsonl.gz#" in a["sources"][0] for a in articles)
 
 
+@pytest.mark.slow
 def test_seeds_as_a_warc_of_html_and_text_pages(tmp_path, from_folder):
     records = [("warcinfo",)]
     for name in NAMES:

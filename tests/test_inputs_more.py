@@ -58,6 +58,7 @@ def _run_interrupted(pages: Path, spool: Path, at: int | None) -> int:
     return interrupt.count
 
 
+@pytest.mark.slow
 def test_an_interrupt_at_any_line_leaves_no_scratch_folder(tmp_path, make_corpus):
     texts = seed_texts()
     pages = make_corpus({"a.txt": texts[sorted(texts)[0]], "b.jsonl": '{"text": "One page of text."}\n'})
@@ -113,6 +114,7 @@ def test_two_input_folders_at_urls_are_named_as_the_same_folders_on_disk(make_co
     assert [a["sources"] for a in by_url] == [a["sources"] for a in local]
 
 
+@pytest.mark.slow
 def test_files_given_one_by_one_from_two_folders_keep_their_folders(make_corpus):
     twin = make_corpus({"A/page.txt": "Alpha. " + _PAGE, "B/page.txt": "Beta. " + _PAGE})
     result = cli("run", str(twin / "A" / "page.txt"), str(twin / "B" / "page.txt"), "--min-article-words", "1", "-q")
@@ -123,6 +125,7 @@ def test_files_given_one_by_one_from_two_folders_keep_their_folders(make_corpus)
 # --- records of a WARC that are not pages are counted, not skipped ----------------------
 
 
+@pytest.mark.slow
 def test_images_and_error_pages_in_a_warc_are_counted_not_skipped(tmp_path):
     from test_containers import write_warc
 
@@ -169,6 +172,7 @@ def _stdin_run(data: bytes, *args: str):
     return subprocess.run(command, input=data, capture_output=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_jsonl_on_stdin_is_read_as_records_named_by_line():
     result = _stdin_run(_jsonl_text(_RECORDS).encode())
     assert result.returncode == 0, result.stderr
@@ -177,6 +181,7 @@ def test_jsonl_on_stdin_is_read_as_records_named_by_line():
     assert articles[1]["url"] == "https://example.org/2"
 
 
+@pytest.mark.slow
 def test_compressed_jsonl_and_plain_text_on_stdin():
     import gzip
 
@@ -190,6 +195,7 @@ def test_compressed_jsonl_and_plain_text_on_stdin():
     assert twice.returncode == 2 and "stdin can be read once" in twice.stderr
 
 
+@pytest.mark.slow
 def test_a_records_id_reaches_the_output_and_keep_fields_carries_more(tmp_path):
     pages = tmp_path / "pages.jsonl"
     pages.write_text(_jsonl_text(_RECORDS), encoding="utf-8")

@@ -122,6 +122,7 @@ def test_duplicates_point_at_the_kept_copy_and_repeated_chrome_at_another_page(t
     assert status["zz_broken.txt"][0] == "skipped" and "binary" in status["zz_broken.txt"][1]
 
 
+@pytest.mark.slow
 def test_removed_sidecar_and_report_through_the_cli(tmp_path):
     root = corpus_with_copies(tmp_path)
     out, removed, report_file = tmp_path / "out.jsonl", tmp_path / "removed.jsonl", tmp_path / "report.json"
@@ -178,6 +179,7 @@ def test_a_bad_fail_if_is_a_usage_error(capsys, bad, message):
     assert message in usage_error(capsys, "run", str(SEEDS), "--fail-if", bad)
 
 
+@pytest.mark.slow
 def test_explain_shows_each_line_with_its_fate():
     output = jsonl(cli("run", str(SEEDS), "-q").stdout)
     number = {a["id"]: n for n, a in enumerate(output, start=1)}

@@ -470,6 +470,7 @@ def with_stdout_closed(args: list[str], env: dict | None = None) -> tuple[int, b
     return process.returncode, err
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(signal, "SIGPIPE"), reason="no SIGPIPE here")
 @pytest.mark.parametrize(
     "args",

@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 import jsonschema
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -75,6 +76,7 @@ def run_corpus(pages: list[str]) -> tuple[list[str], list[dict]]:
     return lines, [json.loads(line) for line in lines]
 
 
+@pytest.mark.slow
 @settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(corpora())
 def test_invariants(pages):
