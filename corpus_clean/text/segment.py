@@ -25,7 +25,9 @@ layout says one thing ended and another began:
   article of a listing page); other headings are sub-headings of the article.
 
 Headings after an item's last text introduce nothing and are split off (on a page
-with no repeated content that is how "Go back" and contact lines are recognised).
+with no repeated content that is how "Go back" and contact lines are recognised), unless
+three or more of the page's own lines there mostly open with a number or a small letter:
+a list of the article's (a recipe's ingredients), not links named by their titles.
 
 An item with enough text becomes an `ArticleCopy`. Its title is its first unique
 heading before the text; in a wholly repeated item (a teaser), the heading right
@@ -102,6 +104,11 @@ _RELATIVE_TIME_WORDS = 6
 _AUTHOR_BOX_LINES = 3
 
 
+#: Lines of the page's own under its text that are a list of the article's, not loose headings.
+_LIST_LINES = 3
+#: ... most of them opening with a number or a small letter, as a list's items do ("2 tsp
+#: salt", "one onion, diced"), where a list of links to other pages names them by title.
+_FIRST_CHAR = re.compile(r"[^\W_]")
 #: Paragraphs of a body's opening that its headline is compared with.
 _OPENING_UNITS = 3
 #: Words a headline farther up must share with the body's opening.
@@ -123,6 +130,11 @@ _CREDIT = re.compile(
 
 def _is_byline(p: Paragraph) -> bool:
     return p.n_words <= _BYLINE_MAX_WORDS and _BYLINE.match(p.text) is not None
+
+
+def _opens_like_list_item(text: str) -> bool:
+    first = _FIRST_CHAR.search(text)
+    return first is not None and (first[0].isdigit() or first[0].islower())
 
 
 def _content_words(text: str) -> set[str]:
@@ -532,18 +544,30 @@ class PageSegmenter:
             and not _is_meta_line(above.paragraph)
         )
 
-    @staticmethod
-    def _split_dangling(item: _Item) -> list[_Item]:
-        """Split off the headings that follow an item's last text: they introduce nothing."""
+    def _split_dangling(self, item: _Item) -> list[_Item]:
+        """Split off the headings that follow an item's last text: they introduce nothing,
+        unless they are a list of the page's own lines under its own text, opening like a
+        list's items (a recipe's ingredients, a kit's parts): the end of the article."""
         if not item.has_text:
             return [item]
         last_text = max(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        if not self.repeated(item.units[last_text]):
+            own = last_text + 1
+            while own < len(item.units) and self._own_list_line(item.units[own]):
+                own += 1
+            lines = item.units[last_text + 1 : own]
+            counted = sum(1 for u in lines if _opens_like_list_item(u.paragraph.text))
+            if len(lines) >= _LIST_LINES and 2 * counted >= len(lines):
+                last_text = own - 1
         after = item.units[last_text + 1 :]
         dangling = [u for u in after if u.kind is not Kind.DATE]
         if not dangling:
             return [item]
         item.units = item.units[: last_text + 1] + [u for u in after if u.kind is Kind.DATE]
         return [item, _Item(units=dangling)]
+
+    def _own_list_line(self, unit: _Unit) -> bool:
+        return unit.kind is Kind.HEADING and not self.repeated(unit) and unit.paragraph.date is None
 
     # --- items to articles ------------------------------------------------------
 
