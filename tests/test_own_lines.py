@@ -40,3 +40,12 @@ def test_a_list_of_titles_under_a_post_is_not_its_article(make_corpus):
     """Links to other stories, named by their headlines, under the post: still dropped."""
     articles = run(make_corpus(_pages(OWN_LINKS)))
     assert [(a["title"], a["text"]) for a in articles] == [(t, "\n\n".join(b)) for t, _, b in POSTS.values()]
+
+
+def test_header_lines_under_a_post_are_not_a_list_of_its_own(make_corpus):
+    """Bylines and times of the page's own under the post (a thread's headers without
+    their replies), opening with a small letter like a list's items: still not its text."""
+    names = {"a": ["tom", "ann", "kit"], "b": ["hal", "dee", "sam"], "c": ["ruth", "pete", "jon"]}
+    stamps = {k: [f"by {name} ({n + 1234})" for n, name in enumerate(names[k])] for k in POSTS}
+    articles = run(make_corpus(_pages(stamps)))
+    assert [(a["title"], a["text"]) for a in articles] == [(t, "\n\n".join(b)) for t, _, b in POSTS.values()]

@@ -567,7 +567,8 @@ class PageSegmenter:
         return [item, _Item(units=dangling)]
 
     def _own_list_line(self, unit: _Unit) -> bool:
-        return unit.kind is Kind.HEADING and not self.repeated(unit) and unit.paragraph.date is None
+        p = unit.paragraph
+        return unit.kind is Kind.HEADING and not self.repeated(unit) and p.date is None and not _is_meta_line(p)
 
     # --- items to articles ------------------------------------------------------
 
