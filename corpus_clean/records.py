@@ -168,7 +168,7 @@ class Article:
     lang: str | None  #: ISO 639-1 code of the text's language, None if unknown
     n_chars: int  #: length of `text` in characters
     url: str | None = None  #: the address of `source`, when the input gave one (JSONL, WARC)
-    input_date: str | None = None  #: the date the input gave for `source` (a JSONL field), as given
+    input_date: str | None = None  #: the date the input gave for `source` (a JSONL field, a WARC-Date), as given
     input_id: str | None = None  #: the id the input gave `source` (a JSONL id field), as text
     #: the fields of `source`'s JSONL record named by `Config.keep_fields`, as a JSON object's
     #: text (None: none asked for, or `source` is no JSONL record); a line of the output

@@ -4,6 +4,7 @@ blocks with the page's headline and date (made-up pages of a made-up site)."""
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import re
@@ -11,8 +12,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import SEEDS, jsonl, run
 from test_containers import write_warc
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
 from corpus_clean import Config
 from corpus_clean.io.listing import discover
@@ -214,6 +218,41 @@ def test_an_html_field_of_jsonl(tmp_path):
     articles = run([path], html_field="html", jobs=1)
     assert_the_stories(articles)
     assert sorted(a["url"] for a in articles) == [f"https://gazette.example/{n}" for n in range(len(STORIES))]
+
+
+@pytest.mark.parametrize("field", ["html", "text"])  # --html-field, or a text field holding a document
+def test_an_html_record_of_jsonl_keeps_its_url_date_id_and_fields_as_a_text_record_does(tmp_path, field):
+    path = tmp_path / "pages.jsonl"
+    with open(path, "w", encoding="utf-8") as out:
+        for n in range(len(STORIES)):
+            record = {field: page(n), "url": f"https://gazette.example/{n}", "date": f"2021-04-0{n + 1}", "id": 10 + n}
+            out.write(json.dumps({**record, "section": "harbour"}) + "\n")
+    articles = run([path], html_field="html" if field == "html" else None, keep_fields=("section",), jobs=1)
+    assert_the_stories(articles)  # each article's date is the page's, not the record's
+    given = sorted((a["url"], a["input_date"], a["input_id"], a["input_fields"]) for a in articles)
+    assert given == [
+        (f"https://gazette.example/{n}", f"2021-04-0{n + 1}", str(10 + n), {"section": "harbour"})
+        for n in range(len(STORIES))
+    ]
+
+
+def test_a_warc_records_capture_date_is_its_input_date_never_its_articles_date(tmp_path):
+    captured = ["2023-05-06T07:08:09Z", "2023-05-07T10:11:12Z"]
+    title, _, _, paragraphs = STORIES[1]
+    undated = f"{title}\n\n" + "\n\n".join(paragraphs)  # a text that shows no date
+    warc = tmp_path / "crawl.warc.gz"
+    with open(warc, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for n, (kind, body) in enumerate([("text/html", page(0)), ("text/plain", undated)]):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", kind)], protocol="HTTP/1.1")
+            record = writer.create_warc_record(
+                f"https://gazette.example/{n}", "response", payload=io.BytesIO(body.encode()),
+                http_headers=headers, warc_headers_dict={"WARC-Date": captured[n]},
+            )  # fmt: skip
+            writer.write_record(record)
+    found = by_title(run([warc], jobs=1))
+    assert (found[STORIES[0][0]]["date"], found[STORIES[0][0]]["input_date"]) == (STORIES[0][1], captured[0])
+    assert (found[title]["date"], found[title]["input_date"]) == (None, captured[1])
 
 
 def test_a_jsonl_line_without_the_html_field_is_skipped_with_its_reason(tmp_path):

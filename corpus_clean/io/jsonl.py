@@ -76,18 +76,15 @@ def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str, con
     input_id = given_id if isinstance(given_id, str) else str(given_id) if _is_number(given_id) else None
     keep = config.keep_fields
     fields = json.dumps({name: record[name] for name in keep if name in record}, ensure_ascii=False) if keep else None
+    title, date = _string(record.get("title")), _string(record.get("date"))
     if html_field or _looks_like_html(text[:1024].encode("utf-8", "replace")):
         page = _html_page(text, number, url, f"line {number}", config)
-        return replace(page, input_id=input_id, fields=fields) if isinstance(page, ContainedPage) else page
-    return ContainedPage(
-        number,
-        text,
-        url=url,
-        title=_string(record.get("title")),
-        date=_string(record.get("date")),
-        input_id=input_id,
-        fields=fields,
-    )
+        if not isinstance(page, ContainedPage):
+            return page
+        # the record's own title and date, as a text record keeps them; the page's
+        # headline and date travel in its `meta`
+        return replace(page, title=title or page.title, date=date, input_id=input_id, fields=fields)
+    return ContainedPage(number, text, url=url, title=title, date=date, input_id=input_id, fields=fields)
 
 
 def _is_number(value: object) -> bool:

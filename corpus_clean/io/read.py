@@ -69,7 +69,7 @@ class InputFile:
     # are the provenance the container gave, None for a plain file or when not given
     url: str | None = None  #: the page's address (JSONL url field, WARC-Target-URI)
     title: str | None = None  #: the title the container gave (JSONL title, HTML <title>)
-    date: str | None = None  #: the date the container gave, as written (JSONL date)
+    date: str | None = None  #: the date the container gave, as written (JSONL date, WARC-Date)
     input_id: str | None = None  #: the record's id (JSONL id), as text
     fields: str | None = None  #: the record's fields kept (`Config.keep_fields`), as a JSON object's text
     #: a plain page read from its URL where it is (not spooled): `location` is then not read

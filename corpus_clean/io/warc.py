@@ -7,6 +7,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator
+from dataclasses import replace
 
 from ..config import Config
 from ..io.formats import (
@@ -90,11 +91,15 @@ def _warc_record(record, number: int, config: Config) -> Contained | None:
         return ContainedSkip(number, problem, f"{where}: no text encoding fits its bytes")
     if decoded is None:
         return ContainedSkip(number, "binary", f"{where}: declared {media_type} but holds binary data")
+    # the record's WARC-Date is when the page was captured, kept as the input's date
+    # (`input_date`); it is never taken for the article's date (when it was published)
+    captured = record.rec_headers.get_header("WARC-Date") or None
     if media_type in _HTML_TYPES:
-        return _html_page(decoded, number, uri, where, config)
+        page = _html_page(decoded, number, uri, where, config)
+        return replace(page, date=captured) if isinstance(page, ContainedPage) else page
     if not decoded.strip():
         return ContainedSkip(number, "empty", f"{where}: no text in the payload")
-    return ContainedPage(number, decoded, url=uri)
+    return ContainedPage(number, decoded, url=uri, date=captured)
 
 
 def _cut_short(record) -> bool:
