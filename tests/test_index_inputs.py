@@ -9,6 +9,7 @@ import io
 import json
 import shutil
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from corpus_clean import Config, clean
-from corpus_clean.engine.index import FORMAT, CorpusIndex
+from corpus_clean.engine.index import FORMAT, CorpusIndex, IndexProblem
 
 NAV = "Home | World | Business | Science | Contact"
 FOOTER = "Copyright 2024 The Example Herald. All rights reserved. Terms of use and privacy."
@@ -244,3 +245,57 @@ def test_an_index_of_another_format_is_refused_with_what_to_do(days, tmp_path, m
     assert len(message.splitlines()) == 1
     assert str(index) in message and f"format {made}" in message and advice in message
     assert index.read_bytes() == before
+
+
+def test_a_run_reading_its_pages_otherwise_than_the_index_is_refused_with_what_to_do(days, tmp_path):
+    _, first, second = days
+    index = tmp_path / "site.idx"
+    articles([first], index)  # read with --keep-fields section
+    before = index.read_bytes()
+    result = cli("run", str(second), "--glob", "*", "--index", str(index), "--keep-fields", "section,author")
+    assert result.returncode == 2 and result.stdout == ""
+    message = result.stderr.strip()
+    assert len(message.splitlines()) == 1
+    assert str(index) in message and "--keep-fields 'section' in the index, 'section,author' now" in message
+    assert "run with --keep-fields section, or start a new index" in message
+    assert index.read_bytes() == before
+    again = cli("run", str(second), "--glob", "*", "--index", str(index), "--keep-fields", "section", "-q")
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "found", "fix"),
+    [
+        ("input_format", "jsonl", "--input-format 'auto' in the index, 'jsonl' now", "with --input-format auto"),
+        ("text_field", "body", "--text-field 'text' in the index, 'body' now", "with --text-field text"),
+        ("url_field", "link", "--url-field 'url' in the index, 'link' now", "with --url-field url"),
+        ("html_field", "html", "--html-field none in the index, 'html' now", "without --html-field"),
+        ("keep_fields", (), "--keep-fields 'section' in the index, none now", "with --keep-fields section"),
+    ],
+    ids=["input-format", "text-field", "url-field", "html-field", "keep-fields"],
+)
+def test_each_input_option_of_an_index_is_kept_from_run_to_run(tmp_path, name, value, found, fix):
+    index = tmp_path / "site.idx"
+    store = CorpusIndex(index, CONFIG)
+    store.commit()
+    store.close()
+    with pytest.raises(IndexProblem) as refused:
+        CorpusIndex(index, replace(CONFIG, **{name: value}))
+    assert f"its pages were read with other input options ({found}); run {fix}, or start a new index" in str(
+        refused.value
+    )
+    CorpusIndex(index, replace(CONFIG, jobs=2)).close()  # other options are no part of it
+
+
+def test_an_index_that_does_not_say_how_its_pages_were_read_is_refused(days, tmp_path):
+    _, first, second = days
+    index = tmp_path / "site.idx"
+    articles([first], index)
+    db = sqlite3.connect(index)
+    db.execute("DELETE FROM meta WHERE key='inputs'")
+    db.commit()
+    db.close()
+    result = cli("run", str(second), "--glob", "*", "--index", str(index), "--keep-fields", "section")
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "made before an index recorded how its pages were read" in result.stderr
+    assert "start a new index" in result.stderr

@@ -54,9 +54,14 @@ def index_stats_command(
     table.add_column(style="bold")
     table.add_column()
     for key, value in stats.items():
-        if key != "settings":
+        if key not in ("settings", "inputs"):
             table.add_row(key.replace("_", " "), str(value))
     table.add_row("settings", ", ".join(f"{k}={v}" for k, v in stats["settings"].items()))
+    inputs = stats["inputs"]
+    shown = lambda v: "none" if v in (None, []) else ",".join(v) if isinstance(v, list) else v  # noqa: E731
+    table.add_row(
+        "inputs", "not recorded" if inputs is None else ", ".join(f"{k}={shown(v)}" for k, v in inputs.items())
+    )
     text_console(stderr=False).print(table)
 
 

@@ -19,7 +19,10 @@ file (no server) and the next run starts from it:
 
 The settings that shaped the fingerprints (permutations, bands, shingle size, seed,
 normalisation, threshold, grouping, backend) are recorded; an index refuses a run with
-other settings rather than mixing incomparable fingerprints.
+other settings rather than mixing incomparable fingerprints. So are the options that
+decide how input files are read into pages (`--input-format`, `--text-field`,
+`--url-field`, `--html-field`, `--keep-fields`): they decide the pages' texts, urls and
+fields, and a run reading its pages another way is refused rather than mixing the two.
 
 A run holds the index's write lock from start to end (`BEGIN IMMEDIATE`), and writes
 everything in that one transaction: a second run on the same index fails at once with
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import shlex
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -99,6 +103,23 @@ def fingerprint_settings(config: Config) -> dict:
     }
 
 
+#: The options that decide what a page read from an input is (its text, url, date, id
+#: and fields kept): (the `Config` field, the option that sets it).
+INPUT_OPTIONS = (
+    ("input_format", "--input-format"),
+    ("text_field", "--text-field"),
+    ("url_field", "--url-field"),
+    ("html_field", "--html-field"),
+    ("keep_fields", "--keep-fields"),
+)
+
+
+def input_settings(config: Config) -> dict:
+    """How input files are read into pages: must be equal from run to run."""
+    values = {name: getattr(config, name) for name, _ in INPUT_OPTIONS}
+    return {**values, "keep_fields": list(config.keep_fields)}
+
+
 def _signed(keys: np.ndarray) -> list[int]:
     return keys.astype(np.uint64).view(np.int64).tolist()
 
@@ -135,6 +156,7 @@ class CorpusIndex:
         self.path = Path(path)
         self.config = config
         self.settings = fingerprint_settings(config)
+        self.inputs = input_settings(config)
         self.day = _dt.date.today().isoformat()
         try:
             # isolation_level=None: transactions are begun and ended here, explicitly
@@ -168,6 +190,7 @@ class CorpusIndex:
                 if statement.strip():
                     self.db.execute(statement)
             self.db.execute("INSERT INTO meta VALUES ('settings', ?)", (json.dumps(self.settings, sort_keys=True),))
+            self.db.execute("INSERT INTO meta VALUES ('inputs', ?)", (json.dumps(self.inputs),))
             self.db.execute("INSERT INTO meta VALUES ('created', ?)", (self.day,))
             return
         row = self.db.execute("SELECT value FROM meta WHERE key='settings'").fetchone()
@@ -193,6 +216,30 @@ class CorpusIndex:
             raise IndexProblem(
                 f"{self.path}: made with other settings ({'; '.join(differ)}); run with the index's settings, "
                 "or start a new index"
+            )
+        self._check_inputs()
+
+    def _check_inputs(self) -> None:
+        """Refuse a run that reads its pages otherwise than the index's were read: the
+        earlier pages are not read again from their files, so the two ways would mix."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='inputs'").fetchone()
+        if row is None:
+            raise IndexProblem(
+                f"{self.path}: made before an index recorded how its pages were read (the input options "
+                f"{', '.join(option for _, option in INPUT_OPTIONS)}); start a new index (another --index file) "
+                "and run it over the pages again"
+            )
+        stored = json.loads(row[0])
+        differ = [(name, option) for name, option in INPUT_OPTIONS if stored.get(name) != self.inputs[name]]
+        if differ:
+            found = "; ".join(
+                f"{option} {_shown(stored.get(name))} in the index, {_shown(self.inputs[name])} now"
+                for name, option in differ
+            )
+            fix = " and ".join(_as_given(option, stored.get(name)) for name, option in differ)
+            raise IndexProblem(
+                f"{self.path}: its pages were read with other input options ({found}); run {fix}, or start a new "
+                "index (another --index file) for pages read this way"
             )
 
     # --- reading -----------------------------------------------------------------
@@ -323,12 +370,26 @@ class CorpusIndex:
         self.db.close()
 
 
+def _shown(value: object) -> str:
+    if value is None or value == []:
+        return "none"
+    return repr(",".join(value)) if isinstance(value, list) else repr(value)
+
+
+def _as_given(option: str, value: object) -> str:
+    """How a run gives `option` this value: "with --text-field body", "without --html-field"."""
+    if value is None or value == []:
+        return f"without {option}"
+    return f"with {option} {shlex.quote(','.join(value) if isinstance(value, list) else str(value))}"
+
+
 def index_stats(path: str | Path) -> dict:
     """What an index holds (read only; works while a run holds it)."""
     db = sqlite3.connect(f"file:{Path(path)}?mode=ro", uri=True)
     try:
         one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
         settings = json.loads(one("SELECT value FROM meta WHERE key='settings'"))
+        inputs = db.execute("SELECT value FROM meta WHERE key='inputs'").fetchone()
         return {
             "file": str(path),
             "bytes": Path(path).stat().st_size,
@@ -342,6 +403,7 @@ def index_stats(path: str | Path) -> dict:
             "articles": one("SELECT count(*) FROM articles"),
             "article_sources": one("SELECT count(*) FROM article_sources"),
             "settings": settings,
+            "inputs": json.loads(inputs[0]) if inputs else None,
         }
     except sqlite3.DatabaseError as err:
         raise IndexProblem(f"{path}: not a corpus-clean index ({err})") from None
