@@ -247,6 +247,7 @@ def test_an_index_of_another_format_is_refused_with_what_to_do(days, tmp_path, m
     assert index.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_run_reading_its_pages_otherwise_than_the_index_is_refused_with_what_to_do(days, tmp_path):
     _, first, second = days
     index = tmp_path / "site.idx"
