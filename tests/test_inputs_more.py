@@ -60,7 +60,7 @@ def _run_interrupted(pages: Path, spool: Path, at: int | None) -> int:
 
 @pytest.mark.slow
 def test_an_interrupt_at_any_line_leaves_no_scratch_folder(tmp_path, make_corpus):
-    texts = seed_texts()
+    texts = list(seed_texts().values())
     pages = make_corpus({"a.txt": texts[sorted(texts)[0]], "b.jsonl": '{"text": "One page of text."}\n'})
     spool = tmp_path / "spool"
     spool.mkdir()
@@ -217,3 +217,14 @@ def test_a_records_id_reaches_the_output_and_keep_fields_carries_more(tmp_path):
     assert written.returncode == 0, written.stderr
     table = pq.read_table(target).to_pylist()
     assert [r["input_id"] for r in table] == ["17", "p2"] and json.loads(table[0]["input_fields"]) == {"crawl": "cc-24"}
+
+
+def test_a_records_date_given_as_a_number_is_kept_as_its_text(tmp_path):
+    path = tmp_path / "feed.jsonl"
+    texts = list(seed_texts().values())
+    dates = [1721952000, 1721952000.5, "2024-07-26", None]
+    with open(path, "w", encoding="utf-8") as out:
+        for n, date in enumerate(dates):
+            out.write(json.dumps({"id": f"p{n}", "text": texts[n], "date": date}) + "\n")
+    given = {a["input_id"]: a["input_date"] for a in (a.to_dict() for a in clean([path], Config(jobs=1)))}
+    assert given == {"p0": "1721952000", "p1": "1721952000.5", "p2": "2024-07-26", "p3": None}

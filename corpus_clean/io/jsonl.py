@@ -71,12 +71,11 @@ def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str, con
             f"line {number}: no string field {html_field or text_field!r} (string fields: {fields}); set {option}",
         )
     url = _string(record.get(url_field))
-    given_id = record.get("id")
-    # an id given as a number is kept as its text (large integer ids lose nothing)
-    input_id = given_id if isinstance(given_id, str) else str(given_id) if _is_number(given_id) else None
+    # an id or a date given as a number (a Unix time) is kept as its text: nothing given is lost
+    input_id = _text_of(record.get("id"))
     keep = config.keep_fields
     fields = json.dumps({name: record[name] for name in keep if name in record}, ensure_ascii=False) if keep else None
-    title, date = _string(record.get("title")), _string(record.get("date"))
+    title, date = _string(record.get("title")), _text_of(record.get("date"))
     if html_field or _looks_like_html(text[:1024].encode("utf-8", "replace")):
         page = _html_page(text, number, url, f"line {number}", config)
         if not isinstance(page, ContainedPage):
@@ -89,6 +88,11 @@ def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str, con
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text_of(value: object) -> str | None:
+    """A string as given, a number as its text (large integers lose nothing), else None."""
+    return value if isinstance(value, str) else str(value) if _is_number(value) else None
 
 
 def _string(value: object) -> str | None:
