@@ -175,10 +175,19 @@ class _Unit:
     paragraph: Paragraph
     info: ClusterInfo
     gap: int  # blank lines before it, counting lines that held a dropped file name
+    #: its text's comparison form, once asked for (see `normalised`)
+    norm: str | None = None
 
     @property
     def kind(self) -> Kind:
         return self.paragraph.kind
+
+    def normalised(self) -> str:
+        """`normalise_for_dedup` of its text: a body's prose is compared with what came
+        before it (`_shown_before`), and a page may be cut into articles twice."""
+        if self.norm is None:
+            self.norm = normalise_for_dedup(self.paragraph.text)
+        return self.norm
 
 
 @dataclass(slots=True)
@@ -740,7 +749,7 @@ class PageSegmenter:
             else:
                 body.append(unit)
                 if unit.kind is Kind.TEXT:
-                    body_texts.add(normalise_for_dedup(p.text))
+                    body_texts.add(unit.normalised())
 
         words = sum(u.paragraph.n_words for u in body)
         too_short = words < (1 if short_post else self.config.min_article_words)
@@ -784,7 +793,7 @@ class PageSegmenter:
         quote), the article once."""
         if unit.kind is not Kind.TEXT or unit.paragraph.n_words <= self.config.max_label_words:
             return False
-        return normalise_for_dedup(unit.paragraph.text) in body_texts
+        return unit.normalised() in body_texts
 
     def _header_line(self, unit: _Unit) -> bool:
         """A line between a headline and its body that is not part of the body: a label
