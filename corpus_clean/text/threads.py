@@ -70,10 +70,16 @@ def _shape(tokens: list[str], template: set[str]) -> tuple[str, ...]:
     return tuple(shape)
 
 
+def _short_line(p: Paragraph) -> bool:
+    """Short and not prose: a header line may be one, and so may the line beside it
+    that holds its time."""
+    return p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS
+
+
 def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> tuple[list[int], set[int]]:
     """Positions of the thread's header lines (written alike, most with a clock time, with
     replies between them), and of every line written alike (headers, subject lines)."""
-    candidates = [i for i, p in enumerate(paragraphs) if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS]
+    candidates = [i for i, p in enumerate(paragraphs) if _short_line(p)]
     if len(candidates) < MIN_HEADERS:
         return [], set()
     tokens = {i: _tokens(paragraphs[i].text) for i in candidates}
@@ -90,7 +96,7 @@ def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> 
     def timed(i: int) -> bool:  # the line, or a short line beside it, holds a clock time
         return any(
             0 <= j < len(paragraphs)
-            and (j == i or (paragraphs[j].kind is not Kind.TEXT and paragraphs[j].n_words <= MAX_HEADER_WORDS))
+            and (j == i or _short_line(paragraphs[j]))
             and has_time(paragraphs[j].text)
             for j in (i, i + 1, i - 1)
         )
@@ -116,6 +122,8 @@ def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> 
 
 def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
     """Positions (in `paragraphs`) of the lines of the page's comment thread, if any."""
+    if not any(_short_line(p) and has_time(p.text) for p in paragraphs):
+        return []  # headers are told by their clock times, on them or on a short line beside them
     headers, alike = _header_lines(paragraphs, repeated)
     if not headers:
         return []
