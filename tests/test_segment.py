@@ -137,3 +137,20 @@ def test_a_listing_page_with_several_dated_articles(make_corpus):
     second = find(articles, "The second announcement")
     assert (first["title"], first["date"]) == ("First announcement of the week", "2024-03-12")
     assert (second["title"], second["date"]) == ("Second announcement of the week", "2024-03-14")
+
+
+def test_a_paragraph_shown_twice_in_a_body_is_kept_once_however_written(make_corpus):
+    """The body holds a paragraph once when the page shows it twice: written with other
+    case and punctuation ("Walls, not roofs!"), in Cyrillic, or as a row of punctuation
+    only; a near-copy (one word changed) is another paragraph and stays."""
+    rule = "— " * 45  # more words than a heading has: a line of prose
+    lead = "Walls, not roofs, were repaired first: the builders said the rain had done most of its harm there."
+    shouted = lead.upper().replace(",", "").replace(":", " -")
+    cyrillic = "Строители отремонтировали стены, а не крыши, потому что дождь повредил именно их за эту зиму."
+    near = PROSE[2].replace("summer", "winter")
+    body = "\n\n".join([lead, rule, cyrillic, PROSE[2], shouted, rule, cyrillic, near])
+    report = Report()
+    articles = run(make_corpus({"a.txt": page(f"Repairs on the old school\n\n{body}"), "b.txt": page(PROSE[0])}), report)
+    repairs = find(articles, lead)
+    assert repairs["text"].split("\n\n") == [lead, rule.strip(), cyrillic, PROSE[2], near]
+    assert report.dropped_paragraphs["shown-twice"] == 3

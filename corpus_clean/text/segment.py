@@ -190,6 +190,39 @@ class _Unit:
         return self.norm
 
 
+#: A letter or a digit that no normalisation removes: a text holding one has a
+#: non-empty comparison form.
+_KEPT_CHARACTER = re.compile(r"[0-9A-Za-z\u0410-\u044f\u0401\u0451]")
+
+
+class _BodyTexts:
+    """The comparison forms of a body's prose so far, for `_shown_before`, computed only
+    where they can match. Texts of one non-empty form have one exact key, so one
+    cluster; a paragraph of punctuation only has an empty form and a cluster of its own.
+    So a paragraph is compared with the body's paragraphs of its cluster, and with the
+    empty ones only when its own form may be empty: most prose is never normalised."""
+
+    def __init__(self) -> None:
+        self._pending: dict[int, list[_Unit]] = {}  # by cluster, not normalised yet
+        self._forms: dict[int, set[str]] = {}  # by cluster
+        self._has_empty = False
+
+    def add(self, unit: _Unit) -> None:
+        self._pending.setdefault(unit.info.cluster, []).append(unit)
+        if not self._has_empty and not _KEPT_CHARACTER.search(unit.paragraph.text):
+            self._has_empty = not unit.normalised()
+
+    def __contains__(self, unit: _Unit) -> bool:
+        cluster = unit.info.cluster
+        pending = self._pending.pop(cluster, None)
+        if pending:
+            self._forms.setdefault(cluster, set()).update(u.normalised() for u in pending)
+        forms = self._forms.get(cluster)
+        if forms and unit.normalised() in forms:
+            return True
+        return self._has_empty and not _KEPT_CHARACTER.search(unit.paragraph.text) and not unit.normalised()
+
+
 @dataclass(slots=True)
 class _Item:
     units: list[_Unit] = field(default_factory=list)
@@ -713,7 +746,7 @@ class PageSegmenter:
         stamped = False  # the date line gives a time of day too
         consumed: list[tuple[_Unit, str]] = []
         body: list[_Unit] = []
-        body_texts: set[str] = set()  # the comparison form of the body's prose, for `_shown_before`
+        body_texts = _BodyTexts()  # the body's prose, for `_shown_before`
         for i, unit in enumerate(item.units):
             p = unit.paragraph
             if unit.kind is Kind.DATE and unit is not title_unit:
@@ -749,7 +782,7 @@ class PageSegmenter:
             else:
                 body.append(unit)
                 if unit.kind is Kind.TEXT:
-                    body_texts.add(unit.normalised())
+                    body_texts.add(unit)
 
         words = sum(u.paragraph.n_words for u in body)
         too_short = words < (1 if short_post else self.config.min_article_words)
@@ -786,14 +819,14 @@ class PageSegmenter:
             repeated_only=not item.has_unique,
         )
 
-    def _shown_before(self, unit: _Unit, body_texts: set[str]) -> bool:
+    def _shown_before(self, unit: _Unit, body_texts: _BodyTexts) -> bool:
         """A paragraph of text (prose, not a heading: a table of contents repeats the
         sub-headings below it) that the article's body already holds, word for word: the
         page shows it twice (a lead set above the body and again at its start, a pull
         quote), the article once."""
         if unit.kind is not Kind.TEXT or unit.paragraph.n_words <= self.config.max_label_words:
             return False
-        return unit.normalised() in body_texts
+        return unit in body_texts
 
     def _header_line(self, unit: _Unit) -> bool:
         """A line between a headline and its body that is not part of the body: a label
