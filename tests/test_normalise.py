@@ -61,6 +61,27 @@ def test_dedup_form_of_ascii_text_finds_the_words_the_general_rule_finds():
         assert normalise_for_dedup(text) == general(text), repr(text)
 
 
+def test_dedup_form_of_text_with_typographic_punctuation_is_the_general_rule():
+    """Text whose only characters outside ASCII are typographic punctuation takes the
+    ASCII shortcut with them as spaces; its form must be the general rule's (NFKC,
+    casefolded, runs of letters and digits), around digits and letters alike."""
+    import re
+    import unicodedata
+
+    from corpus_clean.text.normalise import _ASCII_SEPARATORS
+
+    def general(text: str) -> str:
+        return " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold()))
+
+    separators = [chr(i) for i in range(0x80, 0x3000) if _ASCII_SEPARATORS.match(chr(i))]
+    assert "’" in separators and "—" in separators
+    for c in separators:
+        for text in (f"It{c}s a Test{c}", f"{c}word{c}{c}Word {c} x_y", f"a{c}b", f"A{c}́b"):
+            assert normalise_for_dedup(text) == general(text), (hex(ord(c)), text)
+        assert normalise_for_dedup(f"1{c}2 and 3") == "12 and 3"
+        assert normalise_for_dedup(f"tel{c} +7{c}495{c}621") == "7495621"
+
+
 def test_dedup_form_joins_every_digit_gap_and_only_those():
     assert normalise_for_dedup("1 2 3 4 and 5 a 6") == "1234 and 5 a 6"
     assert normalise_for_dedup("Flat 12 3 b, 45 67 89 st") == "flat 123 b 456789 st"

@@ -43,6 +43,18 @@ _WORDS = re.compile(r"[^\W_]+")
 #: digits kept, everything else a space (`str.translate` has a fast path for an ASCII
 #: string and an ASCII table, about three times faster than the regular expression).
 _ASCII_WORDS = {i: (chr(i).lower() if chr(i).isalnum() else " ") for i in range(128)}
+#: Characters outside ASCII that prose in a Latin script is full of (typographic quotes
+#: and dashes, NBSP, "©", "…"): each is a separator in the comparison form whatever
+#: surrounds it (its NFKC form holds no letter or digit, and composes with nothing), so
+#: a text whose only non-ASCII characters are these takes the ASCII path with them as
+#: spaces, and gets the same words.
+_SEPARATOR_CHARS = (
+    "\u00a0\u00a7\u00a9\u00ab\u00ae\u00b0\u00b6\u00b7\u00bb\u2010-\u2015\u2018-\u2022\u2026\u2032\u2033"
+    "\u2039\u203a\u2212"
+)
+_ASCII_SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]")
+#: A character that keeps a text off the ASCII path (found early in text of another script).
+_NOT_ASCII_PATH = re.compile(f"[^\\x00-\\x7f{_SEPARATOR_CHARS}]")
 #: A space between two digits. Written to start with the space itself, so that the
 #: regular expression engine jumps from space to space instead of trying every
 #: position (4x faster on long texts than a leading look-behind).
@@ -89,6 +101,8 @@ def normalise_for_dedup(text: str) -> str:
     compared by its digits alone: "+7 495-621-33-23" and "+7495-621-33-23 -tel" are
     one number, whatever words label it.
     """
+    if not text.isascii() and _NOT_ASCII_PATH.search(text) is None:
+        text = _ASCII_SEPARATORS.sub(" ", text)
     if text.isascii():
         words = text.translate(_ASCII_WORDS).split()
     else:
