@@ -75,16 +75,12 @@ class _BatchModel:
     def classify_all(self, samples: Sequence[str]) -> list[str]:
         ident = self.identifier
         encoded = [ident._encode(sample) for sample in samples]
-        features = self._walk(encoded)
+        keys, counts, bounds = _first_visits(self._walk(encoded))
         codes = []
-        for feats in features:
-            if len(feats):
-                # first-visit order and counts, as py3langid's Counter has them, so that
-                # the float sums below add up in its order
-                keys, first, counts = np.unique(feats, return_index=True, return_counts=True)
-                order = np.argsort(first, kind="stable")
+        for lo, hi in zip(bounds[:-1], bounds[1:]):
+            if hi > lo:
                 # py3langid's `_sparse_score`, on arrays instead of a Counter
-                scores = np.log1p(counts[order].astype(np.float32)) @ ident.nb_ptc[keys[order]] + ident.nb_pc
+                scores = np.log1p(counts[lo:hi].astype(np.float32)) @ ident.nb_ptc[keys[lo:hi]] + ident.nb_pc
             else:
                 scores = np.full(len(ident.nb_classes), self.floor, dtype=np.float32)
             for i, j in ident._alias_pairs:  # as py3langid folds aliased labels (raw scores)
@@ -117,6 +113,26 @@ class _BatchModel:
             feats = visited[row, : lengths[i]]
             out[i] = feats[feats >= 0]
         return out
+
+
+def _first_visits(features: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """The distinct features of each text in the order it first visits them, as
+    py3langid's Counter has them (so that the float sums of the score add up in its
+    order), and how often: (features, counts, bounds), text i's at bounds[i]:bounds[i+1].
+    For all texts at once: a sort per text cost more than the scoring."""
+    lengths = np.fromiter(map(len, features), dtype=np.int64, count=len(features))
+    flat = np.concatenate(features).astype(np.int64) if len(features) else np.empty(0, np.int64)
+    text = np.repeat(np.arange(len(features), dtype=np.int64), lengths)
+    # (text, feature) as one number; a stable sort keeps each run's first visit first
+    pair = text * (int(flat.max()) + 1 if len(flat) else 1) + flat
+    by_pair = np.argsort(pair, kind="stable")
+    starts = np.flatnonzero(np.diff(pair[by_pair], prepend=-1))
+    counts = np.diff(starts, append=len(by_pair))
+    first = by_pair[starts]  # where each (text, feature) is first visited: grouped by text
+    order = np.argsort(first, kind="stable")
+    runs = np.bincount(text[first], minlength=len(features))
+    bounds = [0, *np.cumsum(runs).tolist()]
+    return flat[first[order]].astype(np.int32), counts[order], bounds
 
 
 @lru_cache(maxsize=1)
