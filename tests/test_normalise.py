@@ -17,6 +17,23 @@ def test_clean_line_composes_unicode():
     assert clean_line("Cafe\u0301") == "Café"
 
 
+def test_clean_line_counted_is_clean_line_and_its_word_count():
+    from corpus_clean.text.normalise import clean_line_counted, count_words
+
+    lines = [
+        "",
+        " \t ",
+        "\u00a0 \u00a0On\u2009June\t9,\u3000 2018\u00a0",
+        "Zero\u200b width\u200d and\u00ad soft\ufeff\x07 a \u200b b",
+        "\u200b",
+        "Cafe\u0301 東京都の会議 2024年 ok",
+        "plain words, one two three",
+    ]
+    for line in lines:
+        text = clean_line(line)
+        assert clean_line_counted(line) == (text, count_words(text)), repr(line)
+
+
 def test_dedup_form_ignores_case_punctuation_and_spacing():
     assert normalise_for_dedup("Go back!") == normalise_for_dedup("  GO   BACK ")
     assert normalise_for_dedup("“Quoted”, text.") == "quoted text"

@@ -80,13 +80,29 @@ _SINGLE_CHAR_TOKENS = re.compile(
 
 def clean_line(line: str) -> str:
     """The displayed form of a line: NFC, one plain space between words, no invisibles."""
+    return _cleaned(line)[0]
+
+
+def clean_line_counted(line: str) -> tuple[str, int]:
+    """`clean_line` of a line and `count_words` of the result, sharing its split into
+    words (every line of every page goes through both)."""
+    text, n_words = _cleaned(line)
+    if not text.isascii():
+        n_words += len(_NO_SPACE_SCRIPT.findall(text))
+    return text, n_words
+
+
+def _cleaned(line: str) -> tuple[str, int]:
+    """`clean_line`, and how many whitespace-separated words the result has."""
     if not line.isascii():
         line = unicodedata.normalize("NFC", line)
     # str.split() with no argument splits on every Unicode space (NBSP included)
-    line = " ".join(line.split())
+    words = line.split()
+    line = " ".join(words)
     if not line.isprintable():  # format or control characters left: the slow path
-        line = " ".join(_INVISIBLE.sub("", line).split())
-    return line
+        words = _INVISIBLE.sub("", line).split()
+        line = " ".join(words)
+    return line, len(words)
 
 
 #: Bumped whenever `normalise_for_dedup` changes what it returns: persistent indexes

@@ -18,7 +18,7 @@ from functools import lru_cache
 from ..config import Config
 from ..records import Kind, Page, Paragraph
 from ..text.dates import MAX_DATE_LINE_CHARS, date_line, dated_heading
-from ..text.normalise import clean_line, count_words
+from ..text.normalise import clean_line, clean_line_counted, count_words
 
 #: Attachment and image names, as scrapers leave them where a picture or a link was.
 _FILE_NAME = re.compile(
@@ -203,9 +203,8 @@ def _line_memo(settings: tuple) -> dict[str, tuple]:
 def _describe_line(body: str, settings: tuple) -> tuple:
     """(text, n_words, kind, date, undated text) of a raw line: what `split_paragraphs`
     and `classify` give its paragraph (text "" for a blank line)."""
-    text = clean_line(body)
+    text, n_words = clean_line_counted(body)
     if not text:
         return "", 0, Kind.TEXT, None, None
-    n_words = count_words(text)
     kind, date, undated = _describe(text, n_words, *settings)
     return text, n_words, kind, date, undated
