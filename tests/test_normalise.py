@@ -28,9 +28,14 @@ def test_clean_line_counted_is_clean_line_and_its_word_count():
         "\u200b",
         "Cafe\u0301 東京都の会議 2024年 ok",
         "plain words, one two three",
+        "two  spaces",
+        " leading",
+        "trailing ",
+        "line\u2028separator and\x85next line",
     ]
     for line in lines:
         text = clean_line(line)
+        assert text == " ".join(text.split()) and text.isprintable(), repr(line)
         assert clean_line_counted(line) == (text, count_words(text)), repr(line)
 
 

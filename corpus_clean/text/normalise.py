@@ -96,6 +96,10 @@ def _cleaned(line: str) -> tuple[str, int]:
     """`clean_line`, and how many whitespace-separated words the result has."""
     if not line.isascii():
         line = unicodedata.normalize("NFC", line)
+    # a printable line holds no space but the plain one (every other is a separator or a
+    # control character): spaced one apart, it is clean already, and most lines are
+    if line.isprintable() and "  " not in line and line[:1] != " " and line[-1:] != " ":
+        return line, line.count(" ") + 1 if line else 0
     # str.split() with no argument splits on every Unicode space (NBSP included)
     words = line.split()
     line = " ".join(words)
