@@ -69,15 +69,16 @@ class ClusterArrays:
 
     def infos(self, lo: int = 0, hi: int | None = None) -> list[ClusterInfo]:
         hi = len(self.cluster) if hi is None else hi
-        return [
-            ClusterInfo(int(c), int(n), int(h), int(m))
-            for c, n, h, m in zip(
+        # (`tolist` gives Python ints; `map` builds the infos without a Python loop)
+        return list(
+            map(
+                ClusterInfo,
                 self.cluster[lo:hi].tolist(),
                 self.n_pages[lo:hi].tolist(),
                 self.pages_hash[lo:hi].tolist(),
                 self.n_paragraphs[lo:hi].tolist(),
             )
-        ]
+        )
 
 
 @dataclass(slots=True)
