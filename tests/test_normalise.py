@@ -126,6 +126,8 @@ def test_tokens_are_the_single_character_rule_whatever_the_path():
         "covid-19\tand_more  spaces",
         "plain words only",
         "mixed 東京 2024 and 12",
+        "улица ленина без номера",
+        "x² squared ½ and y\u0301 ⑴ without a decimal digit",
     ]
     for text in texts:
         assert tokens(text) == re.sub(_SINGLE_CHAR_TOKENS, r" \1 ", text).split(), text

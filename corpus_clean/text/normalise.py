@@ -139,16 +139,16 @@ def normalise_for_dedup(text: str) -> str:
 
 def tokens(normalised: str) -> list[str]:
     """Shingle units of a normalised text: words, single digits, single CJK/Thai characters."""
-    if normalised.isascii():
-        if not any(map(str.isdigit, normalised)):
-            return normalised.split()
-        return _digits_apart(normalised)
-    if _NO_SPACE_SCRIPT.search(normalised) is None:
+    if normalised.isascii() or _NO_SPACE_SCRIPT.search(normalised) is None:
+        if _DECIMAL_DIGIT.search(normalised) is None:
+            return normalised.split()  # no digit to set apart: the words are the tokens
         return _digits_apart(normalised)
     return _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalised).split()
 
 
 _DIGIT_OR_RUN = re.compile(r"\d|\D+")
+#: A decimal digit of any script (what `str.isdecimal` and `_DIGIT_OR_RUN` call one).
+_DECIMAL_DIGIT = re.compile(r"\d")
 
 
 def _digits_apart(normalised: str) -> list[str]:
