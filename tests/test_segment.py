@@ -150,7 +150,9 @@ def test_a_paragraph_shown_twice_in_a_body_is_kept_once_however_written(make_cor
     near = PROSE[2].replace("summer", "winter")
     body = "\n\n".join([lead, rule, cyrillic, PROSE[2], shouted, rule, cyrillic, near])
     report = Report()
-    articles = run(make_corpus({"a.txt": page(f"Repairs on the old school\n\n{body}"), "b.txt": page(PROSE[0])}), report)
+    articles = run(
+        make_corpus({"a.txt": page(f"Repairs on the old school\n\n{body}"), "b.txt": page(PROSE[0])}), report
+    )
     repairs = find(articles, lead)
     assert repairs["text"].split("\n\n") == [lead, rule.strip(), cyrillic, PROSE[2], near]
     assert report.dropped_paragraphs["shown-twice"] == 3

@@ -95,9 +95,7 @@ def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> 
 
     def timed(i: int) -> bool:  # the line, or a short line beside it, holds a clock time
         return any(
-            0 <= j < len(paragraphs)
-            and (j == i or _short_line(paragraphs[j]))
-            and has_time(paragraphs[j].text)
+            0 <= j < len(paragraphs) and (j == i or _short_line(paragraphs[j])) and has_time(paragraphs[j].text)
             for j in (i, i + 1, i - 1)
         )
 
