@@ -328,15 +328,15 @@ def test_a_short_last_resort_of_trafilatura_is_the_post_not_the_page_read_whole(
     # words, it is the whole page again, read whole instead
     from lxml import etree
 
-    from corpus_clean.io.html import main_blocks
+    from corpus_clean.io.html import Shown, main_blocks
 
     links = "".join(f"<li><a href='/r{k}'>Recipe number {k}, a dish with a long name</a></li>" for k in range(40))
     page = f"<html><body><h2>Monday, March 4, 2024</h2><h3>Next up: plum cake</h3><ul>{links}</ul></body></html>"
     short = etree.fromstring("<body><p>Monday, March 4, 2024\nNext up: plum cake\nOlder Post</p></body>")
-    assert main_blocks(short, page, set()) == ["Monday, March 4, 2024", "Next up: plum cake", "Older Post"]
+    assert main_blocks(short, Shown(page), set()) == ["Monday, March 4, 2024", "Next up: plum cake", "Older Post"]
     lines = "\n".join(f"Recipe number {k}, a dish with a long name" for k in range(40))
     everything = etree.fromstring(f"<body><p>Monday, March 4, 2024\nNext up: plum cake\n{lines}</p></body>")
-    assert main_blocks(everything, page, set()) == []
+    assert main_blocks(everything, Shown(page), set()) == []
 
 
 LATEST = [

@@ -45,11 +45,10 @@ from urllib.parse import urlsplit
 from ..reasons import REPEATED_CHROME
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
 from ..text.normalise import normalise_for_dedup
+from .html_text import HtmlText, html_text
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
-
-    from .html_text import HtmlText
 
 EXTENSIVE_DATE_SEARCH = True
 INSTALL_HINT = 'pip install "corpus-clean[html]"'
@@ -240,6 +239,35 @@ def headline(tree: HtmlElement) -> tuple[str, str] | None:
 
 # --- a page -------------------------------------------------------------------------
 
+#: Boxes of a page's comments: no part of a page read whole, nor of the prose put back.
+_COMMENT_BOXES = '[id*="comment" i], [class*="comment" i]'
+
+
+class Shown:
+    """The text an HTML page shows (see `html_text.html_text`), from the page parsed once:
+    all of it, and all of it less the comment section; each laid out when first used."""
+
+    __slots__ = ("_tree", "_everything", "_less_comments")
+
+    def __init__(self, html: str) -> None:
+        from selectolax.lexbor import LexborHTMLParser
+
+        self._tree = LexborHTMLParser(html)
+        self._everything: HtmlText | None = None
+        self._less_comments: HtmlText | None = None
+
+    @property
+    def everything(self) -> HtmlText:
+        if self._everything is None:
+            self._everything = html_text(self._tree)
+        return self._everything
+
+    @property
+    def less_comments(self) -> HtmlText:
+        if self._less_comments is None:
+            self._less_comments = html_text(self._tree, leave_out=_COMMENT_BOXES)
+        return self._less_comments
+
 
 @dataclass(frozen=True, slots=True)
 class HtmlPage:
@@ -252,9 +280,10 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     """The blocks, headline and publication date of one HTML document (see the module's
     docstring); `window` bounds the dates htmldate may return."""
     bare_extraction, load_html, settings = _libraries()
+    shown = Shown(html)
     tree = load_html(html)
     if tree is None:  # not a document lxml can make anything of: read as all its text
-        return _whole(html, None, None)
+        return _whole(shown, None, None)
     found = headline(tree)  # before trafilatura, which prunes the tree it is given
     links = teaser_links(tree)
     date = publication_date(tree, url, window)
@@ -268,13 +297,13 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     )
     body = getattr(document, "body", None)
     headings: set[str] = set()
-    blocks = main_blocks(body, html, headings) if body is not None else []
+    blocks = main_blocks(body, shown, headings) if body is not None else []
     if not blocks:
-        return _whole(html, found, date)
-    blocks = _put_back_prose(blocks, html)
+        return _whole(shown, found, date)
+    blocks = _put_back_prose(blocks, shown)
     _put_headline(blocks, found)
     if found is not None and found[1].startswith("h"):
-        _add_byline(blocks, found[0], html)
+        _add_byline(blocks, found[0], shown)
     meta = PageMeta(
         title=found[0] if found else None,
         title_from=found[1] if found else None,
@@ -315,7 +344,7 @@ def _ending_link(line: str, links: Set[str]) -> str | None:
     return next((end for end in ends if end in links), None)
 
 
-def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
+def main_blocks(body: HtmlElement, shown: Shown, headings: set[str]) -> list[str]:
     """The blocks of trafilatura's main content, or none when it found none.
 
     trafilatura's last resort is one paragraph of text nodes, one a line (see
@@ -323,13 +352,11 @@ def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
     none, and the page is read whole, its blocks kept (see `_whole`). Holding far fewer,
     it is what trafilatura found of a page with little text (a post of two lines in a
     page of links): each line is a block of its own, as the page shows them."""
-    from ..io.html_text import html_text
-
     blocks = blocks_of(body, headings)
     if not blocks or not _fallback(body):
         return blocks
-    shown = len(_WORD.findall(html_text(html).text))
-    return blocks[0].split("\n") if len(_WORD.findall(blocks[0])) * 2 < shown else []
+    words = len(_WORD.findall(shown.everything.text))
+    return blocks[0].split("\n") if len(_WORD.findall(blocks[0])) * 2 < words else []
 
 
 def _fallback(body: HtmlElement) -> bool:
@@ -354,13 +381,9 @@ def publication_date(tree: HtmlElement, url: str | None, window: tuple[_dt.date,
     return None
 
 
-#: Boxes of a page's comments, left out of a page read whole.
-_COMMENT_BOXES = '[id*="comment" i], [class*="comment" i]'
-
-
-def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
+def _whole(shown: Shown, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
     """The page read whole: all its visible blocks, less its comment section."""
-    text = _visible(html)
+    text = shown.less_comments
     blocks = [b for b in text.text.split("\n\n") if b]
     title = found or ((text.title, "title") if text.title else None)
     if found is not None and _words(found[0]) not in {_words(block) for block in blocks}:
@@ -372,19 +395,6 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
         date_from="htmldate" if date else None,
     )
     return HtmlPage(blocks, meta, whole=True)
-
-
-def _visible(html: str) -> HtmlText:
-    """All the page's visible text (see `html_text.html_text`), less its comment section."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    from ..io.html_text import html_text
-
-    tree = LexborHTMLParser(html)
-    for box in tree.css(_COMMENT_BOXES):
-        if box.tag not in ("html", "body"):  # a page may be styled as a whole by such a class
-            box.decompose()
-    return html_text(tree.html or "")
 
 
 #: A block of the page inside its main content that trafilatura left out is put back when
@@ -399,15 +409,15 @@ def _is_prose(block: str) -> bool:
     return n >= _PROSE_BLOCK_WORDS or (n >= _SENTENCE_WORDS and block.rstrip().endswith(_SENTENCE_ENDS))
 
 
-def _put_back_prose(blocks: list[str], html: str) -> list[str]:
+def _put_back_prose(blocks: list[str], shown: Shown) -> list[str]:
     """The main blocks with the prose trafilatura left out between them put back in
     document order: a caption of a slideshow, a paragraph in a box its rules take for
     chrome. Only what lies below the main content's first paragraph of some length and
     above its last block is looked at (not the header, the byline, the teasers around
     it), and only blocks that read as prose: a box of a few words (share links) stays
     out, and the comment section is no part of what the page shows here."""
-    shown = [b for b in _visible(html).text.split("\n\n") if b]
-    words = [_words(b) for b in shown]
+    lines = [b for b in shown.less_comments.text.split("\n\n") if b]
+    words = [_words(b) for b in lines]
     main = {_words(b) for b in blocks}
     places: dict[str, list[int]] = {}
     for k, w in enumerate(words):
@@ -425,7 +435,7 @@ def _put_back_prose(blocks: list[str], html: str) -> list[str]:
         return blocks
     after: dict[int, list[str]] = {}
     for (i, k), (_, following) in zip(at[first:], at[first + 1 :]):
-        after[i] = [shown[j] for j in range(k + 1, following) if words[j] not in main and _is_prose(shown[j])]
+        after[i] = [lines[j] for j in range(k + 1, following) if words[j] not in main and _is_prose(lines[j])]
     if not any(after.values()):
         return blocks
     out = []
@@ -449,19 +459,17 @@ def _put_headline(blocks: list[str], found: tuple[str, str] | None) -> None:
 BYLINE_LINES = 4
 
 
-def _add_byline(blocks: list[str], headline: str, html: str) -> None:
+def _add_byline(blocks: list[str], headline: str, shown: Shown) -> None:
     """Put back the few lines the page shows between its headline and its main content
     (a byline, the date, a standfirst), which trafilatura leaves out with the page's
     chrome: the date a page shows is often there. Share buttons and the like that come
     with them are what the cross-page stages drop (repeated on the site's pages)."""
-    from ..io.html_text import html_text
-
     title = _words(headline)
     at = next((k for k, block in enumerate(blocks) if _words(block) == title), None)
     if at is None:
         return
-    shown = [b for b in html_text(html).text.split("\n\n") if b]
-    words = [_words(b) for b in shown]
+    lines = [b for b in shown.everything.text.split("\n\n") if b]
+    words = [_words(b) for b in lines]
     start = next((k for k, w in enumerate(words) if w == title), None)
     if start is None:
         return
@@ -469,7 +477,7 @@ def _add_byline(blocks: list[str], headline: str, html: str) -> None:
     end = next((k for k in range(start + 1, len(words)) if words[k] in main), None)
     if end is None or end - start - 1 > BYLINE_LINES:
         return
-    blocks[at + 1 : at + 1] = [b for b, w in zip(shown[start + 1 : end], words[start + 1 : end]) if w and w not in main]
+    blocks[at + 1 : at + 1] = [b for b, w in zip(lines[start + 1 : end], words[start + 1 : end]) if w and w not in main]
 
 
 def page_text(page: HtmlPage) -> str:
