@@ -45,10 +45,11 @@ from urllib.parse import urlsplit
 from ..reasons import REPEATED_CHROME
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
 from ..text.normalise import normalise_for_dedup
-from .html_text import HtmlText, html_text
+from .html_text import HtmlText, html_text, inside, selected
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 EXTENSIVE_DATE_SEARCH = True
 INSTALL_HINT = 'pip install "corpus-clean[html]"'
@@ -247,26 +248,34 @@ class Shown:
     """The text an HTML page shows (see `html_text.html_text`), from the page parsed once:
     all of it, and all of it less the comment section; each laid out when first used."""
 
-    __slots__ = ("_tree", "_everything", "_less_comments")
+    __slots__ = ("tree", "_everything", "_less_comments", "_comment_boxes")
 
     def __init__(self, html: str) -> None:
         from selectolax.lexbor import LexborHTMLParser
 
-        self._tree = LexborHTMLParser(html)
+        self.tree: LexborHTMLParser = LexborHTMLParser(html)
         self._everything: HtmlText | None = None
         self._less_comments: HtmlText | None = None
+        self._comment_boxes: set[int] | None = None
 
     @property
     def everything(self) -> HtmlText:
         if self._everything is None:
-            self._everything = html_text(self._tree)
+            self._everything = html_text(self.tree)
         return self._everything
 
     @property
     def less_comments(self) -> HtmlText:
         if self._less_comments is None:
-            self._less_comments = html_text(self._tree, leave_out=_COMMENT_BOXES)
+            self._less_comments = html_text(self.tree, leave_out=_COMMENT_BOXES)
         return self._less_comments
+
+    @property
+    def comment_boxes(self) -> set[int]:
+        """The comment section's elements (their `mem_id`)."""
+        if self._comment_boxes is None:
+            self._comment_boxes = selected(self.tree, _COMMENT_BOXES)
+        return self._comment_boxes
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,12 +419,17 @@ def _is_prose(block: str) -> bool:
 
 
 def _put_back_prose(blocks: list[str], shown: Shown) -> list[str]:
-    """The main blocks with the prose trafilatura left out between them put back in
-    document order: a caption of a slideshow, a paragraph in a box its rules take for
-    chrome. Only what lies below the main content's first paragraph of some length and
-    above its last block is looked at (not the header, the byline, the teasers around
-    it), and only blocks that read as prose: a box of a few words (share links) stays
-    out, and the comment section is no part of what the page shows here."""
+    """The main blocks with the prose trafilatura left out put back in document order,
+    only blocks that read as prose (a box of a few words, share links, stays out; the
+    comment section is no part of what the page shows here):
+
+    * between the main content's first paragraph of some length and its last block (not
+      the header, the byline, the teasers around it): a caption of a slideshow, a
+      paragraph in a box its rules take for chrome;
+    * above that first paragraph, a paragraph the page's markup lays out as it lays out
+      the main content's own (see `_parallel_prose`): the article's lead, set in a box
+      of its own. Below the main content, what is laid out so is as often a box the
+      site shows on other pages too (a slideshow beside several articles): left out."""
     lines = [b for b in shown.less_comments.text.split("\n\n") if b]
     words = [_words(b) for b in lines]
     main = {_words(b) for b in blocks}
@@ -433,15 +447,74 @@ def _put_back_prose(blocks: list[str], shown: Shown) -> list[str]:
     first = next((n for n, (i, _) in enumerate(at) if len(_WORD.findall(blocks[i])) >= _SENTENCE_WORDS), None)
     if first is None:
         return blocks
-    after: dict[int, list[str]] = {}
-    for (i, k), (_, following) in zip(at[first:], at[first + 1 :]):
-        after[i] = [lines[j] for j in range(k + 1, following) if words[j] not in main and _is_prose(lines[j])]
-    if not any(after.values()):
+    put = {places[w][0] for w in _parallel_prose(shown, main) if w in places and places[w][0] < at[first][1]}
+    for (_, k), (_, following) in zip(at[first:], at[first + 1 :]):
+        put.update(j for j in range(k + 1, following) if words[j] not in main and _is_prose(lines[j]))
+    if not put:
         return blocks
+    shown_at = [k for _, k in at]
+    before: dict[int, list[str]] = {}  # main block -> the blocks put back before it
+    after: dict[int, list[str]] = {}
+    for j in sorted(put):
+        n = bisect_left(shown_at, j)  # the matched main blocks above j: n of them
+        if n == 0:
+            before.setdefault(at[0][0], []).append(lines[j])
+        else:
+            after.setdefault(at[n - 1][0], []).append(lines[j])
     out = []
     for i, block in enumerate(blocks):
+        out.extend(before.get(i, ()))
         out.append(block)
         out.extend(after.get(i, ()))
+    return out
+
+
+#: A paragraph is laid out as the main content's own when it sits as they do under one
+#: of their ancestors, at most this many levels up (an element of its own around the
+#: lead, a slide's box around each slide's text)...
+_PARALLEL_LEVELS = 3
+#: ... that holds at least this many of the main content's paragraphs so.
+_PARALLEL_MAIN = 2
+
+
+def _parallel_prose(shown: Shown, main: Set[str]) -> set[str]:
+    """The words (as `_words` makes them) of the page's prose paragraphs, outside the
+    comment section, that are no main block but sit as the main content's paragraphs do:
+    the same elements (by tag) between them and an ancestor that holds at least
+    `_PARALLEL_MAIN` of the main content's paragraphs so. A sidebar or a teaser box
+    beside the article is laid out otherwise (boxes in boxes)."""
+    paragraphs = [(p, _words(p.text(deep=True))) for p in shown.tree.css("p")]
+    held: dict[tuple[int, tuple[str, ...]], int] = {}  # (ancestor, the tags down to it) -> main paragraphs
+    for p, w in paragraphs:
+        if w in main:
+            for key in _layouts(p):
+                held[key] = held.get(key, 0) + 1
+    if not held:
+        return set()
+    comments = shown.comment_boxes
+    return {
+        w
+        for p, w in paragraphs
+        if w
+        and w not in main
+        and any(held.get(key, 0) >= _PARALLEL_MAIN for key in _layouts(p))
+        and _is_prose(p.text(deep=True))
+        and not inside(p, comments)
+    }
+
+
+def _layouts(node: LexborNode) -> list[tuple[int, tuple[str, ...]]]:
+    """(an ancestor, the tags from the node up to below it), for each ancestor up to
+    `_PARALLEL_LEVELS` levels up."""
+    out = []
+    tags = (node.tag,)
+    up = node.parent
+    for _ in range(_PARALLEL_LEVELS):
+        if up is None:
+            break
+        out.append((up.mem_id, tags))
+        tags = (*tags, up.tag)
+        up = up.parent
     return out
 
 

@@ -4,6 +4,7 @@ for main-content extraction is read whole (see `html`)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -41,9 +42,9 @@ def html_text(html: str | LexborHTMLParser, leave_out: str | None = None) -> Htm
     from selectolax.lexbor import LexborHTMLParser
 
     tree = LexborHTMLParser(html) if isinstance(html, str) else html
-    left_out = _left_out(tree, leave_out)
+    left_out = selected(tree, leave_out)
     title_node = tree.css_first("head > title")
-    if title_node is not None and left_out and _inside(title_node, left_out):
+    if title_node is not None and left_out and inside(title_node, left_out):
         title_node = None
     title = _HTML_SPACE.sub(" ", title_node.text()).strip() if title_node is not None else ""
     blocks: list[str] = []
@@ -100,17 +101,19 @@ def html_text(html: str | LexborHTMLParser, leave_out: str | None = None) -> Htm
     return HtmlText("\n\n".join(blocks), title or None)
 
 
-def _left_out(tree: LexborHTMLParser, selector: str | None) -> set[int]:
-    """The elements `selector` matches (their `mem_id`), less the html and body elements."""
+def selected(tree: LexborHTMLParser, selector: str | None) -> set[int]:
+    """The elements the CSS `selector` matches (their `mem_id`), less the html and body
+    elements."""
     if not selector:
         return set()
     return {node.mem_id for node in tree.css(selector) if node.tag not in ("html", "body")}
 
 
-def _inside(node: LexborNode, left_out: set[int]) -> bool:
+def inside(node: LexborNode, elements: Set[int]) -> bool:
+    """Whether the node is one of `elements` (by `mem_id`) or inside one."""
     at: LexborNode | None = node
     while at is not None:
-        if at.mem_id in left_out:
+        if at.mem_id in elements:
             return True
         at = at.parent
     return False
