@@ -299,6 +299,7 @@ def test_html_text_reads_a_parsed_tree_and_leaves_out_what_a_selector_matches():
     assert less.title == "Garden notes"
     assert html_text(tree) == whole  # leaving out is no change to the tree
 
+
 @pytest.fixture
 def warc(tmp_path) -> Path:
     return write_warc(
