@@ -6,8 +6,10 @@ FOLDER holds HTML pages (`*.html`), directly or in one subfolder per site (as
 `../shared/realsites/score.py --html` lays out the evaluation pages under its cache:
 `~/.cache/corpus-clean-realsites/dev-*/html-sites/`). Printed side by side:
 
-* extractor alone: `corpus_clean.io.html.extract` on every page, in this process (decode,
-  trafilatura's main content, the headline, htmldate's date): what reading HTML costs;
+* extractor alone: `corpus_clean.io.html.extract` on every page, in a fresh process each
+  time (decode, trafilatura's main content, the headline, htmldate's date): what reading
+  HTML costs. htmldate's caches (dateparser's above all) would make a second pass over
+  the same pages in one process several times faster;
 * whole run: `corpus-clean run FOLDER/ --glob '*.html' -j JOBS`, one process (start-up,
   spooling with the extraction, both passes, clustering, segmenting, merging, writing;
   pages are grouped by their top folder, one site each): what the cross-page stages
@@ -46,6 +48,15 @@ def extractor_seconds(pages: list[Path]) -> float:
     return time.perf_counter() - started
 
 
+def extractor_seconds_fresh(folder: Path) -> float:
+    """`extractor_seconds` over FOLDER's pages, in a process of its own."""
+    cmd = [sys.executable, __file__, str(folder), "--extractor-only"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.exit(f"{folder}: the extractor's timing failed: {done.stderr.strip()[-300:]}")
+    return float(done.stdout)
+
+
 def run_seconds(folder: Path, jobs: int) -> float:
     with tempfile.TemporaryDirectory() as out:
         cmd = [sys.executable, "-m", "corpus_clean.cli.app", "run", f"{folder}/", "--glob", "*.html", "-q",
@@ -63,12 +74,16 @@ def main() -> int:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--jobs", type=int, default=1, help="--jobs of the whole runs (default 1)")
     parser.add_argument("--repeat", type=int, default=1, help="take the best of this many timings")
+    parser.add_argument("--extractor-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sites = sites_of(args.folder)
     pages = sorted(p for site in sites for p in site.glob("*.html"))
     if not pages:
         sys.exit(f"{args.folder}: no .html pages")
-    extract = min(extractor_seconds(pages) for _ in range(args.repeat))
+    if args.extractor_only:
+        print(extractor_seconds(pages))
+        return 0
+    extract = min(extractor_seconds_fresh(args.folder) for _ in range(args.repeat))
     whole = min(run_seconds(args.folder, args.jobs) for _ in range(args.repeat))
     n = len(pages)
     print(f"{n} pages in {len(sites)} site folder(s)\n")

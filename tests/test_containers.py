@@ -280,6 +280,26 @@ def test_deeply_nested_html_does_not_overflow_the_stack():
     assert html_text("<div>" * 20_000 + "deep" + "</div>" * 20_000).text == "deep"
 
 
+def test_html_text_reads_a_parsed_tree_and_leaves_out_what_a_selector_matches():
+    from selectolax.lexbor import LexborHTMLParser
+
+    page = (
+        '<html><head><title>Garden notes</title></head><body class="comments-open">'
+        "<p>Plant the beans<br>after the <span class='comment-count'>(2)</span>last frost.</p>"
+        "<pre>row 1: beans<span class='comment'> (ask Ann)</span>\nrow 2: peas</pre>"
+        '<div id="comments"><p>Great tips!</p></div><p>Water them weekly.</p></body></html>'
+    )
+    tree = LexborHTMLParser(page)
+    whole = html_text(tree)
+    less = html_text(tree, leave_out='[id*="comment" i], [class*="comment" i]')
+    assert whole == html_text(page)  # the tree is read as the document it was parsed from
+    assert "Great tips!" in whole.text and "(ask Ann)" in whole.text
+    # the body's own class matches too: the page is kept, its comment boxes are not
+    assert less.text == "Plant the beans\nafter the last frost.\n\nrow 1: beans\nrow 2: peas\n\nWater them weekly."
+    assert less.title == "Garden notes"
+    assert html_text(tree) == whole  # leaving out is no change to the tree
+
+
 @pytest.fixture
 def warc(tmp_path) -> Path:
     return write_warc(

@@ -328,15 +328,15 @@ def test_a_short_last_resort_of_trafilatura_is_the_post_not_the_page_read_whole(
     # words, it is the whole page again, read whole instead
     from lxml import etree
 
-    from corpus_clean.io.html import main_blocks
+    from corpus_clean.io.html import Shown, main_blocks
 
     links = "".join(f"<li><a href='/r{k}'>Recipe number {k}, a dish with a long name</a></li>" for k in range(40))
     page = f"<html><body><h2>Monday, March 4, 2024</h2><h3>Next up: plum cake</h3><ul>{links}</ul></body></html>"
     short = etree.fromstring("<body><p>Monday, March 4, 2024\nNext up: plum cake\nOlder Post</p></body>")
-    assert main_blocks(short, page, set()) == ["Monday, March 4, 2024", "Next up: plum cake", "Older Post"]
+    assert main_blocks(short, Shown(page), set()) == ["Monday, March 4, 2024", "Next up: plum cake", "Older Post"]
     lines = "\n".join(f"Recipe number {k}, a dish with a long name" for k in range(40))
     everything = etree.fromstring(f"<body><p>Monday, March 4, 2024\nNext up: plum cake\n{lines}</p></body>")
-    assert main_blocks(everything, page, set()) == []
+    assert main_blocks(everything, Shown(page), set()) == []
 
 
 LATEST = [
@@ -406,3 +406,54 @@ def test_a_page_styled_as_a_whole_by_a_comment_class_is_read(make_corpus):
     )
     (article,) = run([make_corpus({"pie.html": html})], glob="*.html", jobs=1)
     assert article["title"] == "Pie day" and article["text"].startswith("Pumpkin pie is coming")
+
+
+ORCHARD = [
+    "The valley's orchards were picked clean by the end of the month, and the growers say the yield was the best "
+    "they have seen since the cold spring twelve years ago.",
+    "Prices at the market held steady through the harvest, which surprised the traders who had expected the glut "
+    "of fruit to push them down by a third or more.",
+    "Most of the crop went to the cider press in the old mill, which now runs three shifts a day and has taken on "
+    "twenty pickers from the neighbouring villages.",
+    "Not every grower shared in the good year: the farms on the north slope lost much of their blossom to a late "
+    "frost and picked barely half a crop.",
+    "A tasting of the first pressing is planned for the square on Saturday, with music from the village band and "
+    "a stall selling pies baked by the school.",
+]
+ORCHARD_LEAD = [
+    "ORCHARD VALE — The apple harvest came in early this year after a summer of long warm days and just enough "
+    "rain in the weeks before the picking began.",
+    "For the families who have farmed the valley for generations, it was a welcome change after two seasons of "
+    "hail that left much of the fruit bruised and unsold.",
+]
+STORM_TEASER = (
+    "A look back at the storms that swept the coast last winter, and what the towns along it have done since to "
+    "keep the sea walls standing through the next."
+)
+
+
+def test_the_lead_left_out_above_the_article_is_put_back_and_the_teasers_beside_it_are_not(make_corpus):
+    # the story's first paragraphs sit in a box of their own above the rest, which
+    # trafilatura leaves out; they are laid out as the story's other paragraphs are (a
+    # paragraph in a box in the story's box), so they are its lead, put back in front of
+    # it. The teasers of other stories between them are laid out otherwise (a paragraph
+    # in a box in a box in the rail): prose, but not the story's
+    lead = "".join(f"<p>{text}</p>" for text in ORCHARD_LEAD)
+    body = "".join(f"<p>{text}</p>" for text in ORCHARD)
+    teasers = "".join(
+        f'<div class="module"><h2><a href="/storm-{k}">Storm story {k}</a></h2>'
+        f'<div class="rail-text"><p class="byline">A. Reporter</p><p>{STORM_TEASER}</p></div></div>'
+        for k in range(3)
+    )
+    html = (
+        "<html><head><title>Apple harvest comes in early | The Valley Times</title></head><body>"
+        '<div class="masthead"><a href="/">The Valley Times</a></div>'
+        "<h1>Apple harvest comes in early</h1><p class='byline'>By J. Writer</p>"
+        f'<div class="story"><div class="lead">{lead}</div><div class="side-rail">{teasers}</div>'
+        f'<div class="article-body">{body}</div></div>'
+        "<footer><p>Copyright The Valley Times</p></footer></body></html>"
+    )
+    (article,) = run([make_corpus({"harvest.html": html})], glob="*.html", jobs=1)
+    assert article["title"] == "Apple harvest comes in early"
+    assert article["text"].endswith("\n\n".join([*ORCHARD_LEAD, *ORCHARD]))
+    assert "storms that swept the coast" not in article["text"]

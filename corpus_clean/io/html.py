@@ -45,11 +45,11 @@ from urllib.parse import urlsplit
 from ..reasons import REPEATED_CHROME
 from ..records import ArticleCopy, ClusterInfo, DateSource, Dropped, Kind, PageMeta, Paragraph
 from ..text.normalise import normalise_for_dedup
+from .html_text import HtmlText, html_text, inside, selected
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
-
-    from .html_text import HtmlText
+    from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 EXTENSIVE_DATE_SEARCH = True
 INSTALL_HINT = 'pip install "corpus-clean[html]"'
@@ -240,6 +240,43 @@ def headline(tree: HtmlElement) -> tuple[str, str] | None:
 
 # --- a page -------------------------------------------------------------------------
 
+#: Boxes of a page's comments: no part of a page read whole, nor of the prose put back.
+_COMMENT_BOXES = '[id*="comment" i], [class*="comment" i]'
+
+
+class Shown:
+    """The text an HTML page shows (see `html_text.html_text`), from the page parsed once:
+    all of it, and all of it less the comment section; each laid out when first used."""
+
+    __slots__ = ("tree", "_everything", "_less_comments", "_comment_boxes")
+
+    def __init__(self, html: str) -> None:
+        from selectolax.lexbor import LexborHTMLParser
+
+        self.tree: LexborHTMLParser = LexborHTMLParser(html)
+        self._everything: HtmlText | None = None
+        self._less_comments: HtmlText | None = None
+        self._comment_boxes: set[int] | None = None
+
+    @property
+    def everything(self) -> HtmlText:
+        if self._everything is None:
+            self._everything = html_text(self.tree)
+        return self._everything
+
+    @property
+    def less_comments(self) -> HtmlText:
+        if self._less_comments is None:
+            self._less_comments = html_text(self.tree, leave_out=_COMMENT_BOXES)
+        return self._less_comments
+
+    @property
+    def comment_boxes(self) -> set[int]:
+        """The comment section's elements (their `mem_id`)."""
+        if self._comment_boxes is None:
+            self._comment_boxes = selected(self.tree, _COMMENT_BOXES)
+        return self._comment_boxes
+
 
 @dataclass(frozen=True, slots=True)
 class HtmlPage:
@@ -252,9 +289,10 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     """The blocks, headline and publication date of one HTML document (see the module's
     docstring); `window` bounds the dates htmldate may return."""
     bare_extraction, load_html, settings = _libraries()
+    shown = Shown(html)
     tree = load_html(html)
     if tree is None:  # not a document lxml can make anything of: read as all its text
-        return _whole(html, None, None)
+        return _whole(shown, None, None)
     found = headline(tree)  # before trafilatura, which prunes the tree it is given
     links = teaser_links(tree)
     date = publication_date(tree, url, window)
@@ -268,13 +306,13 @@ def extract(html: str, url: str | None, window: tuple[_dt.date, _dt.date]) -> Ht
     )
     body = getattr(document, "body", None)
     headings: set[str] = set()
-    blocks = main_blocks(body, html, headings) if body is not None else []
+    blocks = main_blocks(body, shown, headings) if body is not None else []
     if not blocks:
-        return _whole(html, found, date)
-    blocks = _put_back_prose(blocks, html)
+        return _whole(shown, found, date)
+    blocks = _put_back_prose(blocks, shown)
     _put_headline(blocks, found)
     if found is not None and found[1].startswith("h"):
-        _add_byline(blocks, found[0], html)
+        _add_byline(blocks, found[0], shown)
     meta = PageMeta(
         title=found[0] if found else None,
         title_from=found[1] if found else None,
@@ -315,7 +353,7 @@ def _ending_link(line: str, links: Set[str]) -> str | None:
     return next((end for end in ends if end in links), None)
 
 
-def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
+def main_blocks(body: HtmlElement, shown: Shown, headings: set[str]) -> list[str]:
     """The blocks of trafilatura's main content, or none when it found none.
 
     trafilatura's last resort is one paragraph of text nodes, one a line (see
@@ -323,13 +361,11 @@ def main_blocks(body: HtmlElement, html: str, headings: set[str]) -> list[str]:
     none, and the page is read whole, its blocks kept (see `_whole`). Holding far fewer,
     it is what trafilatura found of a page with little text (a post of two lines in a
     page of links): each line is a block of its own, as the page shows them."""
-    from ..io.html_text import html_text
-
     blocks = blocks_of(body, headings)
     if not blocks or not _fallback(body):
         return blocks
-    shown = len(_WORD.findall(html_text(html).text))
-    return blocks[0].split("\n") if len(_WORD.findall(blocks[0])) * 2 < shown else []
+    words = len(_WORD.findall(shown.everything.text))
+    return blocks[0].split("\n") if len(_WORD.findall(blocks[0])) * 2 < words else []
 
 
 def _fallback(body: HtmlElement) -> bool:
@@ -354,13 +390,9 @@ def publication_date(tree: HtmlElement, url: str | None, window: tuple[_dt.date,
     return None
 
 
-#: Boxes of a page's comments, left out of a page read whole.
-_COMMENT_BOXES = '[id*="comment" i], [class*="comment" i]'
-
-
-def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
+def _whole(shown: Shown, found: tuple[str, str] | None, date: str | None) -> HtmlPage:
     """The page read whole: all its visible blocks, less its comment section."""
-    text = _visible(html)
+    text = shown.less_comments
     blocks = [b for b in text.text.split("\n\n") if b]
     title = found or ((text.title, "title") if text.title else None)
     if found is not None and _words(found[0]) not in {_words(block) for block in blocks}:
@@ -372,19 +404,6 @@ def _whole(html: str, found: tuple[str, str] | None, date: str | None) -> HtmlPa
         date_from="htmldate" if date else None,
     )
     return HtmlPage(blocks, meta, whole=True)
-
-
-def _visible(html: str) -> HtmlText:
-    """All the page's visible text (see `html_text.html_text`), less its comment section."""
-    from selectolax.lexbor import LexborHTMLParser
-
-    from ..io.html_text import html_text
-
-    tree = LexborHTMLParser(html)
-    for box in tree.css(_COMMENT_BOXES):
-        if box.tag not in ("html", "body"):  # a page may be styled as a whole by such a class
-            box.decompose()
-    return html_text(tree.html or "")
 
 
 #: A block of the page inside its main content that trafilatura left out is put back when
@@ -399,15 +418,20 @@ def _is_prose(block: str) -> bool:
     return n >= _PROSE_BLOCK_WORDS or (n >= _SENTENCE_WORDS and block.rstrip().endswith(_SENTENCE_ENDS))
 
 
-def _put_back_prose(blocks: list[str], html: str) -> list[str]:
-    """The main blocks with the prose trafilatura left out between them put back in
-    document order: a caption of a slideshow, a paragraph in a box its rules take for
-    chrome. Only what lies below the main content's first paragraph of some length and
-    above its last block is looked at (not the header, the byline, the teasers around
-    it), and only blocks that read as prose: a box of a few words (share links) stays
-    out, and the comment section is no part of what the page shows here."""
-    shown = [b for b in _visible(html).text.split("\n\n") if b]
-    words = [_words(b) for b in shown]
+def _put_back_prose(blocks: list[str], shown: Shown) -> list[str]:
+    """The main blocks with the prose trafilatura left out put back in document order,
+    only blocks that read as prose (a box of a few words, share links, stays out; the
+    comment section is no part of what the page shows here):
+
+    * between the main content's first paragraph of some length and its last block (not
+      the header, the byline, the teasers around it): a caption of a slideshow, a
+      paragraph in a box its rules take for chrome;
+    * above that first paragraph, a paragraph the page's markup lays out as it lays out
+      the main content's own (see `_parallel_prose`): the article's lead, set in a box
+      of its own. Below the main content, what is laid out so is as often a box the
+      site shows on other pages too (a slideshow beside several articles): left out."""
+    lines = [b for b in shown.less_comments.text.split("\n\n") if b]
+    words = [_words(b) for b in lines]
     main = {_words(b) for b in blocks}
     places: dict[str, list[int]] = {}
     for k, w in enumerate(words):
@@ -423,15 +447,74 @@ def _put_back_prose(blocks: list[str], html: str) -> list[str]:
     first = next((n for n, (i, _) in enumerate(at) if len(_WORD.findall(blocks[i])) >= _SENTENCE_WORDS), None)
     if first is None:
         return blocks
-    after: dict[int, list[str]] = {}
-    for (i, k), (_, following) in zip(at[first:], at[first + 1 :]):
-        after[i] = [shown[j] for j in range(k + 1, following) if words[j] not in main and _is_prose(shown[j])]
-    if not any(after.values()):
+    put = {places[w][0] for w in _parallel_prose(shown, main) if w in places and places[w][0] < at[first][1]}
+    for (_, k), (_, following) in zip(at[first:], at[first + 1 :]):
+        put.update(j for j in range(k + 1, following) if words[j] not in main and _is_prose(lines[j]))
+    if not put:
         return blocks
+    shown_at = [k for _, k in at]
+    before: dict[int, list[str]] = {}  # main block -> the blocks put back before it
+    after: dict[int, list[str]] = {}
+    for j in sorted(put):
+        n = bisect_left(shown_at, j)  # the matched main blocks above j: n of them
+        if n == 0:
+            before.setdefault(at[0][0], []).append(lines[j])
+        else:
+            after.setdefault(at[n - 1][0], []).append(lines[j])
     out = []
     for i, block in enumerate(blocks):
+        out.extend(before.get(i, ()))
         out.append(block)
         out.extend(after.get(i, ()))
+    return out
+
+
+#: A paragraph is laid out as the main content's own when it sits as they do under one
+#: of their ancestors, at most this many levels up (an element of its own around the
+#: lead, a slide's box around each slide's text)...
+_PARALLEL_LEVELS = 3
+#: ... that holds at least this many of the main content's paragraphs so.
+_PARALLEL_MAIN = 2
+
+
+def _parallel_prose(shown: Shown, main: Set[str]) -> set[str]:
+    """The words (as `_words` makes them) of the page's prose paragraphs, outside the
+    comment section, that are no main block but sit as the main content's paragraphs do:
+    the same elements (by tag) between them and an ancestor that holds at least
+    `_PARALLEL_MAIN` of the main content's paragraphs so. A sidebar or a teaser box
+    beside the article is laid out otherwise (boxes in boxes)."""
+    paragraphs = [(p, _words(p.text(deep=True))) for p in shown.tree.css("p")]
+    held: dict[tuple[int, tuple[str, ...]], int] = {}  # (ancestor, the tags down to it) -> main paragraphs
+    for p, w in paragraphs:
+        if w in main:
+            for key in _layouts(p):
+                held[key] = held.get(key, 0) + 1
+    if not held:
+        return set()
+    comments = shown.comment_boxes
+    return {
+        w
+        for p, w in paragraphs
+        if w
+        and w not in main
+        and any(held.get(key, 0) >= _PARALLEL_MAIN for key in _layouts(p))
+        and _is_prose(p.text(deep=True))
+        and not inside(p, comments)
+    }
+
+
+def _layouts(node: LexborNode) -> list[tuple[int, tuple[str, ...]]]:
+    """(an ancestor, the tags from the node up to below it), for each ancestor up to
+    `_PARALLEL_LEVELS` levels up."""
+    out = []
+    tags = (node.tag,)
+    up = node.parent
+    for _ in range(_PARALLEL_LEVELS):
+        if up is None:
+            break
+        out.append((up.mem_id, tags))
+        tags = (*tags, up.tag)
+        up = up.parent
     return out
 
 
@@ -449,19 +532,17 @@ def _put_headline(blocks: list[str], found: tuple[str, str] | None) -> None:
 BYLINE_LINES = 4
 
 
-def _add_byline(blocks: list[str], headline: str, html: str) -> None:
+def _add_byline(blocks: list[str], headline: str, shown: Shown) -> None:
     """Put back the few lines the page shows between its headline and its main content
     (a byline, the date, a standfirst), which trafilatura leaves out with the page's
     chrome: the date a page shows is often there. Share buttons and the like that come
     with them are what the cross-page stages drop (repeated on the site's pages)."""
-    from ..io.html_text import html_text
-
     title = _words(headline)
     at = next((k for k, block in enumerate(blocks) if _words(block) == title), None)
     if at is None:
         return
-    shown = [b for b in html_text(html).text.split("\n\n") if b]
-    words = [_words(b) for b in shown]
+    lines = [b for b in shown.everything.text.split("\n\n") if b]
+    words = [_words(b) for b in lines]
     start = next((k for k, w in enumerate(words) if w == title), None)
     if start is None:
         return
@@ -469,7 +550,7 @@ def _add_byline(blocks: list[str], headline: str, html: str) -> None:
     end = next((k for k in range(start + 1, len(words)) if words[k] in main), None)
     if end is None or end - start - 1 > BYLINE_LINES:
         return
-    blocks[at + 1 : at + 1] = [b for b, w in zip(shown[start + 1 : end], words[start + 1 : end]) if w and w not in main]
+    blocks[at + 1 : at + 1] = [b for b, w in zip(lines[start + 1 : end], words[start + 1 : end]) if w and w not in main]
 
 
 def page_text(page: HtmlPage) -> str:
