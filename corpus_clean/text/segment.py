@@ -784,15 +784,7 @@ class PageSegmenter:
                 if unit.kind is Kind.TEXT:
                     body_texts.add(unit)
 
-        words = sum(u.paragraph.n_words for u in body)
-        too_short = words < (1 if short_post else self.config.min_article_words)
-        # a block of the page's own short lines with no title or date: a list (a menu of
-        # this page, the links of a sidebar), not an article
-        own_list = item.has_unique and title_unit is None and date is None and not short_post and _is_list(body)
-        if too_short or own_list or (not item.has_unique and _is_list(body)):
-            reason = LIST_BLOCK if own_list else FRAGMENT if item.has_unique else REPEATED_CHROME
-            for unit in item.units:
-                self._drop(unit, reason)
+        if self._dropped_whole(item, body, title_unit is None and date is None, short_post):
             return None
         for unit, reason in consumed:
             self._drop(unit, reason)
@@ -800,24 +792,24 @@ class PageSegmenter:
             first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
             date = lead_date(first_body_text.text, self.config.date_window, self.config.month_first)
             date_source = DateSource.LEAD if date is not None else None
-        title = None
-        if title_unit is not None:
-            tp = title_unit.paragraph
-            title = tp.undated_text if tp.undated_text else tp.text
         if stamped and date_source is DateSource.LINE:
             self._stamped.add(id(item))
-        return ArticleCopy(
-            page=item.units[0].paragraph.page,
-            start=item.units[0].paragraph.start,
-            title=title,
-            date=date,
-            date_source=date_source,
-            text="\n\n".join(u.paragraph.text for u in body),
-            key=tuple(u.info.cluster for u in body),
-            spans=tuple((u.paragraph.start, u.paragraph.end) for u in body),
-            title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
-            repeated_only=not item.has_unique,
-        )
+        return _article_copy(item, title_unit, date, date_source, body)
+
+    def _dropped_whole(self, item: _Item, body: list[_Unit], untitled_undated: bool, short_post: bool) -> bool:
+        """Drop every line of the item, with the reason, when its body is too short for an
+        article or is a list, not an article; say whether it was dropped."""
+        words = sum(u.paragraph.n_words for u in body)
+        too_short = words < (1 if short_post else self.config.min_article_words)
+        # a block of the page's own short lines with no title or date: a list (a menu of
+        # this page, the links of a sidebar), not an article
+        own_list = item.has_unique and untitled_undated and not short_post and _is_list(body)
+        if not (too_short or own_list or (not item.has_unique and _is_list(body))):
+            return False
+        reason = LIST_BLOCK if own_list else FRAGMENT if item.has_unique else REPEATED_CHROME
+        for unit in item.units:
+            self._drop(unit, reason)
+        return True
 
     def _shown_before(self, unit: _Unit, body_texts: _BodyTexts) -> bool:
         """A paragraph of text (prose, not a heading: a table of contents repeats the
@@ -853,6 +845,28 @@ def _ends_with(longer: Paragraph, shorter: Paragraph) -> bool:
     a = normalise_for_dedup(longer.undated_text or longer.text)
     b = normalise_for_dedup(shorter.undated_text or shorter.text)
     return len(b.split()) >= _SUFFIX_TITLE_WORDS and len(a) > len(b) and a.endswith(" " + b)
+
+
+def _article_copy(
+    item: _Item, title_unit: _Unit | None, date: _dt.date | None, date_source: DateSource | None, body: list[_Unit]
+) -> ArticleCopy:
+    """The article an item gives: its title, date and body, with the spans they came from."""
+    title = None
+    if title_unit is not None:
+        tp = title_unit.paragraph
+        title = tp.undated_text if tp.undated_text else tp.text
+    return ArticleCopy(
+        page=item.units[0].paragraph.page,
+        start=item.units[0].paragraph.start,
+        title=title,
+        date=date,
+        date_source=date_source,
+        text="\n\n".join(u.paragraph.text for u in body),
+        key=tuple(u.info.cluster for u in body),
+        spans=tuple((u.paragraph.start, u.paragraph.end) for u in body),
+        title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
+        repeated_only=not item.has_unique,
+    )
 
 
 def _is_list(body: Sequence[_Unit]) -> bool:
