@@ -398,3 +398,63 @@ def test_a_byline_set_as_a_line_of_text_between_headline_and_body(make_corpus):
         story = find(articles, first)
         assert (story["title"], story["date"]) == (headline, f"2019-04-0{i + 4}")
         assert story["text"] == f"{first}\n\n{second}"
+
+
+DEKS = [
+    "Will the new cranes end the queues at sea?",
+    "Who pays for the heated shelters?",
+    "Is a second shop worth the rent?",
+    "What will rangers do with the count?",
+]
+
+
+def test_a_headline_in_other_pages_most_read_list_beats_the_question_under_it(make_corpus):
+    # each page's "Most read" box lists two other pages' headlines: a page's own
+    # headline is shown on a few pages, and the one-line question under it is unique
+    def page(i):
+        headline, first, second = STORIES[i]
+        box = "\n\n".join(STORIES[(i + d) % 4][0] for d in (1, 2))
+        header = f"{DEKS[i]}\n\nby Kim Ash{i}\n\nMay {i + 1}, 2020 4:00 AM PDT"
+        return NAV + f"{headline}\n\n{header}\n\n{first}\n\n{second}\n\nMost read\n\n{box}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, DEKS[i])  # the question opens the body, as a standfirst
+        assert (story["title"], story["date"]) == (headline, f"2020-05-0{i + 1}")
+        assert first in story["text"]
+
+
+def test_a_headline_also_in_every_pages_recent_posts_beats_the_caption_under_it(make_corpus):
+    # every page lists all the recent posts, so each headline is on every page, and
+    # twice on its own: above its body (over a caption line), and in the list
+    recent = "\n\nRecent posts\n\n" + "\n\n".join(headline for headline, _, _ in STORIES)
+
+    def page(i):
+        headline, first, second = STORIES[i]
+        return NAV + f"{headline}\n\nSunset over pier {i}\n\n{first}\n\n{second}" + recent + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for i, (headline, first, _) in enumerate(STORIES):
+        story = find(articles, f"Sunset over pier {i}")
+        assert story["title"] == headline and first in story["text"]
+
+
+def test_a_tagline_on_every_page_above_the_headline_is_not_the_title(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        return f"Notes from the valley, its harbours and its bakers\n\n{headline}\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for headline, first, _ in STORIES:
+        assert find(articles, first)["title"] == headline
+
+
+def test_a_breadcrumb_with_arrows_above_the_headline_is_not_the_title(make_corpus):
+    def page(i):
+        headline, first, second = STORIES[i]
+        crumb = "Latest news → Harbour desk" if i < 2 else "Latest news → Valley desk"
+        return NAV + f"{crumb}\n\n{headline}\n\n{first}\n\n{second}" + FOOTER
+
+    articles = run(make_corpus({f"p{i}.txt": page(i) for i in range(4)}))
+    for headline, first, _ in STORIES:
+        assert find(articles, first)["title"] == headline

@@ -32,7 +32,10 @@ a list of the article's (a recipe's ingredients), not links named by their title
 An item with enough text becomes an `ArticleCopy`. Its title is its first unique
 heading before the text; in a wholly repeated item (a teaser), the heading right
 above the text, unless it is as short as a label ("Related posts", "Latest news");
-the other headings above a teaser are chrome. Its date comes from a date line, else a dated
+the other headings above a teaser are chrome. A repeated heading right above the page's
+own first heading is the headline instead (shown in the site's "most read" lists too, with
+a standfirst or a caption under it), unless it ends a list of headlines or is a tagline.
+Its date comes from a date line, else a dated
 title, else the words that open the body ("On June 9, 2018, ..."). Everything else is
 dropped with a reason.
 
@@ -90,6 +93,8 @@ _DATED_LABEL_WORDS = 3
 #: opening or closing with an arrow set apart ("More »", a quote's «» is not), or
 #: holding a "|" or " / " between items (breadcrumbs).
 _LINK_OR_CAPTION = re.compile(r"^\s*[(\[].*[)\]]\s*$|^\s*[«‹←<]+\s|\s[»›→>]+\s*$|\s\|(\s|$)|\s/\s")
+#: Items of a breadcrumb set apart by an arrow ("News → Media"): a path, not a headline.
+_CRUMB_ARROW = re.compile(r"\s[»›→>]\s")
 _LETTER = re.compile(r"[^\W\d_]")
 _TIME_ONLY = re.compile(r"^\W*\d{1,2}:\d{2}(?::\d{2})?\s*(?:[ap]\.?m\.?)?\W*(?:[A-Z]{2,4}\W*)?$", re.IGNORECASE)
 #: A time told relative to the reader's visit ("posted 35 mins ago", "2 hours ago").
@@ -286,6 +291,8 @@ class PageSegmenter:
             self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
             carried_gap = 0
         self._drop_thread()
+        #: the most pages any paragraph of this page is shown on: the site's template
+        self._template_pages = max((u.info.n_pages for u in self.units), default=0)
         self.usual_gap = _usual_gap(self.units, config.min_repeat_pages)
 
     def _drop_thread(self) -> None:
@@ -433,10 +440,11 @@ class PageSegmenter:
             # a heading of the page's own above the text, in the item, is its title
             # (the first one: the sub-heading right above a body comes after it),
             # unless a headline stands above the byline or date over it
-            if any(self._own_headline(self.units[j]) for j in range(start, k)):
-                headline = self._headline_over_dateline(start)
-            else:
-                headline = self._headline(k)
+            own = next((j for j in range(start, k) if self._own_headline(self.units[j])), None)
+            headline = self._headline_over_dateline(start) if own is not None else self._headline(k)
+            below = headline if headline is not None else own if own == start else None
+            if below is not None and not self.repeated(self.units[below]) and self._listed_headline(below):
+                headline = below - 1
             if headline is None:
                 continue
             item.title = self.units[headline]
@@ -456,6 +464,37 @@ class PageSegmenter:
                 if other.title is not None and owner[id(other.title)] is not other:
                     other.title = None
         return [item for item in items if item.units]
+
+    def _listed_headline(self, j: int) -> bool:
+        """Whether the heading right above the page's own headline (unit j) is the page's
+        real headline, shown in the site's lists too ("most popular", "recent posts"),
+        and unit j a standfirst or a caption: a repeated heading of more than a label's
+        words, not the last of a list of headlines that rotate (one shown on fewer pages
+        than the site's template right above it), and not a line of every page (a
+        tagline, a menu) unless this page shows it twice (its own headline, and again in
+        the list of recent posts)."""
+        if j == 0 or not self._listed_title(self.units[j - 1]):
+            return False
+        above, template = self.units[j - 1], self._template_pages
+        if j >= 2 and self._listed_title(self.units[j - 2]) and self.units[j - 2].info.n_pages < template:
+            return False  # the last entry of a list of headlines over the page's own headline
+        if _ends_with(above.paragraph, self.units[j].paragraph):
+            return False  # a breadcrumb fused with the title, then the title
+        if above.info.n_pages < template:
+            return True
+        form = above.normalised()
+        return sum(u.normalised() == form for u in self.units if u.info.cluster == above.info.cluster) > 1
+
+    def _listed_title(self, unit: _Unit) -> bool:
+        p = unit.paragraph
+        return (
+            unit.kind is Kind.HEADING
+            and self.repeated(unit)
+            and p.n_words > self.config.max_label_words
+            and not _is_meta_line(p)
+            and not _LEGAL.search(p.text)
+            and not _CRUMB_ARROW.search(p.text)
+        )
 
     def _own_headline(self, unit: _Unit) -> bool:
         p = unit.paragraph
