@@ -478,8 +478,8 @@ class PageSegmenter:
         above, template = self.units[j - 1], self._template_pages
         if j >= 2 and self._listed_title(self.units[j - 2]) and self.units[j - 2].info.n_pages < template:
             return False  # the last entry of a list of headlines over the page's own headline
-        if _ends_with(above.paragraph, self.units[j].paragraph):
-            return False  # a breadcrumb fused with the title, then the title
+        if self._same_title(above, self.units[j].paragraph):
+            return False  # the page's own copy of the title (with its date, or a breadcrumb)
         if above.info.n_pages < template:
             return True
         form = above.normalised()
