@@ -25,6 +25,8 @@ body), most common among those, then earliest.
 
 The merger keeps a few numbers per copy (texts and titles go to spools on disk,
 each distinct one once) and makes every choice at the end, with numpy group-bys.
+Just over 500 lines because taking the copies in and choosing each article's text,
+title, date and sources are one columnar table's steps; the foldings live in `folds`.
 """
 
 from __future__ import annotations
