@@ -84,3 +84,29 @@ def test_the_default_pipeline_does_not_load_datasketch():
     root = Path(__file__).resolve().parent.parent
     out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_fingerprint_rows_are_the_band_keys_of_datasketchs_signatures(monkeypatch):
+    """The numpy path hashes a whole batch's tokens in one pass: each text's band keys
+    must still be those of its own datasketch MinHash, across batch boundaries too."""
+    from corpus_clean.config import Config
+    from corpus_clean.dedup import fingerprints
+
+    lines = [line for text in seed_texts().values() for line in text.splitlines() if line.strip()]
+    lines += [
+        "tel +7 495 621 33 23 ext 12",
+        "2024",
+        "東京都で新しい図書館が開館しました 今日",
+        "a b",
+        "one two three four five",
+    ]
+    texts = [t for t in dict.fromkeys(normalise_for_dedup(line) for line in lines) if t]
+    config = Config()
+    bands, rows = fingerprints.lsh_params(config)
+    monkeypatch.setattr(fingerprints, "_BATCH_TEXTS", 7)
+    eligible, keys = fingerprints.fingerprint_rows(texts, config)
+    chosen = [t for t, ok in zip(texts, eligible) if ok]
+    assert 0 < len(chosen) < len(texts)
+    sets = [shingles(tokens(t), config.shingle_size) for t in chosen]
+    expected = fingerprints.band_keys(datasketch_signatures(sets, config.num_perm, config.seed), bands, rows)
+    assert np.array_equal(keys, expected)

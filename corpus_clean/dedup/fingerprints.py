@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 import xxhash
@@ -66,14 +67,24 @@ def shingle_hash(shingle: bytes) -> int:
     return h
 
 
-def shingle_hashes(token_hash_lists: Sequence[Sequence[int]], size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Shingle hashes of many paragraphs at once: (flat uint32 hashes, count per paragraph).
+def _token_hash_array(token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """(token hashes of all the lists one after another, as uint32; tokens per list):
+    one pass in C over the whole batch rather than a list of hashes per text."""
+    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+    flat = np.fromiter(
+        map(_TOKEN_HASHES.__getitem__, chain.from_iterable(token_lists)), dtype=np.uint32, count=int(lengths.sum())
+    )
+    return flat, lengths
+
+
+def shingle_hashes(flat: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shingle hashes of many paragraphs at once, given as their token hashes one after
+    another (`flat`, uint32) and how many each has (`lengths`): (flat uint32 hashes,
+    count per paragraph).
 
     A paragraph of n >= size tokens has n - size + 1 shingles; a shorter non-empty one
     has a single shingle of all its tokens; an empty one has none.
     """
-    lengths = np.fromiter((len(t) for t in token_hash_lists), dtype=np.int64, count=len(token_hash_lists))
-    flat = np.fromiter((h for hashes in token_hash_lists for h in hashes), dtype=np.uint32, count=int(lengths.sum()))
     starts = np.cumsum(lengths) - lengths
     counts = np.where(lengths >= size, lengths - size + 1, np.minimum(lengths, 1))
     multiplier = np.uint32(_SHINGLE_MULTIPLIER)
@@ -234,7 +245,7 @@ def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.
             sets = [shingles(t, config.shingle_size) for t in chosen]
             parts.append(datasketch_signatures(sets, config.num_perm, config.seed))
             continue
-        hashes, counts = shingle_hashes([token_hashes(t) for t in chosen], config.shingle_size)
+        hashes, counts = shingle_hashes(*_token_hash_array(chosen), config.shingle_size)
         sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed, columns=bands * rows)
         parts.append(band_keys(sigs, bands, rows))
     if not parts:
