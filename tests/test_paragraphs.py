@@ -114,3 +114,25 @@ def test_paragraphs_of_is_split_then_classify_for_every_page_and_setting():
                 classify(p, config)
             assert paragraphs_of(page(text), config) == expected
     assert [p.date for p in paragraphs_of(page(pages[0]), config)][2] == dt.date(2021, 4, 3)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Title\n\n03/04/2021\nBody text here, long enough.\n",  # "\n" alone, last line ended
+        "Title\n\n\nBody text here.",  # "\n" alone, last line not ended
+        "Title\r\n\r\nBody\r\n",
+        "Title\rBody\n\nMore",
+        "Title\x85Body\u2028More\x0c\nLast\x1c\x1dEnd\u2029",
+        "\n\n",
+    ],
+)
+def test_paragraphs_of_offsets_whatever_breaks_the_lines(text):
+    """`paragraphs_of` takes a shortcut when every line ends with "\\n" alone; each
+    paragraph's span must still be where `split_paragraphs` puts it."""
+    expected = split_paragraphs(page(text))
+    for p in expected:
+        classify(p, CONFIG)
+    got = paragraphs_of(page(text), CONFIG)
+    assert got == expected
+    assert [text[p.start : p.end] for p in got] == [p.text for p in got]

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from collections.abc import Iterable
 from functools import lru_cache
+from itertools import repeat
 
 from ..config import Config
 from ..records import Kind, Page, Paragraph
@@ -167,24 +169,37 @@ def paragraphs_of(page: Page, config: Config) -> list[Paragraph]:
     offset = 0
     blank = 0
     index = page.index
-    for raw in page.text.splitlines(keepends=True):
-        body = raw.rstrip(_LINE_ENDS)
-        seen = memo.get(body)
+    lookup = memo.get
+    for body, width in zip(*_lines(page.text)):
+        seen = lookup(body)
         if seen is None:
             seen = _describe_line(body, settings)
             if len(body) <= _MEMOISED_LINE_CHARS:
                 if len(memo) >= _LINE_MEMO_SIZE:
                     memo.clear()
                 memo[body] = seen
-        text, n_words, kind, date, undated = seen
-        if text:
-            end = offset + len(body)
+        end = offset + len(body)
+        if seen[0]:
+            text, n_words, kind, date, undated = seen
             paragraphs.append(Paragraph(index, len(paragraphs), offset, end, text, blank, kind, date, undated, n_words))
             blank = 0
         else:
             blank += 1
-        offset += len(raw)
+        offset = end + width
     return paragraphs
+
+
+def _lines(text: str) -> tuple[list[str], Iterable[int]]:
+    """(the lines of a text without their line break, the length of each one's break).
+
+    Most pages break lines with "\n" alone: then one `splitlines` gives the lines, and
+    every break is 1 long (the last line's, if missing, is never used)."""
+    lines = text.splitlines()
+    if "\r" not in text and len(lines) == text.count("\n") + (text[-1:] not in ("", "\n")):
+        return lines, repeat(1)
+    raws = text.splitlines(keepends=True)
+    lines = [raw.rstrip(_LINE_ENDS) for raw in raws]
+    return lines, [len(raw) - len(line) for raw, line in zip(raws, lines)]
 
 
 #: Raw lines `paragraphs_of` remembers (per settings); emptied when full.
