@@ -110,3 +110,22 @@ def test_fingerprint_rows_are_the_band_keys_of_datasketchs_signatures(monkeypatc
     sets = [shingles(tokens(t), config.shingle_size) for t in chosen]
     expected = fingerprints.band_keys(datasketch_signatures(sets, config.num_perm, config.seed), bands, rows)
     assert np.array_equal(keys, expected)
+
+
+@pytest.mark.parametrize("bands, rows, width", [(33, 3, 99), (42, 3, 128), (16, 8, 128), (1, 1, 1)])
+def test_band_keys_mix_each_bands_values_in_order(bands, rows, width):
+    """All bands are mixed at once: each key must still be the FNV-style mix of its own
+    band's values, in column order (columns past the last band ignored)."""
+    from corpus_clean.dedup.fingerprints import band_keys
+
+    sigs = np.random.default_rng(width).integers(0, 1 << 32, (6, width), dtype=np.uint64).astype(np.uint32)
+    expected = []
+    for sig in sigs.tolist():
+        row_keys = []
+        for band in range(bands):
+            key = 0xCBF29CE484222325
+            for value in sig[band * rows : (band + 1) * rows]:
+                key = ((key ^ value) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+            row_keys.append(key)
+        expected.append(row_keys)
+    assert band_keys(sigs, bands, rows).tolist() == expected

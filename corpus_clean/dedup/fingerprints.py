@@ -194,12 +194,12 @@ def band_keys(sigs: np.ndarray, bands: int, rows: int) -> np.ndarray:
     (up to 64-bit collisions, which verification would reject anyway).
     """
     keys = np.full((len(sigs), bands), 0xCBF29CE484222325, dtype=np.uint64)
+    # every band at once, one row of each band per step
+    banded = sigs[:, : bands * rows].reshape(len(sigs), bands, rows).astype(np.uint64)
     with np.errstate(over="ignore"):
-        for band in range(bands):
-            key = keys[:, band]
-            for col in range(band * rows, (band + 1) * rows):
-                key = (key ^ sigs[:, col].astype(np.uint64)) * np.uint64(0x100000001B3)
-            keys[:, band] = key
+        for row in range(rows):
+            keys ^= banded[:, :, row]
+            keys *= np.uint64(0x100000001B3)
     return keys
 
 
