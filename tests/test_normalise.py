@@ -128,6 +128,8 @@ def test_tokens_are_the_single_character_rule_whatever_the_path():
         "mixed 東京 2024 and 12",
         "улица ленина без номера",
         "x² squared ½ and y\u0301 ⑴ without a decimal digit",
+        "a1b22c 007 x9.5,6 end9 0123456789",  # ASCII: digits set apart in C
+        "9",
     ]
     for text in texts:
         assert tokens(text) == re.sub(_SINGLE_CHAR_TOKENS, r" \1 ", text).split(), text

@@ -142,6 +142,8 @@ def tokens(normalised: str) -> list[str]:
     if normalised.isascii() or _NO_SPACE_SCRIPT.search(normalised) is None:
         if _DECIMAL_DIGIT.search(normalised) is None:
             return normalised.split()  # no digit to set apart: the words are the tokens
+        if normalised.isascii():
+            return _ascii_digits_apart(normalised)
         return _digits_apart(normalised)
     return _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalised).split()
 
@@ -149,6 +151,19 @@ def tokens(normalised: str) -> list[str]:
 _DIGIT_OR_RUN = re.compile(r"\d|\D+")
 #: A decimal digit of any script (what `str.isdecimal` and `_DIGIT_OR_RUN` call one).
 _DECIMAL_DIGIT = re.compile(r"\d")
+
+
+#: Each ASCII digit, and the same digit with a space either side.
+_SPACED_DIGITS = [(d, f" {d} ") for d in "0123456789"]
+
+
+def _ascii_digits_apart(normalised: str) -> list[str]:
+    """`_digits_apart` of an ASCII text (whose only decimal digits are 0-9): a space put
+    either side of each digit, then split, all in C (twice as fast as word by word)."""
+    for digit, spaced in _SPACED_DIGITS:
+        if digit in normalised:
+            normalised = normalised.replace(digit, spaced)
+    return normalised.split()
 
 
 def _digits_apart(normalised: str) -> list[str]:
