@@ -60,7 +60,7 @@ def _run_interrupted(pages: Path, spool: Path, at: int | None) -> int:
 
 @pytest.mark.slow
 def test_an_interrupt_at_any_line_leaves_no_scratch_folder(tmp_path, make_corpus):
-    texts = list(seed_texts().values())
+    texts = seed_texts()
     pages = make_corpus({"a.txt": texts[sorted(texts)[0]], "b.jsonl": '{"text": "One page of text."}\n'})
     spool = tmp_path / "spool"
     spool.mkdir()
