@@ -222,9 +222,9 @@ def test_a_records_id_reaches_the_output_and_keep_fields_carries_more(tmp_path):
 def test_a_records_date_given_as_a_number_is_kept_as_its_text(tmp_path):
     path = tmp_path / "feed.jsonl"
     texts = list(seed_texts().values())
-    dates = [1721952000, 1721952000.5, "2024-07-26", None]
+    dates = [1721952000, 1721952000.5, "2024-07-26", None, ""]
     with open(path, "w", encoding="utf-8") as out:
         for n, date in enumerate(dates):
             out.write(json.dumps({"id": f"p{n}", "text": texts[n], "date": date}) + "\n")
     given = {a["input_id"]: a["input_date"] for a in (a.to_dict() for a in clean([path], Config(jobs=1)))}
-    assert given == {"p0": "1721952000", "p1": "1721952000.5", "p2": "2024-07-26", "p3": None}
+    assert given == {"p0": "1721952000", "p1": "1721952000.5", "p2": "2024-07-26", "p3": None, "p4": None}

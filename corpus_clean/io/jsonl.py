@@ -75,7 +75,7 @@ def _jsonl_record(line: bytes, number: int, text_field: str, url_field: str, con
     input_id = _text_of(record.get("id"))
     keep = config.keep_fields
     fields = json.dumps({name: record[name] for name in keep if name in record}, ensure_ascii=False) if keep else None
-    title, date = _string(record.get("title")), _text_of(record.get("date"))
+    title, date = _string(record.get("title")), _text_of(record.get("date")) or None  # "" gives no date
     if html_field or _looks_like_html(text[:1024].encode("utf-8", "replace")):
         page = _html_page(text, number, url, f"line {number}", config)
         if not isinstance(page, ContainedPage):
