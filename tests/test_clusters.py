@@ -216,6 +216,56 @@ def test_buckets_of_settled_rows_only_are_skipped_and_no_other_pair_is_lost():
     assert len(band_candidates(keys, settled=np.ones(500, dtype=bool))) == 0
 
 
+def _pairs_sharing_a_key(keys: np.ndarray) -> np.ndarray:
+    """Every pair (i < j) of rows with an equal key in some band, by brute force."""
+    found = set()
+    for band in range(keys.shape[1]):
+        rows_of: dict[int, list[int]] = {}
+        for row, key in enumerate(keys[:, band].tolist()):
+            rows_of.setdefault(key, []).append(row)
+        found.update((i, j) for rows in rows_of.values() for i in rows for j in rows if i < j)
+    return np.array(sorted(found), dtype=np.int64).reshape(-1, 2)
+
+
+@pytest.mark.parametrize("n", [40, 900])
+def test_band_keys_differing_only_in_their_low_bits_stay_apart(n):
+    """Buckets are found by sorting keys with the row number in their low bits: keys
+    equal but for those bits (interleaved by row number in that sort) are still apart,
+    and equal keys still together."""
+    rng = np.random.default_rng(n)
+    high = rng.integers(0, 30, size=(n, 4)).astype(np.uint64) << np.uint64(50)
+    keys = high | rng.integers(0, 4, size=(n, 4)).astype(np.uint64)  # low bits: 4 values
+    keys[:, 3] = rng.integers(0, 1 << 63, size=n, dtype=np.uint64)  # and a band of random keys
+    expected = _pairs_sharing_a_key(keys)
+    assert len(expected) > 0
+    assert np.array_equal(band_candidates(keys), expected)
+
+
+def test_pairs_are_verified_alike_one_by_one_and_one_text_against_several():
+    """With one worker, pairs sharing a text are compared as that text against the others:
+    the same pairs pass as when each pair is compared alone, whatever order the pairs
+    come in (by row, or by where their texts lie in a file)."""
+    from rapidfuzz.distance import Indel
+
+    from corpus_clean.dedup.verify import GROUP_PAIRS, Samples
+
+    rng = random.Random(4)
+    words = "river bridge town hall road market school north south old new station".split()
+    base = [" ".join(rng.choices(words, k=rng.choice([3, 12, 40]))) for _ in range(30)]
+    texts = base + [t.replace(" ", " и ", 1) + " ещё" for t in base] + [t[: len(t) // 2] for t in base]
+    ids = np.arange(len(texts)) * 3  # ids need not be 0..n-1
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts)) if rng.random() < 0.3])
+    pairs = ids[pairs]
+    assert np.bincount(pairs[:, 0]).max() >= 2 * GROUP_PAIRS  # some texts are the first of many pairs
+    text_of = dict(zip(ids.tolist(), texts))
+    expected = np.array([Indel.normalized_similarity(text_of[a], text_of[b]) >= 0.8 for a, b in pairs.tolist()])
+    assert 0 < expected.sum() < len(pairs)
+    for workers in (1, 2):
+        for order in (np.arange(len(pairs)), np.random.default_rng(1).permutation(len(pairs))):
+            samples = Samples(ids, texts_of=lambda rows: [text_of[r] for r in rows.tolist()])
+            assert np.array_equal(samples.similar(pairs[order], 0.8, workers), expected[order])
+
+
 def test_unique_inverse_overwriting_its_input_gives_numpys_answer():
     from corpus_clean.dedup.sorted_sets import unique_inverse
 

@@ -219,7 +219,7 @@ def _join_verified_pairs(
         stats.candidate_pairs += len(pairs)
         if bounded and isinstance(rows, RowStore):
             pairs = in_file_order(pairs, rows.text_offsets, config.max_memory // VERIFY_TILE_SHARE)
-        needed = unique(pairs)
+        needed = _ends(pairs, len(row_keys))
         if table is not None or row_texts is None:
             texts.update(texts_for(row_keys[needed]))
         # with a memory limit, the texts are looked up for each batch of pairs rather
@@ -241,13 +241,21 @@ def _join_verified_pairs(
             apart = ends_roots[:, 0] != ends_roots[:, 1]
             stats.joined_pairs += len(batch) - int(apart.sum())
             batch, ends = batch[apart], ends[apart]
-            batch_samples = samples or Samples(unique(batch), texts_of=read_texts)
+            batch_samples = samples or Samples(_ends(batch, len(row_keys)), texts_of=read_texts)
             verified = batch_samples.similar(batch, config.threshold, workers)
             stats.verified_pairs += int(verified.sum())
             join(roots, ends[verified])
         del pairs, samples, batch_samples  # their texts: all the candidates' texts
     roots = flatten(roots)
     return roots
+
+
+def _ends(pairs: np.ndarray, n: int) -> np.ndarray:
+    """`unique(pairs)` for pairs of rows below n: marked in a mask of the rows rather
+    than sorted (seven million pairs at 100k pages, two seconds of sorting)."""
+    seen = np.zeros(n, dtype=bool)
+    seen[pairs.ravel()] = True
+    return np.flatnonzero(seen)
 
 
 def cluster_arrays(
