@@ -17,7 +17,7 @@ import numpy as np
 
 from ..config import Config
 from ..dedup.fingerprints import lsh_params
-from ..dedup.sorted_sets import run_starts
+from ..dedup.sorted_sets import run_starts, unique
 from ..engine.fingerprint_store import RowStore
 from ..engine.workers import default_jobs
 
@@ -148,15 +148,14 @@ def _bucket_order(column: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     packed = np.bitwise_and(column, ~low)
     packed |= np.arange(n, dtype=np.uint64)
     packed.sort()
-    truncated_change = np.empty(n - 1, dtype=bool)
-    np.not_equal(packed[1:] >> np.uint64(shift), packed[:-1] >> np.uint64(shift), out=truncated_change)
+    truncated_change = np.bitwise_xor(packed[1:], packed[:-1]) > low  # (the high bits differ)
     packed &= low
     order = packed.view(np.int64)
     sorted_keys = column[order]
     mixed = np.flatnonzero((sorted_keys[1:] != sorted_keys[:-1]) & ~truncated_change)
     if len(mixed):
         run_bounds = np.append(np.flatnonzero(truncated_change) + 1, n)
-        for run in np.unique(np.searchsorted(run_bounds, mixed, side="right")).tolist():
+        for run in unique(np.searchsorted(run_bounds, mixed, side="right")).tolist():
             lo, hi = (int(run_bounds[run - 1]) if run else 0), int(run_bounds[run])
             by_key = np.argsort(sorted_keys[lo:hi], kind="stable")
             order[lo:hi] = order[lo:hi][by_key]
