@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 
@@ -264,6 +265,45 @@ def test_pairs_are_verified_alike_one_by_one_and_one_text_against_several():
         for order in (np.arange(len(pairs)), np.random.default_rng(1).permutation(len(pairs))):
             samples = Samples(ids, texts_of=lambda rows: [text_of[r] for r in rows.tolist()])
             assert np.array_equal(samples.similar(pairs[order], 0.8, workers), expected[order])
+
+
+@pytest.mark.parametrize("batch", [1, 3, 250_000])
+def test_clusters_are_the_components_of_every_verified_pair(monkeypatch, batch):
+    """Pairs whose texts are already joined are not compared: the clusters must still be
+    those of all candidate pairs verified one by one, in a chain of edits where the ends
+    are too far apart to verify directly and a clique of near-copies."""
+    from corpus_clean.dedup import clusters
+    from corpus_clean.dedup.components import components
+
+    monkeypatch.setattr(clusters, "JOIN_BATCH_PAIRS", batch)
+    rng = random.Random(6)
+    words = "harbour council budget library tram museum park bridge festival school".split()
+    texts = []
+    for _ in range(6):
+        story = rng.choices(words, k=30)
+        texts.append(" ".join(story))
+        for step in range(1, 6):  # each a few words on from the last: the chain's ends differ a lot
+            story = story[:]
+            for at in rng.sample(range(len(story)), 3):
+                story[at] = rng.choice(words)
+            texts.append(" ".join(story) + f" {step}")
+    texts = list(dict.fromkeys(texts))
+    config = Config(bands=64)  # many candidates, most rejected
+    verified = near_duplicate_pairs(texts, config)
+    expected = components(len(texts), np.array(verified, dtype=np.int64).reshape(-1, 2))
+    infos, stats = cluster_paragraphs(texts, list(range(len(texts))), config)
+    got = [i.cluster for i in infos]
+
+    def first_of_group(labels) -> list[int]:
+        first: dict[int, int] = {}
+        return [first.setdefault(label, at) for at, label in enumerate(labels)]
+
+    assert first_of_group(got) == first_of_group(expected.tolist())
+    far = [(a, b) for a, b in itertools.combinations(range(len(texts)), 2) if got[a] == got[b]]
+    assert set(far) - set(verified)  # some texts of one cluster are joined only through others
+    assert 6 <= len(set(got)) < len(texts)
+    if batch == 1:
+        assert stats.joined_pairs > 0  # pairs were skipped as already joined
 
 
 def test_unique_inverse_overwriting_its_input_gives_numpys_answer():
