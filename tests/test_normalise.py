@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from corpus_clean.text.normalise import clean_line, normalise_for_dedup, shingles, tokens
 
 
@@ -90,12 +96,12 @@ def test_dedup_form_of_text_with_typographic_punctuation_is_the_general_rule():
     import re
     import unicodedata
 
-    from corpus_clean.text.normalise import _ASCII_SEPARATORS
+    from corpus_clean.text.normalise import _SEPARATORS
 
     def general(text: str) -> str:
         return " ".join(re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold()))
 
-    separators = [chr(i) for i in range(0x80, 0x3000) if _ASCII_SEPARATORS.match(chr(i))]
+    separators = list(_SEPARATORS)
     assert "’" in separators and "—" in separators
     for c in separators:
         for text in (f"It{c}s a Test{c}", f"{c}word{c}{c}Word {c} x_y", f"a{c}b", f"A{c}́b"):
@@ -134,3 +140,89 @@ def test_tokens_are_the_single_character_rule_whatever_the_path():
     for text in texts:
         assert tokens(text) == re.sub(_SINGLE_CHAR_TOKENS, r" \1 ", text).split(), text
         assert tokens(normalise_for_dedup(text)) == _SINGLE_CHAR_TOKENS.sub(r" \1 ", normalise_for_dedup(text)).split()
+
+
+def _reference_dedup_form(text: str) -> str:
+    """The comparison form's rule written plainly, one step after another: NFKC,
+    casefold, runs of letters and digits; digit groups joined; a short mostly numeric
+    line is its digits."""
+    words = re.findall(r"[^\W_]+", unicodedata.normalize("NFKC", text).casefold())
+    text = " ".join(words)
+    if any(word.isdigit() for word in words):
+        text = re.sub(r"(?<=\d) (?=\d)", "", text)
+        if len(text) <= 40 and sum(c.isdigit() for c in text) >= 2 * sum(c.isalpha() for c in text):
+            return "".join(c for c in text if c.isdigit())
+    return text
+
+
+#: Characters where the comparison form's shortcuts could part from the rule.
+_TRICKY = (
+    "\u0301\u0308\u0327\u0345\u093f\u0e31"  # combining marks (U+0345 casefolds to a letter)
+    "\ufb01\ufb00\u2460\u2474\u00bd\u2153\u2160\u216b\u2122\u33a1\u212a\u2126"  # ligatures, compatibility forms
+    "\uff11\uff12\uff21\uff41\u00b2\u00b3\u00b9\u2070\u2075\u2082\u00aa\u00ba\u00b5"  # full-width, superscripts
+    "\u0661\u0662\u0967\u0e53\uff10\u1369\U0001d7ce"  # digits of other scripts, and digits that are not decimal
+    "\u00df\u03a3\u03c2\u0130\u0131\u1e9e\u0587"  # letters whose casefold differs from their lowercase
+    "\u00a0\u2009\u3000\u2028\u2029\x85\x1c\x1f\t\n\u200b\u200d\ufeff\u00ad"  # spaces, invisibles
+    "\u2019\u201c\u00bb\u2014\u2013\u00b7\u2026\u2033\u2011\u00a9\u25ba\u2192\u20ac\u00d7\u2044"  # separators, symbols
+    "_-.,:;/+'()#%&*|"  # ASCII separators
+    "\u1100\u1161\u11a8\uac00"  # Hangul jamo and a syllable (they compose)
+    "\ud800\udfff"  # lone surrogates
+    "\u0434\u0416\u03b1\u05d0\u0627\u4e2d\u306e\u0e01\u00e9"  # letters of other scripts
+)
+_TEXT = st.text(
+    st.one_of(st.sampled_from(_TRICKY), st.sampled_from("aZq 0123456789"), st.characters(codec="utf-8")),
+    max_size=300,
+)
+
+
+@settings(max_examples=400)
+@given(_TEXT)
+def test_dedup_form_is_the_rule_on_any_text(text):
+    assert normalise_for_dedup(text) == _reference_dedup_form(text)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "7",
+                "495",
+                "621-33",
+                "+",
+                " ",
+                "\u0663",
+                "\uff12",
+                "tel",
+                "\u0442\u0435\u043b",
+                "\u2014",
+                "\u00b2",
+                "\u0301",
+            ]
+        ),
+        max_size=14,
+    )
+)
+def test_dedup_form_of_short_numeric_lines_is_the_rule(pieces):
+    text = "".join(pieces)
+    assert normalise_for_dedup(text) == _reference_dedup_form(text)
+
+
+def test_dedup_form_of_every_character_between_letters_and_digits_is_the_rule():
+    """Each character of the Basic Multilingual Plane (and the first of every block
+    beyond it) between letters, between digits, and after a separator, in text that
+    takes the ASCII path once the typographic punctuation is spaced and in text of
+    another script."""
+    chars = [chr(i) for i in [*range(0x10000), *range(0x10000, 0x110000, 0x80)]]
+    for c in chars:
+        for text in (f"Ab{c}c 1{c}2", f"\u201c{c}\u0301 x", f"\u0416{c}\u0436 3 {c}4", f"{c}\u2014{c}"):
+            assert normalise_for_dedup(text) == _reference_dedup_form(text), (hex(ord(c)), text)
+
+
+def test_dedup_form_of_long_text_whatever_comes_late_in_it():
+    """The route a text takes is chosen from its beginning: what comes after it must not
+    change the words."""
+    opening = "Typographic \u201cquotes\u201d \u2014 and words, " * 12
+    for late in ("", "\u00e9t\u00e9", "\u0416\u0443\u043a", "\ufb01ne", "x\u0345", "\u25ba", "\u00b2 2", "\u2011"):
+        text = opening + late + " end 1 2"
+        assert normalise_for_dedup(text) == _reference_dedup_form(text), late

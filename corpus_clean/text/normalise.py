@@ -44,17 +44,26 @@ _WORDS = re.compile(r"[^\W_]+")
 #: string and an ASCII table, about three times faster than the regular expression).
 _ASCII_WORDS = {i: (chr(i).lower() if chr(i).isalnum() else " ") for i in range(128)}
 #: Characters outside ASCII that prose in a Latin script is full of (typographic quotes
-#: and dashes, NBSP, "©", "…"): each is a separator in the comparison form whatever
-#: surrounds it (its NFKC form holds no letter or digit, and composes with nothing), so
-#: a text whose only non-ASCII characters are these takes the ASCII path with them as
-#: spaces, and gets the same words.
-_SEPARATOR_CHARS = (
-    "\u00a0\u00a7\u00a9\u00ab\u00ae\u00b0\u00b6\u00b7\u00bb\u2010-\u2015\u2018-\u2022\u2026\u2032\u2033"
-    "\u2039\u203a\u2212"
+#: and dashes, NBSP, "©", "…"), most frequent first: each is a separator in the
+#: comparison form whatever surrounds it (its NFKC form holds no letter or digit, and
+#: composes with nothing), so a text whose only non-ASCII characters are these takes
+#: the ASCII path with them as spaces, and gets the same words.
+_SEPARATORS = (
+    "\u2019\u201d\u201c\u00bb\u2014\u2013\u2018\u00a9\u2022\u00b7\u00ab\u00a0\u2026\u2032\u00b0\u00b6\u2039\u203a"
+    "\u00ae\u00a7\u2212\u2010\u2011\u2012\u2015\u201a\u201b\u201e\u201f\u2020\u2021\u2033"
 )
-_ASCII_SEPARATORS = re.compile(f"[{_SEPARATOR_CHARS}]")
 #: A character that keeps a text off the ASCII path (found early in text of another script).
-_NOT_ASCII_PATH = re.compile(f"[^\\x00-\\x7f{_SEPARATOR_CHARS}]")
+_NOT_ASCII_PATH = re.compile(f"[^\\x00-\\x7f{re.escape(_SEPARATORS)}]")
+#: How far into a text `_NOT_ASCII_PATH` is looked for before trying the ASCII path:
+#: text of another script shows one at once, and scanning a long text to its end costs
+#: more than trying (the words are the same whichever path a text takes).
+_ASCII_PATH_PROBE = 256
+#: The separators that NFKC keeps: in a text off the ASCII path each is a space in the
+#: comparison form, replaced in C before the split.
+_NFKC_SEPARATORS = tuple(c for c in _SEPARATORS if unicodedata.normalize("NFKC", c) == c)
+#: `_ASCII_WORDS` for the UTF-8 bytes of a casefolded text: ASCII letters and digits and
+#: every byte of a longer character kept, any other ASCII character a space.
+_UTF8_WORDS = bytes(b if b >= 0x80 or chr(b).isalnum() else 0x20 for b in range(256))
 #: A space between two digits. Written to start with the space itself, so that the
 #: regular expression engine jumps from space to space instead of trying every
 #: position (4x faster on long texts than a leading look-behind).
@@ -121,12 +130,7 @@ def normalise_for_dedup(text: str) -> str:
     compared by its digits alone: "+7 495-621-33-23" and "+7495-621-33-23 -tel" are
     one number, whatever words label it.
     """
-    if not text.isascii() and _NOT_ASCII_PATH.search(text) is None:
-        text = _ASCII_SEPARATORS.sub(" ", text)
-    if text.isascii():
-        words = text.translate(_ASCII_WORDS).split()
-    else:
-        words = _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+    words = text.translate(_ASCII_WORDS).split() if text.isascii() else _words(text)
     text = " ".join(words)
     if any(map(str.isdigit, words)):
         text = _DIGIT_GAP.sub("", text)
@@ -135,6 +139,32 @@ def normalise_for_dedup(text: str) -> str:
             if digits >= 2 * sum(c.isalpha() for c in text):
                 return "".join(c for c in text if c.isdigit())
     return text
+
+
+def _words(text: str) -> list[str]:
+    """`_WORDS.findall(unicodedata.normalize("NFKC", text).casefold())` of a text outside
+    ASCII, three times faster: the regular expression tests every character against the
+    Unicode tables in turn, where C string methods turn the separators into spaces and
+    `str.split` and `str.isalnum` do the rest (re's \\w is `str.isalnum` or "_")."""
+    if _NOT_ASCII_PATH.search(text, 0, _ASCII_PATH_PROBE) is None:
+        plain = text
+        for c in _SEPARATORS:
+            if c in plain:
+                plain = plain.replace(c, " ")
+                if plain.isascii():  # O(1): a string knows whether it is ASCII
+                    return plain.translate(_ASCII_WORDS).split()
+    if not unicodedata.is_normalized("NFKC", text):  # most text is, and checking is 10x faster
+        text = unicodedata.normalize("NFKC", text)
+    text = text.casefold()
+    for c in _NFKC_SEPARATORS:
+        if c in text:
+            text = text.replace(c, " ")
+    # ASCII separators through the UTF-8 bytes (surrogatepass: a lone surrogate comes back as it was)
+    words = text.encode("utf-8", "surrogatepass").translate(_UTF8_WORDS).decode("utf-8", "surrogatepass").split()
+    if "".join(words).isalnum():  # no other separator left: these are the words
+        return words
+    # a word holding another separator (a symbol, a combining mark): split as the rule does
+    return [part for word in words for part in ((word,) if word.isalnum() else _WORDS.findall(word))]
 
 
 def tokens(normalised: str) -> list[str]:
