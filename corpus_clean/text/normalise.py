@@ -143,9 +143,11 @@ def normalise_for_dedup(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     """`_WORDS.findall(unicodedata.normalize("NFKC", text).casefold())` of a text outside
-    ASCII, three times faster: the regular expression tests every character against the
-    Unicode tables in turn, where C string methods turn the separators into spaces and
-    `str.split` and `str.isalnum` do the rest (re's \\w is `str.isalnum` or "_")."""
+    ASCII, with less work per character than the regular expression's: the usual
+    separators become spaces (`str.replace`, `bytes.translate` of the UTF-8), then
+    `str.split`; a piece that is not all letters and digits (re's \\w is `str.isalnum`
+    or "_") is left to the regular expression, and as no word spans a space, the words
+    of the pieces are the words of the text."""
     if _NOT_ASCII_PATH.search(text, 0, _ASCII_PATH_PROBE) is None:
         plain = text
         for c in _SEPARATORS:
