@@ -158,7 +158,7 @@ def _reference_dedup_form(text: str) -> str:
 #: Characters where the comparison form's shortcuts could part from the rule.
 _TRICKY = (
     "\u0301\u0308\u0327\u0345\u093f\u0e31"  # combining marks (U+0345 casefolds to a letter)
-    "\ufb01\ufb00\u2460\u2474\u00bd\u2153\u2160\u216b\u2122\u33a1\u212a\u2126"  # ligatures, compatibility forms
+    "\u2116\ufb01\ufb00\u2460\u2474\u00bd\u2153\u2160\u216b\u2122\u33a1\u212a\u2126"  # ligatures, compatibility forms
     "\uff11\uff12\uff21\uff41\u00b2\u00b3\u00b9\u2070\u2075\u2082\u00aa\u00ba\u00b5"  # full-width, superscripts
     "\u0661\u0662\u0967\u0e53\uff10\u1369\U0001d7ce"  # digits of other scripts, and digits that are not decimal
     "\u00df\u03a3\u03c2\u0130\u0131\u1e9e\u0587"  # letters whose casefold differs from their lowercase

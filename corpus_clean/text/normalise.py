@@ -52,15 +52,25 @@ _SEPARATORS = (
     "\u2019\u201d\u201c\u00bb\u2014\u2013\u2018\u00a9\u2022\u00b7\u00ab\u00a0\u2026\u2032\u00b0\u00b6\u2039\u203a"
     "\u00ae\u00a7\u2212\u2010\u2011\u2012\u2015\u201a\u201b\u201e\u201f\u2020\u2021\u2033"
 )
+_SEPARATOR = re.compile(f"[{re.escape(_SEPARATORS)}]")
 #: A character that keeps a text off the ASCII path (found early in text of another script).
 _NOT_ASCII_PATH = re.compile(f"[^\\x00-\\x7f{re.escape(_SEPARATORS)}]")
 #: How far into a text `_NOT_ASCII_PATH` is looked for before trying the ASCII path:
 #: text of another script shows one at once, and scanning a long text to its end costs
 #: more than trying (the words are the same whichever path a text takes).
 _ASCII_PATH_PROBE = 256
+#: Texts shorter than this go through the regular expressions: for them the many calls
+#: of the longer route cost more than it saves.
+_SHORT_TEXT = 160
 #: The separators that NFKC keeps: in a text off the ASCII path each is a space in the
 #: comparison form, replaced in C before the split.
 _NFKC_SEPARATORS = tuple(c for c in _SEPARATORS if unicodedata.normalize("NFKC", c) == c)
+#: Characters outside NFKC that most often are the only ones in a text ("№", "…", NBSP,
+#: "™", ligatures, fractions, superscripts), with their NFKD forms: see `_nfkc`.
+_COMPATIBILITY = tuple(
+    (c, unicodedata.normalize("NFKD", c))
+    for c in "\u2116\u2026\u00a0\u2122\ufb01\ufb02\u00bd\u00b2\u00b3\u2033\u2011\u3000"
+)
 #: `_ASCII_WORDS` for the UTF-8 bytes of a casefolded text: ASCII letters and digits and
 #: every byte of a longer character kept, any other ASCII character a space.
 _UTF8_WORDS = bytes(b if b >= 0x80 or chr(b).isalnum() else 0x20 for b in range(256))
@@ -148,6 +158,10 @@ def _words(text: str) -> list[str]:
     `str.split`; a piece that is not all letters and digits (re's \\w is `str.isalnum`
     or "_") is left to the regular expression, and as no word spans a space, the words
     of the pieces are the words of the text."""
+    if len(text) < _SHORT_TEXT:
+        if _NOT_ASCII_PATH.search(text) is None:
+            return _SEPARATOR.sub(" ", text).translate(_ASCII_WORDS).split()
+        return _WORDS.findall(_nfkc(text).casefold())
     if _NOT_ASCII_PATH.search(text, 0, _ASCII_PATH_PROBE) is None:
         plain = text
         for c in _SEPARATORS:
@@ -155,9 +169,7 @@ def _words(text: str) -> list[str]:
                 plain = plain.replace(c, " ")
                 if plain.isascii():  # O(1): a string knows whether it is ASCII
                     return plain.translate(_ASCII_WORDS).split()
-    if not unicodedata.is_normalized("NFKC", text):  # most text is, and checking is 10x faster
-        text = unicodedata.normalize("NFKC", text)
-    text = text.casefold()
+    text = _nfkc(text).casefold()
     for c in _NFKC_SEPARATORS:
         if c in text:
             text = text.replace(c, " ")
@@ -167,6 +179,19 @@ def _words(text: str) -> list[str]:
         return words
     # a word holding another separator (a symbol, a combining mark): split as the rule does
     return [part for word in words for part in ((word,) if word.isalnum() else _WORDS.findall(word))]
+
+
+def _nfkc(text: str) -> str:
+    """NFKC of a text, made cheap for text that is normal but for a few common
+    compatibility characters: each is replaced by its NFKD form first (which NFKC makes
+    of it anyway, so the result is the same), and the text left is normal, which the
+    quick check inside `unicodedata.normalize` finds at once."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for c, decomposed in _COMPATIBILITY:
+        if c in text:
+            text = text.replace(c, decomposed)
+    return unicodedata.normalize("NFKC", text)
 
 
 def tokens(normalised: str) -> list[str]:
