@@ -182,6 +182,13 @@ def test_dedup_form_is_the_rule_on_any_text(text):
 
 
 @settings(max_examples=200)
+@given(st.text(st.sampled_from(_TRICKY + "aZq 0123456789\u0436"), min_size=150, max_size=600))
+def test_dedup_form_is_the_rule_on_any_long_text(text):
+    """Long texts take other routes than short ones."""
+    assert normalise_for_dedup(text) == _reference_dedup_form(text)
+
+
+@settings(max_examples=200)
 @given(
     st.lists(
         st.sampled_from(
@@ -210,13 +217,19 @@ def test_dedup_form_of_short_numeric_lines_is_the_rule(pieces):
 
 def test_dedup_form_of_every_character_between_letters_and_digits_is_the_rule():
     """Each character of the Basic Multilingual Plane (and the first of every block
-    beyond it) between letters, between digits, and after a separator, in text that
-    takes the ASCII path once the typographic punctuation is spaced and in text of
-    another script."""
-    chars = [chr(i) for i in [*range(0x10000), *range(0x10000, 0x110000, 0x80)]]
-    for c in chars:
-        for text in (f"Ab{c}c 1{c}2", f"\u201c{c}\u0301 x", f"\u0416{c}\u0436 3 {c}4", f"{c}\u2014{c}"):
-            assert normalise_for_dedup(text) == _reference_dedup_form(text), (hex(ord(c)), text)
+    beyond it) between letters, between digits, and after a separator, in short texts
+    that take the ASCII path once the typographic punctuation is spaced or are text of
+    another script; and in long ones (which take other routes), every character but
+    the letters and digits that NFKC and casefolding keep as they are (one in 16 of those)."""
+    latin = "Plain words \u2014 \u201cquoted\u201d, " * 7
+    cyrillic = "\u0416\u0443\u043a \u00ab\u0436\u0443\u043a\u00bb \u2014 " * 15
+    for i in [*range(0x10000), *range(0x10000, 0x110000, 0x80)]:
+        c = chr(i)
+        texts = [f"Ab{c}c 1{c}2 {c}\u2014{c}", f"\u201c{c}\u0301 x \u0416{c}\u0436 3 {c}4"]
+        if i % 16 == 0 or not (c.isalnum() and unicodedata.normalize("NFKC", c) == c == c.casefold()):
+            texts += [f"{latin}Ab{c}c 1{c}2 {c}\u2014{c}", f"{cyrillic}\u0416{c}\u0436 3 {c}4 {c}\u0301 x{c}"]
+        for text in texts:
+            assert normalise_for_dedup(text) == _reference_dedup_form(text), (hex(i), text)
 
 
 def test_dedup_form_of_long_text_whatever_comes_late_in_it():
