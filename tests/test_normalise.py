@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -215,6 +216,7 @@ def test_dedup_form_of_short_numeric_lines_is_the_rule(pieces):
     assert normalise_for_dedup(text) == _reference_dedup_form(text)
 
 
+@pytest.mark.slow  # every character of the BMP: about 5 s alone
 def test_dedup_form_of_every_character_between_letters_and_digits_is_the_rule():
     """Each character of the Basic Multilingual Plane (and the first of every block
     beyond it) between letters, between digits, and after a separator, in short texts
