@@ -103,7 +103,16 @@ CLOSE_WORDS = {
     "zh": "的 一 是 在 不 了 有 和 人 这 中 大 为 上 个 国 我 以 要 他 城市 政府 说 年",
     "ja": "の に は を た が で て と し れ さ ある いる も する から な こと として 市 政府 年",
 }
-CLOSE_PAIRS = [("es", "pt"), ("cs", "sk"), ("no", "da"), ("id", "ms"), ("ru", "uk"), ("uk", "bg"), ("fa", "ar"), ("zh", "ja")]
+CLOSE_PAIRS = [
+    ("es", "pt"),
+    ("cs", "sk"),
+    ("no", "da"),
+    ("id", "ms"),
+    ("ru", "uk"),
+    ("uk", "bg"),
+    ("fa", "ar"),
+    ("zh", "ja"),
+]
 #: Mixes found (by a search over such mixes) to be near ties: py3langid's two best
 #: languages within a thousandth of each other.
 NEAR_TIES = [

@@ -9,12 +9,13 @@ many texts at once, `detect_languages` gives the same answers for less:
   early: the automaton's state depends only on the last few bytes read, and where a
   piece's first state does not follow from the end of the piece before it, that text
   is walked again whole, so the states are the automaton's own;
-- the score: the table rows of a batch's features are converted to float32 once (not
-  once per text), and each text's scores computed from them. The sums may add up in
-  another order than py3langid's, so a text's language is taken from them only when
-  its best language leads the next by more than the rounding of either computation
-  can move the scores (a bound on float32 sums); the others, near ties, are scored
-  exactly as py3langid scores them (its Counter's order, its product).
+- the score: the table's rows (float16) are converted to float32 once, when a text
+  first needs them, not for every text that uses them, and each text's scores summed
+  from them. The sums may add up in another order than py3langid's, so a text's
+  language is taken from them only when its best language leads the next by more than
+  the rounding of either computation can move the scores (a bound on float32 sums);
+  the others, near ties, are scored exactly as py3langid scores them (its Counter's
+  order, its product).
 
 So its answers are py3langid's, text by text (a test holds them equal); where
 py3langid's internals are not the ones this was written against, it falls back to
@@ -23,9 +24,9 @@ calling `py3langid.classify` text by text.
 
 from __future__ import annotations
 
+import threading
 from array import array
 from collections.abc import Sequence
-import threading
 from functools import lru_cache
 
 import numpy as np
@@ -35,12 +36,12 @@ MIN_CHARS = 20
 #: The language is read off the first characters only: they tell it as well for news
 #: prose, and detection costs time in proportion to the length.
 SAMPLE_CHARS = 200
-#: Texts detected together (bounds a batch's count grid, texts by distinct features).
+#: Texts detected together (bounds the walk's grids and the sorted (text, feature) pairs).
 BATCH_TEXTS = 256
 #: Bytes of a text walked in step with the other pieces (see the module docstring).
 PIECE_BYTES = 32
-#: Bytes walked before a piece: py3langid's automaton is 6 bytes deep (its longest
-#: n-gram), so its state after a byte depends on that byte and the 5 before it at most.
+#: Bytes walked before a piece: the automaton of py3langid's model is 6 bytes deep, so
+#: its state after a byte depends on that byte and the 5 before it at most.
 #: Not a condition of the answers: a model where it is not so has texts walked again whole.
 WARMUP_BYTES = 5
 
@@ -54,6 +55,7 @@ _LOG1P_ULPS = 16
 #: terms' sizes and the prior's. So where the best label leads the next by more than
 #: 4 (k + 17) u M, py3langid's best is the same label; this many times that is asked.
 _MARGIN = 2.0
+
 
 def detect_language(text: str) -> str | None:
     """ISO 639-1 code of the text's language, or None when it cannot be told."""
