@@ -297,4 +297,10 @@ def _model() -> _BatchModel | None:
         return None  # another py3langid than this was written for: its own classify, text by text
     if not isinstance(identifier.tk_nextmove, array):
         return None
+    # the error bound is float32's, on a table every value of which is a float32
+    if (
+        np.dtype(identifier.nb_ptc.dtype) not in (np.float16, np.float32)
+        or np.dtype(identifier.nb_pc.dtype) != np.float32
+    ):
+        return None
     return _BatchModel(identifier)
