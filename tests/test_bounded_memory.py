@@ -194,26 +194,6 @@ def test_unread_articles_get_their_texts_when_read(tmp_path):
     assert json.loads(json.dumps(article.to_dict()))["text"] == article.text
 
 
-def test_the_token_vocabulary_is_let_go_of_after_the_first_pass(monkeypatch):
-    """The first pass's token vocabulary (250 MB at its cap) is emptied before the
-    cluster stage, in the process that made the fingerprints, and the run's articles
-    do not depend on it (it is a cache)."""
-    from corpus_clean.dedup import fingerprints
-    from corpus_clean.engine import chunk_work as passes
-
-    expected = [a.to_dict() for a in local.clean([SEEDS], Config(jobs=1))]
-    held = []
-
-    def forget() -> None:
-        held.append(len(fingerprints._TOKEN_HASHES))
-        fingerprints.forget_token_hashes()
-
-    monkeypatch.setattr(passes, "forget_token_hashes", forget)
-    assert [a.to_dict() for a in local.clean([SEEDS], Config(jobs=1))] == expected
-    assert held and held[0] > 100  # it held the seeds' words, and let go of them
-    assert len(fingerprints._TOKEN_HASHES) == 0
-
-
 def test_the_workers_are_forked_before_the_input_is_listed(monkeypatch):
     """A worker forked after the listing would keep a copy of every page of the files'
     records that the main process touches afterwards (600 MB at 1M pages)."""

@@ -129,3 +129,53 @@ def test_band_keys_mix_each_bands_values_in_order(bands, rows, width):
             row_keys.append(key)
         expected.append(row_keys)
     assert band_keys(sigs, bands, rows).tolist() == expected
+
+
+def test_xxh32_spans_is_xxhash_of_each_span():
+    """The batch hash runs XXH32 itself in numpy: every length (the 4-byte words, the
+    tail bytes, the 16-byte stripes, the long spans left to xxhash) must give its value."""
+    import xxhash
+
+    from corpus_clean.dedup.fingerprints import _LONG_SPAN, xxh32_spans
+    from corpus_clean.text.normalise import TOKEN_BYTES_PADDING
+
+    rng = random.Random(8)
+    data = bytes(rng.randrange(256) for _ in range(4000))
+    spans = [(s, s + n) for n in [*range(70), _LONG_SPAN - 1, _LONG_SPAN, _LONG_SPAN + 1, 1000] for s in (0, 1, 7)]
+    spans.append((len(data) - 5, len(data)))  # the last bytes: words read past them fall in the padding
+    buf = np.frombuffer(data + bytes(TOKEN_BYTES_PADDING), dtype=np.uint8)
+    starts, ends = (np.array(column, dtype=np.int64) for column in zip(*spans))
+    assert xxh32_spans(buf, starts, ends).tolist() == [xxhash.xxh32_intdigest(data[s:e]) for s, e in spans]
+
+
+def test_fingerprint_rows_of_every_script_are_datasketchs(monkeypatch):
+    """The whole-batch path (tokens as byte spans, XXH32 in numpy) against datasketch
+    fed with `tokens` text by text: digits of several scripts, ideographs (astral ones
+    too), long words, texts just long enough and too short, numbers."""
+    from corpus_clean.config import Config
+    from corpus_clean.dedup import fingerprints
+
+    texts = [
+        "tel 74956 covid19 3rd 2024г and more words here",
+        "улица ленина 12 кв 3а дом 7 подъезд 2 этаж",
+        "\u0661\u0662 items \u0967\u0968\u0969 and \uff11 \U0001e951 in the list",
+        "東京都で新しい図書館が開館しました 今日 2024年",
+        "ภาษาไทย ๑๒ abc def",
+        "\U00020000\U0002a6d6x \U0001f600smile one two three",
+        "one two three four five",
+        "one two three four",
+        "74956213323",
+        "pneumonoultramicroscopicsilicovolcanoconiosis " * 3 + "x" * 300 + " end",
+        "слово " * 40,
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z 0 1 2 3 4 5 6 7 8 9",
+    ]
+    config = Config()
+    bands, rows = fingerprints.lsh_params(config)
+    monkeypatch.setattr(fingerprints, "_BATCH_TEXTS", 5)
+    eligible, keys = fingerprints.fingerprint_rows(texts, config)
+    expected_eligible = [len(tokens(t)) >= config.min_minhash_tokens and not t.isdigit() for t in texts]
+    assert eligible.tolist() == expected_eligible
+    chosen = [t for t, ok in zip(texts, expected_eligible) if ok]
+    sets = [shingles(tokens(t), config.shingle_size) for t in chosen]
+    expected = fingerprints.band_keys(datasketch_signatures(sets, config.num_perm, config.seed), bands, rows)
+    assert np.array_equal(keys, expected)

@@ -241,3 +241,86 @@ def test_dedup_form_of_long_text_whatever_comes_late_in_it():
     for late in ("", "\u00e9t\u00e9", "\u0416\u0443\u043a", "\ufb01ne", "x\u0345", "\u25ba", "\u00b2 2", "\u2011"):
         text = opening + late + " end 1 2"
         assert normalise_for_dedup(text) == _reference_dedup_form(text), late
+
+
+def _spans_as_tokens(texts):
+    """`token_spans` of texts, turned back into each text's list of token strings."""
+    from corpus_clean.text.normalise import token_spans
+
+    buf, starts, ends, counts = token_spans(texts)
+    data = buf.tobytes()
+    found = [data[s:e].decode("utf-8") for s, e in zip(starts.tolist(), ends.tolist())]
+    out, at = [], 0
+    for n in counts.tolist():
+        out.append(found[at : at + n])
+        at += n
+    assert at == len(found)
+    return out
+
+
+def test_token_spans_are_the_tokens_of_each_text():
+    """The whole-batch form cuts exactly where `tokens` cuts, text by text: digits of
+    every script, scripts without spaces (astral ideographs too), every kind of
+    whitespace, texts that are empty or a single character, tokens at text edges."""
+    texts = [
+        "tel 74956 covid19 3rd 2024г x½ ²",
+        "",
+        "9",
+        "a",
+        "улица ленина 12 кв 3а",
+        "\u0661\u0662 items \u0967\u0968\u0969 and \uff11 \U0001e951\U0001d7ce end",
+        "mixed 東京 2024 and 12 東京都の会議",
+        "ภาษาไทย ๑๒ abc",
+        "\U00020000\U0002a6d6x \U0001f600smile",
+        " leading and trailing ",
+        "tab\there\u3000ideographic\u00a0nbsp\x1cfs\x85nel\u2028ls  double",
+        "x² squared ½ and y\u0301 ⑴ without a decimal digit",
+        "a1b22c 007 x9.5,6 end9 0123456789",
+        "abc",
+        "def",  # two texts in a row whose edge would otherwise join two words
+        "日本",
+    ]
+    assert _spans_as_tokens(texts) == [tokens(t) for t in texts]
+    for text in texts:
+        assert _spans_as_tokens([text]) == [tokens(text)], text
+
+
+def test_token_spans_of_random_texts_are_tokens():
+    import random
+
+    rng = random.Random(5)
+    alphabet = list("ab z0 9") + ["ж", "é", "東", "の", "ก", "\u0663", "\u00a0", "\u3000", "\t", "½", "\U00020001"]
+    alphabet += ["\U0001e950", "\U0001f600", "_", "\x00"]
+    for _ in range(200):
+        texts = ["".join(rng.choices(alphabet, k=rng.randrange(0, 12))) for _ in range(rng.randrange(1, 6))]
+        assert _spans_as_tokens(texts) == [tokens(t) for t in texts], texts
+
+
+def test_token_spans_of_ascii_texts_take_the_ascii_classes():
+    texts = ["plain words only", "covid19 and 3 more", "", "x"]
+    assert _spans_as_tokens(texts) == [tokens(t) for t in texts]
+
+
+def test_character_classes_are_the_string_methods_and_the_single_character_rule():
+    from corpus_clean.text.normalise import (
+        _ASCII_CLASSES,
+        _SEPARATOR,
+        _SINGLE,
+        _SINGLE_CHAR_TOKENS,
+        _WORD,
+        _char_classes,
+    )
+
+    table = _char_classes().tolist()
+    for cp in range(0x110000):
+        c = chr(cp)
+        expected = _SEPARATOR if c.isspace() else _SINGLE if _SINGLE_CHAR_TOKENS.fullmatch(c) else _WORD
+        assert table[cp] == expected, hex(cp)
+    assert _ASCII_CLASSES.tolist() == table[:128]
+
+
+def test_token_spans_of_a_text_without_utf8_form_raise_the_encoding_error():
+    from corpus_clean.text.normalise import token_spans
+
+    with pytest.raises(UnicodeEncodeError):
+        token_spans(["fine", "lone \ud800 surrogate"])

@@ -1,11 +1,12 @@
 """Fingerprints of paragraphs: an exact key, a MinHash signature, LSH band keys.
 
-Shingle hashes. Each token is hashed once with xxHash32 (through a per-process
-vocabulary cache: a corpus has far fewer distinct words than words), and the hash
+Shingle hashes. Each token is hashed with xxHash32 of its UTF-8 bytes, and the hash
 of a shingle of k tokens is the polynomial ``t1*P**(k-1) + ... + tk (mod 2**32)`` of
-its token hashes, computed for a whole batch of paragraphs with numpy. `shingle_hash`
-computes the same value from a shingle's text, one at a time; it is what datasketch
-is given in the reference path, so both paths hash every shingle identically.
+its token hashes, computed for a whole batch of paragraphs with numpy: the batch's
+tokens are byte spans of its text (`token_spans`), hashed all at once by XXH32 written
+in numpy (`xxh32_spans`), with no Python object per token. `shingle_hash` computes
+the same value from a shingle's text, one at a time; it is what datasketch is given
+in the reference path, so both paths hash every shingle identically.
 
 MinHash. The signature is datasketch's own (scheme "affine32": each shingle hash is
 pre-mixed with the MurmurHash3 finalizer, then permuted as ``a * h + b mod 2**32``
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 import xxhash
@@ -35,30 +35,6 @@ def exact_key(normalised: str) -> int:
     return xxhash.xxh64_intdigest(normalised.encode("utf-8"))
 
 
-class _TokenHashes(dict):
-    """token -> xxHash32, filled on first use (a bounded vocabulary per process)."""
-
-    _LIMIT = 2_000_000
-
-    def __missing__(self, token: str) -> int:
-        value = xxhash.xxh32_intdigest(token.encode("utf-8"))
-        if len(self) < self._LIMIT:
-            self[token] = value
-        return value
-
-
-_TOKEN_HASHES = _TokenHashes()
-
-
-def forget_token_hashes() -> None:
-    """Empty the vocabulary (at its 2M tokens, 250 MB; not needed once fingerprints are made)."""
-    _TOKEN_HASHES.clear()
-
-
-def token_hashes(tokens: Sequence[str]) -> list[int]:
-    return list(map(_TOKEN_HASHES.__getitem__, tokens))
-
-
 def shingle_hash(shingle: bytes) -> int:
     """Hash of one shingle given as its tokens joined by spaces (the reference path)."""
     h = 0
@@ -67,14 +43,80 @@ def shingle_hash(shingle: bytes) -> int:
     return h
 
 
-def _token_hash_array(token_lists: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(token hashes of all the lists one after another, as uint32; tokens per list):
-    one pass in C over the whole batch rather than a list of hashes per text."""
-    lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-    flat = np.fromiter(
-        map(_TOKEN_HASHES.__getitem__, chain.from_iterable(token_lists)), dtype=np.uint32, count=int(lengths.sum())
-    )
-    return flat, lengths
+_PRIME1, _PRIME2, _PRIME3, _PRIME4, _PRIME5 = (
+    np.uint32(p) for p in (0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1)
+)
+#: Spans longer than this are hashed by xxhash itself, one at a time: bounds the
+#: numpy passes over 16-byte stripes (words are far shorter).
+_LONG_SPAN = 256
+
+
+def _rotl(x: np.ndarray, r: int, scratch: np.ndarray) -> np.ndarray:
+    """`x` rotated left by `r` bits, in place (`scratch`: an array of its shape to spoil)."""
+    np.right_shift(x, np.uint32(32 - r), out=scratch)
+    np.left_shift(x, np.uint32(r), out=x)
+    x |= scratch
+    return x
+
+
+def _stripes(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """XXH32's state after the 16-byte stripes of spans of at least 16 bytes."""
+    lanes = [_PRIME1 + _PRIME2, _PRIME2, np.uint32(0), np.uint32(0) - _PRIME1]
+    v = [np.full(len(starts), lane, dtype=np.uint32) for lane in lanes]
+    count = lengths >> np.uint32(4)
+    for k in range(int(count.max())):
+        active = np.flatnonzero(count > k)  # only the spans with a k-th stripe: no read past one
+        at = starts[active]
+        for j in range(4):
+            lane = v[j][active]
+            word = words[at + (16 * k + 4 * j)]
+            word *= _PRIME2
+            lane += word
+            v[j][active] = _rotl(lane, 13, word) * _PRIME1
+    scratch = np.empty_like(v[0])
+    return _rotl(v[0], 1, scratch) + _rotl(v[1], 7, scratch) + _rotl(v[2], 12, scratch) + _rotl(v[3], 18, scratch)
+
+
+def xxh32_spans(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """xxHash32 (seed 0) of each byte span ``buf[starts[i]:ends[i]]``, as uint32: the
+    algorithm of xxhash's XXH32 run over all the spans at once, each step only over the
+    spans long enough for it. `buf` must have 3 readable bytes past the last span."""
+    lengths = (ends - starts).astype(np.uint32)
+    # the little-endian 32-bit word starting at any byte (an unaligned, overlapping view)
+    words = np.ndarray(len(buf) - 3, dtype="<u4", buffer=buf, strides=(1,))
+    h = np.full(len(starts), _PRIME5, dtype=np.uint32)
+    with np.errstate(over="ignore"):
+        striped = np.flatnonzero((lengths >= 16) & (lengths <= _LONG_SPAN))
+        if len(striped):
+            h[striped] = _stripes(words, starts[striped], lengths[striped])
+        h += lengths
+        rest = lengths & np.uint32(15)
+        at = starts + (lengths - rest)
+        for k in range(3):  # the 4-byte words left
+            active = np.flatnonzero(rest >= 4 * (k + 1))
+            x = h[active]
+            word = words[at[active] + 4 * k]
+            word *= _PRIME3
+            x += word
+            h[active] = _rotl(x, 17, word) * _PRIME4
+        at += rest & np.uint32(12)
+        rest &= np.uint32(3)
+        for k in range(3):  # the bytes left
+            active = np.flatnonzero(rest > k)
+            x = h[active]
+            byte = buf[at[active] + k].astype(np.uint32)
+            byte *= _PRIME5
+            x += byte
+            h[active] = _rotl(x, 11, byte) * _PRIME1
+        scratch = np.empty_like(h)
+        for shift, prime in ((15, _PRIME2), (13, _PRIME3), (16, None)):
+            np.right_shift(h, np.uint32(shift), out=scratch)
+            h ^= scratch
+            if prime is not None:
+                h *= prime
+    for i in np.flatnonzero(lengths > _LONG_SPAN).tolist():
+        h[i] = xxhash.xxh32_intdigest(buf[starts[i] : ends[i]].tobytes())
+    return h
 
 
 def shingle_hashes(flat: np.ndarray, lengths: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -162,16 +204,8 @@ def signatures_from_hashes(
 
 def signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:
     """MinHash signatures of shingle lists (shingles as space-joined tokens)."""
-    token_lists = [[token_hashes(s.split(" ")) for s in shingles] for shingles in shingle_sets]
-    counts = np.fromiter((len(t) for t in token_lists), dtype=np.int64, count=len(token_lists))
-    multiplier = _SHINGLE_MULTIPLIER
-    flat = []
-    for shingles in token_lists:
-        for tokens in shingles:
-            h = 0
-            for t in tokens:
-                h = (h * multiplier + t) & 0xFFFFFFFF
-            flat.append(h)
+    counts = np.fromiter(map(len, shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    flat = [shingle_hash(s.encode("utf-8")) for shingles in shingle_sets for s in shingles]
     return signatures_from_hashes(np.array(flat, dtype=np.uint32), counts, num_perm, seed)
 
 
@@ -229,23 +263,29 @@ def fingerprint_rows(normalised: Sequence[str], config) -> tuple[np.ndarray, np.
     exactly only. A row holds the LSH band keys (numpy backend) or the whole
     MinHash signature (datasketch backend, whose MinHashLSH does its own banding).
     """
-    from ..text.normalise import shingles, tokens
+    from ..text.normalise import shingles, token_spans, tokens
 
     bands, rows = lsh_params(config)
     eligible = np.zeros(len(normalised), dtype=bool)
     parts = []
-    # in batches, so that the token lists of a huge page never sit in memory at once
+    # in batches, so that the token arrays of a huge page never sit in memory at once
     for lo in range(0, len(normalised), _BATCH_TEXTS):
         batch = normalised[lo : lo + _BATCH_TEXTS]
-        token_lists = [tokens(text) for text in batch]
-        ok = [len(t) >= config.min_minhash_tokens and not text.isdigit() for t, text in zip(token_lists, batch)]
-        eligible[lo : lo + len(batch)] = ok
-        chosen = [t for t, keep in zip(token_lists, ok) if keep]
+        numbers = np.fromiter(map(str.isdigit, batch), dtype=bool, count=len(batch))
         if config.backend == "datasketch":
-            sets = [shingles(t, config.shingle_size) for t in chosen]
+            token_lists = [tokens(text) for text in batch]
+            ok = np.fromiter(map(len, token_lists), np.int64, len(batch)) >= config.min_minhash_tokens
+            ok &= ~numbers
+            eligible[lo : lo + len(batch)] = ok
+            sets = [shingles(t, config.shingle_size) for t, keep in zip(token_lists, ok.tolist()) if keep]
             parts.append(datasketch_signatures(sets, config.num_perm, config.seed))
             continue
-        hashes, counts = shingle_hashes(*_token_hash_array(chosen), config.shingle_size)
+        buf, starts, ends, lengths = token_spans(batch)
+        ok = (lengths >= config.min_minhash_tokens) & ~numbers
+        eligible[lo : lo + len(batch)] = ok
+        chosen = np.repeat(ok, lengths)
+        flat = xxh32_spans(buf, starts[chosen], ends[chosen])
+        hashes, counts = shingle_hashes(flat, lengths[ok], config.shingle_size)
         sigs = signatures_from_hashes(hashes, counts, config.num_perm, config.seed, columns=bands * rows)
         parts.append(band_keys(sigs, bands, rows))
     if not parts:

@@ -27,7 +27,7 @@ import xxhash
 
 from ..config import Config
 from ..dedup.clusters import ClusterArrays
-from ..dedup.fingerprints import exact_key, fingerprint_rows, forget_token_hashes
+from ..dedup.fingerprints import exact_key, fingerprint_rows
 from ..dedup.merge import article_id
 from ..dedup.sorted_sets import unique_first
 from ..engine.text_spool import write_texts
@@ -121,9 +121,8 @@ def fingerprint_chunk(
 
 
 def forget_first_pass() -> None:
-    """Let go of what making fingerprints left in this process (its token vocabulary),
-    and give that memory back: a worker holds it idle through the cluster stage."""
-    forget_token_hashes()
+    """Give back the memory making fingerprints freed in this process: a worker would
+    hold it idle through the cluster stage."""
     release_freed_memory()
 
 

@@ -17,8 +17,12 @@ characters for scripts written without spaces (Chinese, Japanese, Thai...), wher
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
+
+import numpy as np
 
 # Invisible characters: format characters (zero-width spaces and joiners, BOM, bidi
 # marks) and C0/C1 controls other than whitespace. Built once from the Unicode tables.
@@ -236,6 +240,71 @@ def _digits_apart(normalised: str) -> list[str]:
         else:
             out.extend(_DIGIT_OR_RUN.findall(word))
     return out
+
+
+#: Classes of characters for `token_spans`: part of a word, a separator (what
+#: `str.split` splits on), a token of its own (what `_SINGLE_CHAR_TOKENS` sets apart).
+_WORD, _SEPARATOR, _SINGLE = 0, 1, 2
+#: Zero bytes after the texts in `token_spans`: a 4-byte word may be read from any
+#: byte of a token without a bounds check.
+TOKEN_BYTES_PADDING = 16
+
+#: `_char_classes` of the ASCII characters (a text of them alone needs no decoding).
+_ASCII_CLASSES = np.array(
+    [_SEPARATOR if chr(i).isspace() else _SINGLE if chr(i).isdecimal() else _WORD for i in range(128)], dtype=np.uint8
+)
+
+
+@functools.cache
+def _char_classes() -> np.ndarray:
+    """The class of every code point (uint8), found by running the very rules `tokens`
+    applies (whitespace as `str.split` knows it, `_SINGLE_CHAR_TOKENS`) once over a
+    string of every character."""
+    every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
+    table = np.full(0x110000, _WORD, dtype=np.uint8)
+    for match in re.finditer(r"\s+", every):
+        table[match.start() : match.end()] = _SEPARATOR
+    for match in re.finditer(_SINGLE_CHAR_TOKENS.pattern[1:-1] + "+", every):
+        table[match.start() : match.end()] = _SINGLE
+    return table
+
+
+def token_spans(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`tokens` of many texts at once, as spans of their UTF-8 bytes, with no Python
+    work per text or per token: (the texts' UTF-8 bytes one after another, followed by
+    `TOKEN_BYTES_PADDING` zero bytes; where each token starts; where it ends; how many
+    tokens each text has). UnicodeEncodeError if a text has no UTF-8 form (a lone
+    surrogate), as hashing its tokens one by one would raise.
+
+    Every character is classed once (`_char_classes`); a token is then a run of word
+    characters, or a character of its own, cut wherever a text ends."""
+    joined = "".join(texts)
+    data = joined.encode("utf-8")
+    n = len(joined)
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)), out=offsets[1:])
+    buf = np.frombuffer(data + bytes(TOKEN_BYTES_PADDING), dtype=np.uint8)
+    if len(data) == n:  # ASCII: a character is a byte
+        classes = _ASCII_CLASSES[buf[:n]]
+        byte_at = None
+    else:
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+        classes = _char_classes()[points]
+        # where each character starts in the UTF-8 bytes: after the widths of those before it
+        width = (points >= 0x80).astype(np.uint8) + (points >= 0x800) + (points >= 0x10000) + np.uint8(1)
+        byte_at = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(width, out=byte_at[1:])
+    word = classes == _WORD
+    cut = np.ones(n + 1, dtype=bool)  # cut[i]: no token goes on from character i - 1 to i
+    np.logical_not(word[:-1] & word[1:], out=cut[1:n])
+    cut[offsets] = True
+    kept = classes != _SEPARATOR
+    starts = np.flatnonzero(cut[:n] & kept)
+    ends = np.flatnonzero(cut[1:] & kept) + 1
+    counts = np.diff(np.searchsorted(starts, offsets))
+    if byte_at is not None:
+        starts, ends = byte_at[starts], byte_at[ends]
+    return buf, starts, ends, counts
 
 
 def shingles(units: list[str], size: int) -> list[str]:
