@@ -185,10 +185,11 @@ def signatures_from_hashes(
     """
     a, b = permutations(num_perm, seed)
     columns = num_perm if columns is None else columns
-    out = np.full((len(counts), columns), _MAX_HASH, dtype=np.uint32)
+    # one row per permutation while filling (each written whole), transposed at the end
+    out = np.full((columns, len(counts)), _MAX_HASH, dtype=np.uint32)
     present = np.flatnonzero(counts > 0)
     if not len(present):
-        return out
+        return out.T.copy()
     starts = (np.cumsum(counts) - counts)[present]
     mixed = _fmix32(hashes)
     permuted = np.empty_like(mixed)
@@ -198,8 +199,11 @@ def signatures_from_hashes(
         for k in range(columns):
             np.multiply(mixed, a[k], out=permuted)
             np.add(permuted, b[k], out=permuted)
-            out[present, k] = np.minimum.reduceat(permuted, starts)
-    return out
+            if len(present) == len(counts):
+                np.minimum.reduceat(permuted, starts, out=out[k])
+            else:
+                out[k, present] = np.minimum.reduceat(permuted, starts)
+    return out.T.copy()
 
 
 def signatures(shingle_sets: Sequence[Sequence[str]], num_perm: int, seed: int) -> np.ndarray:

@@ -288,11 +288,14 @@ def token_spans(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
         classes = _ASCII_CLASSES[buf[:n]]
         byte_at = None
     else:
-        points = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
-        classes = _char_classes()[points]
+        table = _char_classes()
+        points = np.frombuffer(joined.encode("utf-16-le"), dtype="<u2")  # a copy for most texts
+        if len(points) != n:  # characters outside the BMP, in two UTF-16 units
+            points = np.frombuffer(joined.encode("utf-32-le"), dtype="<u4")
+        classes = np.take(table, points)  # (numpy's take: twice as fast as table[points])
         # where each character starts in the UTF-8 bytes: after the widths of those before it
         width = (points >= 0x80).astype(np.uint8) + (points >= 0x800) + (points >= 0x10000) + np.uint8(1)
-        byte_at = np.zeros(n + 1, dtype=np.int64)
+        byte_at = np.zeros(n + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)  # int32: twice as fast
         np.cumsum(width, out=byte_at[1:])
     word = classes == _WORD
     cut = np.ones(n + 1, dtype=bool)  # cut[i]: no token goes on from character i - 1 to i
