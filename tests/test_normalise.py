@@ -303,18 +303,18 @@ def test_token_spans_of_ascii_texts_take_the_ascii_classes():
 
 def test_character_classes_are_the_string_methods_and_the_single_character_rule():
     from corpus_clean.text.normalise import (
+        _ALONE,
         _ASCII_CLASSES,
-        _SEPARATOR,
-        _SINGLE,
+        _IN_WORD,
         _SINGLE_CHAR_TOKENS,
-        _WORD,
+        _SPLITS,
         _char_classes,
     )
 
     table = _char_classes().tolist()
     for cp in range(0x110000):
         c = chr(cp)
-        expected = _SEPARATOR if c.isspace() else _SINGLE if _SINGLE_CHAR_TOKENS.fullmatch(c) else _WORD
+        expected = _SPLITS if c.isspace() else _ALONE if _SINGLE_CHAR_TOKENS.fullmatch(c) else _IN_WORD
         assert table[cp] == expected, hex(cp)
     assert _ASCII_CLASSES.tolist() == table[:128]
 

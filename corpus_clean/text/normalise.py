@@ -244,14 +244,14 @@ def _digits_apart(normalised: str) -> list[str]:
 
 #: Classes of characters for `token_spans`: part of a word, a separator (what
 #: `str.split` splits on), a token of its own (what `_SINGLE_CHAR_TOKENS` sets apart).
-_WORD, _SEPARATOR, _SINGLE = 0, 1, 2
+_IN_WORD, _SPLITS, _ALONE = 0, 1, 2
 #: Zero bytes after the texts in `token_spans`: a 4-byte word may be read from any
 #: byte of a token without a bounds check.
 TOKEN_BYTES_PADDING = 16
 
 #: `_char_classes` of the ASCII characters (a text of them alone needs no decoding).
 _ASCII_CLASSES = np.array(
-    [_SEPARATOR if chr(i).isspace() else _SINGLE if chr(i).isdecimal() else _WORD for i in range(128)], dtype=np.uint8
+    [_SPLITS if chr(i).isspace() else _ALONE if chr(i).isdecimal() else _IN_WORD for i in range(128)], dtype=np.uint8
 )
 
 
@@ -261,11 +261,11 @@ def _char_classes() -> np.ndarray:
     applies (whitespace as `str.split` knows it, `_SINGLE_CHAR_TOKENS`) once over a
     string of every character."""
     every = np.arange(0x110000, dtype="<u4").tobytes().decode("utf-32-le", "surrogatepass")
-    table = np.full(0x110000, _WORD, dtype=np.uint8)
+    table = np.full(0x110000, _IN_WORD, dtype=np.uint8)
     for match in re.finditer(r"\s+", every):
-        table[match.start() : match.end()] = _SEPARATOR
+        table[match.start() : match.end()] = _SPLITS
     for match in re.finditer(_SINGLE_CHAR_TOKENS.pattern[1:-1] + "+", every):
-        table[match.start() : match.end()] = _SINGLE
+        table[match.start() : match.end()] = _ALONE
     return table
 
 
@@ -297,11 +297,11 @@ def token_spans(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarra
         width = (points >= 0x80).astype(np.uint8) + (points >= 0x800) + (points >= 0x10000) + np.uint8(1)
         byte_at = np.zeros(n + 1, dtype=np.int32 if len(data) < 2**31 else np.int64)  # int32: twice as fast
         np.cumsum(width, out=byte_at[1:])
-    word = classes == _WORD
+    word = classes == _IN_WORD
     cut = np.ones(n + 1, dtype=bool)  # cut[i]: no token goes on from character i - 1 to i
     np.logical_not(word[:-1] & word[1:], out=cut[1:n])
     cut[offsets] = True
-    kept = classes != _SEPARATOR
+    kept = classes != _SPLITS
     starts = np.flatnonzero(cut[:n] & kept)
     ends = np.flatnonzero(cut[1:] & kept) + 1
     counts = np.diff(np.searchsorted(starts, offsets))
