@@ -135,6 +135,35 @@ def test_pipes_are_not_read(make_corpus):
     assert {r.path: r.reason for r in records if not hasattr(r, "text")} == {"pipe.txt": "not-a-file"}
 
 
+def test_what_is_not_a_readable_page_says_why_when_opened_or_not(tmp_path):
+    """A page is opened once and asked about by its descriptor; what cannot be opened
+    (a socket, a file gone, one without read permission) is asked about by its path:
+    the reasons are the same either way."""
+    import os
+    import socket
+
+    from corpus_clean.config import Config
+    from corpus_clean.io.read import InputFile, _local_bytes
+
+    (tmp_path / "page.txt").write_bytes(b"text")
+    (tmp_path / "big.txt").write_bytes(b"x" * 100)
+    (tmp_path / "folder.txt").mkdir()
+    os.mkfifo(tmp_path / "pipe.txt")
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "socket.txt"))
+        config = Config(max_file_bytes=50)
+        names = ["page.txt", "big.txt", "folder.txt", "pipe.txt", "socket.txt", "gone.txt"]
+        got = {n: _local_bytes(InputFile(n, tmp_path / n), config) for n in names}
+    assert got.pop("page.txt") == b"text"
+    assert {n: s.reason for n, s in got.items()} == {
+        "big.txt": "too-large",
+        "folder.txt": "not-a-file",
+        "pipe.txt": "not-a-file",
+        "socket.txt": "not-a-file",
+        "gone.txt": "unreadable",
+    }
+
+
 def test_odd_file_names(make_corpus):
     names = ["with space.txt", "new\nline.txt", "кириллица.txt", "日本語.txt", "-dash.txt"]
     root = make_corpus({name: f"page {i}" for i, name in enumerate(names)})

@@ -10,6 +10,7 @@ before its bytes are fetched, and the bytes are decoded as a local file's are.
 from __future__ import annotations
 
 import codecs
+import os
 import re
 import stat
 from dataclasses import dataclass
@@ -155,18 +156,43 @@ def read_file(item: InputFile, index: int, config: Config) -> Page | SkippedFile
 
 
 def _local_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
+    # opened once, then asked about by its descriptor: a stat of the path and a read of
+    # it looked the path up twice (non-blocking, so that a FIFO opens without a writer)
     try:
-        info = item.location.stat()
-        if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
-            return SkippedFile(item.path, "not-a-file", "not a regular file (a pipe, socket or device); not read")
-        size = info.st_size
-        if size > config.max_file_bytes:
-            return SkippedFile(
-                item.path, "too-large", f"{size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
-            )
-        return item.location.read_bytes()
+        fd = os.open(item.location, _OPEN_FLAGS)
+    except OSError:  # a socket, or no such file: the path tells why
+        return _local_bytes_by_path(item, config)
+    try:
+        skipped = _not_readable_as_page(item, os.fstat(fd), config)
+        if skipped is not None:
+            return skipped
+        with open(fd, "rb", buffering=0, closefd=False) as file:
+            return file.readall()
     except OSError as err:
         return SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+    finally:
+        os.close(fd)
+
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _local_bytes_by_path(item: InputFile, config: Config) -> bytes | SkippedFile:
+    try:
+        skipped = _not_readable_as_page(item, item.location.stat(), config)
+        return skipped if skipped is not None else item.location.read_bytes()
+    except OSError as err:
+        return SkippedFile(item.path, "unreadable", f"{err.strerror or err}; check its permissions")
+
+
+def _not_readable_as_page(item: InputFile, info: os.stat_result, config: Config) -> SkippedFile | None:
+    if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+        return SkippedFile(item.path, "not-a-file", "not a regular file (a pipe, socket or device); not read")
+    if info.st_size > config.max_file_bytes:
+        return SkippedFile(
+            item.path, "too-large", f"{info.st_size} bytes > {config.max_file_bytes}; " + _SKIP_ADVICE["too-large"]
+        )
+    return None
 
 
 def _remote_bytes(item: InputFile, config: Config) -> bytes | SkippedFile:
