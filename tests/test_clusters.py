@@ -243,9 +243,9 @@ def test_band_keys_differing_only_in_their_low_bits_stay_apart(n):
 
 
 def test_pairs_are_verified_alike_one_by_one_and_one_text_against_several():
-    """With one worker, pairs sharing a text are compared as that text against the others:
-    the same pairs pass as when each pair is compared alone, whatever order the pairs
-    come in (by row, or by where their texts lie in a file)."""
+    """Pairs sharing a text are compared as that text against the others (on one thread,
+    or shared out among two): the same pairs pass as when each pair is compared alone,
+    whatever order the pairs come in (by row, or by where their texts lie in a file)."""
     from rapidfuzz.distance import Indel
 
     from corpus_clean.dedup.verify import GROUP_PAIRS, Samples
