@@ -243,9 +243,9 @@ def test_band_keys_differing_only_in_their_low_bits_stay_apart(n):
 
 
 def test_pairs_are_verified_alike_one_by_one_and_one_text_against_several():
-    """With one worker, pairs sharing a text are compared as that text against the others:
-    the same pairs pass as when each pair is compared alone, whatever order the pairs
-    come in (by row, or by where their texts lie in a file)."""
+    """Pairs sharing a text are compared as that text against the others (on one thread,
+    or shared out among two): the same pairs pass as when each pair is compared alone,
+    whatever order the pairs come in (by row, or by where their texts lie in a file)."""
     from rapidfuzz.distance import Indel
 
     from corpus_clean.dedup.verify import GROUP_PAIRS, Samples
@@ -267,11 +267,13 @@ def test_pairs_are_verified_alike_one_by_one_and_one_text_against_several():
             assert np.array_equal(samples.similar(pairs[order], 0.8, workers), expected[order])
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 @pytest.mark.parametrize("batch", [1, 3, 250_000])
-def test_clusters_are_the_components_of_every_verified_pair(monkeypatch, batch):
+def test_clusters_are_the_components_of_every_verified_pair(monkeypatch, batch, jobs):
     """Pairs whose texts are already joined are not compared: the clusters must still be
     those of all candidate pairs verified one by one, in a chain of edits where the ends
-    are too far apart to verify directly and a clique of near-copies."""
+    are too far apart to verify directly and a clique of near-copies, whether the pairs
+    are verified on one thread or two."""
     from corpus_clean.dedup import clusters
     from corpus_clean.dedup.components import components
 
@@ -288,7 +290,7 @@ def test_clusters_are_the_components_of_every_verified_pair(monkeypatch, batch):
                 story[at] = rng.choice(words)
             texts.append(" ".join(story) + f" {step}")
     texts = list(dict.fromkeys(texts))
-    config = Config(bands=64)  # many candidates, most rejected
+    config = Config(bands=64, jobs=jobs)  # many candidates, most rejected
     verified = near_duplicate_pairs(texts, config)
     expected = components(len(texts), np.array(verified, dtype=np.int64).reshape(-1, 2))
     infos, stats = cluster_paragraphs(texts, list(range(len(texts))), config)

@@ -6,6 +6,7 @@ positive never merges two different paragraphs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from rapidfuzz import process
@@ -143,8 +144,8 @@ class Samples:
         return out
 
 
-#: With one worker, pairs sharing their first text are compared as one text against
-#: the others when there are at least this many of them (see `_similarities`).
+#: Pairs sharing their first text are compared as one text against the others when
+#: there are at least this many of them (see `_similarities`).
 GROUP_PAIRS = 4
 
 
@@ -157,10 +158,11 @@ def _similarities(
     Comparing pair by pair (`cpdist`) prepares both texts of every pair; a text against
     several (`cdist`) prepares it once: a quarter less time on the candidates of a crawl,
     where a text is the first of some fifteen pairs. The scores are the same either way.
-    With several workers, `cpdist` spreads the pairs over its threads instead (a call per
-    text would start them for a few pairs)."""
+    A call per text is too short for rapidfuzz's own threads: with several workers, the
+    texts are shared out among threads of this process instead, each making its own
+    calls (rapidfuzz lets go of the GIL while it compares)."""
     scorer = Indel.normalized_similarity
-    if workers > 1 or len(left) < 2 * GROUP_PAIRS:
+    if len(left) < 2 * GROUP_PAIRS:
         return process.cpdist(
             samples[left].tolist(),
             samples[right].tolist(),
@@ -176,20 +178,39 @@ def _similarities(
     sizes = np.diff(np.append(starts, len(left)))
     grouped = sizes >= GROUP_PAIRS
     scores = np.empty(len(left), dtype=np.float32)
-    alone = np.ones(len(left), dtype=bool)
     right_texts = samples[right].tolist()
-    for lo, size, text in zip(
-        starts[grouped].tolist(), sizes[grouped].tolist(), samples[left[starts[grouped]]].tolist()
-    ):
-        hi = lo + size
-        scores[lo:hi] = process.cdist(
-            [text], right_texts[lo:hi], scorer=scorer, score_cutoff=threshold, dtype=np.float32
-        )[0]
-        alone[lo:hi] = False
-    rest = np.flatnonzero(alone)
+    group_starts, group_sizes = starts[grouped], sizes[grouped]
+    group_texts = samples[left[group_starts]].tolist()
+
+    def compare(first: int, last: int) -> None:
+        """The groups first..last-1, each text against its others (into `scores`)."""
+        for lo, size, text in zip(
+            group_starts[first:last].tolist(), group_sizes[first:last].tolist(), group_texts[first:last]
+        ):
+            hi = lo + size
+            scores[lo:hi] = process.cdist(
+                [text], right_texts[lo:hi], scorer=scorer, score_cutoff=threshold, dtype=np.float32
+            )[0]
+
+    threads = max(1, min(workers, len(group_starts)))
+    if threads == 1:
+        compare(0, len(group_starts))
+    else:
+        # contiguous runs of groups of about as many pairs each (each thread writes its own
+        # part of `scores`)
+        cuts = np.searchsorted(np.cumsum(group_sizes), np.arange(1, threads) * (group_sizes.sum() / threads))
+        bounds = [0, *cuts.tolist(), len(group_starts)]
+        with ThreadPoolExecutor(threads) as pool:
+            for done in [pool.submit(compare, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:])]:
+                done.result()
+    rest = np.flatnonzero(np.repeat(~grouped, sizes))
     if len(rest):
         scores[rest] = process.cpdist(
-            samples[left[rest]].tolist(), samples[right[rest]].tolist(), scorer=scorer, score_cutoff=threshold
+            samples[left[rest]].tolist(),
+            samples[right[rest]].tolist(),
+            scorer=scorer,
+            score_cutoff=threshold,
+            workers=max(workers, 1),
         )
     if order is not None:
         unordered = np.empty_like(scores)
