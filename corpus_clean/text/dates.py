@@ -121,31 +121,62 @@ _MONTHS: dict[int, tuple[str, ...]] = {
     ),
 }
 _MONTH_BY_NAME = {name: month for month, names in _MONTHS.items() for name in names}
-_MONTH = "|".join(sorted(map(re.escape, _MONTH_BY_NAME), key=len, reverse=True))
+_MONTH_NAMES = sorted(_MONTH_BY_NAME, key=len, reverse=True)
+#: The month names as one alternation, longest first: the first name that fits is taken.
+_MONTH = "|".join(map(re.escape, _MONTH_NAMES))
+
+
+def _grouped_months() -> str:
+    """`_MONTH` with its names grouped by their first letter, in their order there: it
+    matches what `_MONTH` matches, name for name. A search tries every position of a
+    line: there the flat alternation tries every name in turn, this one the first
+    letters of the groups, after a lookahead that turns away at once a position no name
+    opens at."""
+    groups: dict[str, list[str]] = {}
+    for name in _MONTH_NAMES:
+        groups.setdefault(name[0], []).append(re.escape(name[1:]))
+    firsts = "".join(map(re.escape, groups))
+    return f"(?=[{firsts}])(?:" + "|".join(f"{re.escape(c)}(?:{'|'.join(rest)})" for c, rest in groups.items()) + ")"
+
 
 _ORDINAL = r"(?:st|nd|rd|th|er|e|го|-го)?"
 _YEAR_WORD = r"(?:\s*(?:г\.|года|год|р\.|року|рік)(?!\w))?"
-_PATTERNS = [
-    # 2024-07-26, 2024/07/26, 2024.07.26
-    ("ymd", re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")),
-    # 26.07.2024, 26/07/2024, 07/26/2024, 26-07-2024
-    ("dmy_numeric", re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)" + _YEAR_WORD)),
-    # 9 June 2018, 9th of June, 2018, 9. Juni 2018, 9 de junio de 2018, 9 июня 2018 г.
-    (
-        "dmy_name",
-        re.compile(
-            rf"(?<!\w)(\d{{1,2}}){_ORDINAL}\.?\s+(?:of\s+|de\s+)?({_MONTH})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)"
-            + _YEAR_WORD,
-            re.IGNORECASE,
+
+
+def _date_patterns(month: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The shapes of a date, with `month` the alternation of the month names."""
+    return [
+        # 2024-07-26, 2024/07/26, 2024.07.26
+        ("ymd", re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")),
+        # 26.07.2024, 26/07/2024, 07/26/2024, 26-07-2024
+        ("dmy_numeric", re.compile(r"(?<![\d.])(\d{1,2})([./-])(\d{1,2})\2(\d{4})(?!\d)" + _YEAR_WORD)),
+        # 9 June 2018, 9th of June, 2018, 9. Juni 2018, 9 de junio de 2018, 9 июня 2018 г.
+        (
+            "dmy_name",
+            re.compile(
+                rf"(?<!\w)(\d{{1,2}}){_ORDINAL}\.?\s+(?:of\s+|de\s+)?({month})\.?,?\s+(?:de\s+)?(\d{{4}})(?!\d)"
+                + _YEAR_WORD,
+                re.IGNORECASE,
+            ),
         ),
-    ),
-    # June 9, 2018, Jun 9th 2018
-    ("mdy_name", re.compile(rf"(?<!\w)({_MONTH})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})(?!\d)", re.IGNORECASE)),
-]
+        # June 9, 2018, Jun 9th 2018
+        ("mdy_name", re.compile(rf"(?<!\w)({month})\.?\s+(\d{{1,2}}){_ORDINAL},?\s+(\d{{4}})(?!\d)", re.IGNORECASE)),
+    ]
+
+
+_PATTERNS = _date_patterns(_grouped_months())
+_NAMED_PATTERNS = [(kind, pattern) for kind, pattern in _PATTERNS if kind.endswith("_name")]
 #: A date line is short: longer lines are prose that happens to mention a date.
 MAX_DATE_LINE_CHARS = 120
-_FOUR_DIGITS = re.compile(r"\d{4}")
+#: Every shape has a four-digit year: a first test. Written out (not \d{4}), the pattern
+#: opens on a character class, which a search skips to; in an ASCII line a digit is one
+#: of 0-9, a class faster to test than any decimal digit.
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+_FOUR_ASCII_DIGITS = re.compile(r"[0-9][0-9][0-9][0-9]")
 _TIME = re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?(?!\d)", re.IGNORECASE)
+#: What every `_TIME` holds, found fast (a search that opens on a character class tries
+#: every position, one that opens on a literal skips to it): most lines hold none.
+_TIME_COLON = re.compile(r":\d\d")
 _WORD = re.compile(r"\w+")
 #: Words that only frame a date ("Posted on ... by", "Опубликовано:"): not counted as
 #: the extra words a date line may hold.
@@ -194,11 +225,20 @@ def _to_date(kind: str, groups: tuple[str, ...], month_first: bool = False) -> _
 def find_dates(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> list[DateMatch]:
     """All plausible dates in `text`, in order of position, without overlaps
     (`month_first`: read ``05/11/2013`` as May 11)."""
-    if not _FOUR_DIGITS.search(text):  # every shape has a four-digit year: a cheap first test
+    if not (_FOUR_ASCII_DIGITS if text.isascii() else _FOUR_DIGITS).search(text):  # a cheap first test
         return []
+    # the numeric shapes set their numbers apart with "-", "/" or "."
+    shapes = _PATTERNS if "." in text or "/" in text or "-" in text else _NAMED_PATTERNS
+    return _dates_in(text, window, month_first, shapes)
+
+
+def _dates_in(
+    text: str, window: tuple[_dt.date, _dt.date], month_first: bool, shapes: list[tuple[str, re.Pattern[str]]]
+) -> list[DateMatch]:
+    """`find_dates` with these shapes (all of them: `_date_patterns`), without first tests."""
     low, high = window
     found: list[DateMatch] = []
-    for kind, pattern in _PATTERNS:
+    for kind, pattern in shapes:
         for m in pattern.finditer(text):
             day = _to_date(kind, m.groups(), month_first)
             if day is not None and low <= day <= high:
@@ -212,12 +252,18 @@ def find_dates(text: str, window: tuple[_dt.date, _dt.date], month_first: bool =
 
 
 def date_line(
-    text: str, max_extra_words: int, window: tuple[_dt.date, _dt.date], month_first: bool = False
+    text: str,
+    max_extra_words: int,
+    window: tuple[_dt.date, _dt.date],
+    month_first: bool = False,
+    dates: list[DateMatch] | None = None,
 ) -> _dt.date | None:
-    """The date of a line that is essentially a date: a date and at most a few words."""
+    """The date of a line that is essentially a date: a date and at most a few words
+    (`dates`: what `find_dates` gives for the line, if already known)."""
     if len(text) > MAX_DATE_LINE_CHARS:
         return None
-    dates = find_dates(text, window, month_first)
+    if dates is None:
+        dates = find_dates(text, window, month_first)
     if not dates:
         return None
     extra = len(_words_beside(text, dates))
@@ -228,7 +274,9 @@ def _words_beside(text: str, dates: list[DateMatch]) -> list[str]:
     rest = text
     for d in reversed(dates):  # a second date ("updated ...") is not extra prose either
         rest = rest[: d.start] + " " + rest[d.end :]
-    return [w for w in _WORD.findall(_TIME.sub(" ", rest)) if w.lower() not in _DATE_FRAME_WORDS]
+    if _TIME_COLON.search(rest):
+        rest = _TIME.sub(" ", rest)
+    return [w for w in _WORD.findall(rest) if w.lower() not in _DATE_FRAME_WORDS]
 
 
 def words_beside_date(text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False) -> list[str]:
@@ -238,10 +286,12 @@ def words_beside_date(text: str, window: tuple[_dt.date, _dt.date], month_first:
 
 
 def dated_heading(
-    text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False
+    text: str, window: tuple[_dt.date, _dt.date], month_first: bool = False, dates: list[DateMatch] | None = None
 ) -> tuple[_dt.date, str] | None:
-    """A heading with a date written at its start or end: (date, heading without the date)."""
-    dates = find_dates(text, window, month_first)
+    """A heading with a date written at its start or end: (date, heading without the date;
+    `dates`: what `find_dates` gives for the line, if already known)."""
+    if dates is None:
+        dates = find_dates(text, window, month_first)
     if not dates:
         return None
     first, last = dates[0], dates[-1]
@@ -259,7 +309,7 @@ def dated_heading(
 
 def has_time(text: str) -> bool:
     """Whether a line gives a time of day ("July 26, 2012 at 8:42 am", "10:15")."""
-    return _TIME.search(text) is not None
+    return _TIME_COLON.search(text) is not None and _TIME.search(text) is not None
 
 
 def is_secondary_date(text: str) -> bool:

@@ -19,7 +19,7 @@ from itertools import repeat
 
 from ..config import Config
 from ..records import Kind, Page, Paragraph
-from ..text.dates import MAX_DATE_LINE_CHARS, date_line, dated_heading
+from ..text.dates import MAX_DATE_LINE_CHARS, date_line, dated_heading, find_dates
 from ..text.normalise import clean_line, clean_line_counted, count_words
 
 #: Attachment and image names, as scrapers leave them where a picture or a link was.
@@ -107,7 +107,7 @@ def split_paragraphs(page: Page) -> list[Paragraph]:
 
 def is_file_name(text: str) -> bool:
     """An attachment or image name standing alone ("Annex 2.pdf", "Фото 9.06.2018.jpg")."""
-    return count_words(text) <= _MAX_FILE_NAME_WORDS and _FILE_NAME.search(text) is not None
+    return _FILE_NAME.search(text) is not None and count_words(text) <= _MAX_FILE_NAME_WORDS
 
 
 def looks_like_heading(text: str, n_words: int, max_title_words: int) -> bool:
@@ -143,11 +143,13 @@ def _describe(
         return Kind.TEXT, None, None  # too long for a title, a date line or a file name
     if is_file_name(text):
         return Kind.FILE_NAME, None, None
-    day = date_line(text, max_extra_words, window, month_first)
+    # a short heading is tried as a date line, then as a dated heading: its dates, once
+    dates = find_dates(text, window, month_first) if len(text) <= MAX_DATE_LINE_CHARS else None
+    day = date_line(text, max_extra_words, window, month_first, dates)
     if day is not None:
         return Kind.DATE, day, None
     if looks_like_heading(text, n_words, max_title_words):
-        dated = dated_heading(text, window, month_first)
+        dated = dated_heading(text, window, month_first, dates)
         if dated is not None:
             return Kind.HEADING, dated[0], dated[1]
         return Kind.HEADING, None, None

@@ -175,17 +175,16 @@ _COMMENT_WORDS = 150
 _ORPHANING = frozenset({REPEATED_CHROME, DANGLING_HEADING, FRAGMENT})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)  # each unit is one line of the page: equal only to itself
 class _Unit:
     paragraph: Paragraph
     info: ClusterInfo
     gap: int  # blank lines before it, counting lines that held a dropped file name
+    #: its paragraph's kind, read on every rule: kept here, set again where a rule changes it
+    kind: Kind
+    rep: bool  #: repeated: its cluster is on `Config.min_repeat_pages` pages or more
     #: its text's comparison form, once asked for (see `normalised`)
     norm: str | None = None
-
-    @property
-    def kind(self) -> Kind:
-        return self.paragraph.kind
 
     def normalised(self) -> str:
         """`normalise_for_dedup` of its text: a body's prose is compared with what came
@@ -228,7 +227,7 @@ class _BodyTexts:
         return self._has_empty and not _KEPT_CHARACTER.search(unit.paragraph.text) and not unit.normalised()
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _Item:
     units: list[_Unit] = field(default_factory=list)
     has_text: bool = False
@@ -236,30 +235,21 @@ class _Item:
     #: the headline found above the body (see `PageSegmenter._headline`), if any
     title: _Unit | None = None
 
-    def last_content(self) -> _Unit | None:
-        for unit in reversed(self.units):
-            if unit.kind is not Kind.DATE:
-                return unit
-        return None
 
-
-def _usual_gap(units: Sequence[_Unit], min_pages: int) -> int:
+def _usual_gap(units: Sequence[_Unit]) -> int:
     """The most common number of blank lines between two paragraphs of the page's own
     prose (ties: the smaller). Menus set one item per line and teaser lists space their
     items wider: neither says how this page lays out running text. Pages without such
     pairs fall back to all paragraphs of text, then to all paragraphs."""
-
-    def mode(gaps: list[int]) -> int | None:
-        counts = Counter(gaps)
-        return min(counts, key=lambda gap: (-counts[gap], gap)) if counts else None
-
-    pairs = [(a, b) for a, b in zip(units, units[1:]) if a.kind is Kind.TEXT and b.kind is Kind.TEXT]
-    own = [b.gap for a, b in pairs if a.info.n_pages < min_pages and b.info.n_pages < min_pages]
-    for gaps in (own, [b.gap for _, b in pairs], [u.gap for u in units[1:]]):
-        usual = mode(gaps)
-        if usual is not None:
-            return usual
-    return 0
+    own: list[int] = []
+    prose: list[int] = []
+    for a, b in zip(units, units[1:]):
+        if a.kind is Kind.TEXT and b.kind is Kind.TEXT:
+            prose.append(b.gap)
+            if not a.rep and not b.rep:
+                own.append(b.gap)
+    counts = Counter(own or prose or [u.gap for u in units[1:]])
+    return min(counts, key=lambda gap: (-counts[gap], gap)) if counts else 0
 
 
 class PageSegmenter:
@@ -283,22 +273,27 @@ class PageSegmenter:
         self._first_orphan: tuple[int, _dt.date, bool] | None = None
         self.units: list[_Unit] = []
         carried_gap = 0
+        min_pages = config.min_repeat_pages
         for paragraph, info in zip(paragraphs, infos):
-            if paragraph.kind is Kind.FILE_NAME:
-                self._drop(_Unit(paragraph, info, paragraph.gap), FILE_NAME)
+            kind = paragraph.kind
+            if kind is Kind.FILE_NAME:
+                self._drop(_Unit(paragraph, info, paragraph.gap, kind, info.repeated(min_pages)), FILE_NAME)
                 carried_gap = max(carried_gap, paragraph.gap)
                 continue
-            self.units.append(_Unit(paragraph, info, max(paragraph.gap, carried_gap)))
-            carried_gap = 0
+            gap = paragraph.gap
+            if carried_gap:
+                gap = max(gap, carried_gap)
+                carried_gap = 0
+            self.units.append(_Unit(paragraph, info, gap, kind, info.repeated(min_pages)))
         self._drop_thread()
         #: the most pages any paragraph of this page is shown on: the site's template
         self._template_pages = max((u.info.n_pages for u in self.units), default=0)
-        self.usual_gap = _usual_gap(self.units, config.min_repeat_pages)
+        self.usual_gap = _usual_gap(self.units)
 
     def _drop_thread(self) -> None:
         """Drop the page's comment thread before the page is cut into items."""
         units = self.units
-        thread = set(thread_lines([u.paragraph for u in units], [self.repeated(u) for u in units]))
+        thread = set(thread_lines([u.paragraph for u in units], [u.rep for u in units]))
         if not thread:
             return
         kept: list[_Unit] = []
@@ -326,19 +321,17 @@ class PageSegmenter:
                 self._first_orphan = (len(self.dropped), p.date, secondary)
         self.dropped.append(Dropped(p.page, p.start, p.end, reason, p.n_chars, info.cluster, info.n_pages, text))
 
-    def repeated(self, unit: _Unit) -> bool:
-        return unit.info.repeated(self.config.min_repeat_pages)
-
     # --- cutting into items ---------------------------------------------------
 
-    def _starts_new_item(self, item: _Item, k: int) -> bool:
+    def _starts_new_item(self, item: _Item, k: int, prev: _Unit | None) -> bool:
+        """Whether unit k opens a new item after `item`, whose last unit other than a
+        date line is `prev`."""
         unit = self.units[k]
         if unit.kind is Kind.DATE:
             return item.has_text and not self._date_trails(k)
-        prev = item.last_content()
         if prev is None:
             return False
-        rep, prev_rep = self.repeated(unit), self.repeated(prev)
+        rep, prev_rep = unit.rep, prev.rep
         if prev.kind is Kind.HEADING:
             if unit.kind is Kind.TEXT and rep and item.has_text and self._own_label(prev):
                 return True  # a label under the text ("• 14 Comments"), then a box of the site's
@@ -374,14 +367,14 @@ class PageSegmenter:
         while below + 1 < len(self.units) and self._own_label(self.units[below]):
             below += 1
         text, dates = self.units[below], self.units[k:after]
-        if text.kind is Kind.TEXT and self.repeated(text) and any(has_time(u.paragraph.text) for u in dates):
+        if text.kind is Kind.TEXT and text.rep and any(has_time(u.paragraph.text) for u in dates):
             return True
         return self.units[k].gap < self.units[after].gap
 
     def _own_label(self, unit: _Unit) -> bool:
         return (
             unit.kind is Kind.HEADING
-            and not self.repeated(unit)
+            and not unit.rep
             and unit.paragraph.n_words <= self.config.max_label_words
         )
 
@@ -405,20 +398,23 @@ class PageSegmenter:
     def items(self) -> list[_Item]:
         items: list[_Item] = []
         item = _Item()
+        content = None  # the item's last unit other than a date line
         for k, unit in enumerate(self.units):
-            if item.units and self._starts_new_item(item, k):
-                following = _Item()
+            if item.units and self._starts_new_item(item, k, content):
+                following = _Item()  # holds date lines only, if any
                 if unit.kind is not Kind.DATE and not item.has_text:
                     while item.units and item.units[-1].kind is Kind.DATE:
                         following.units.insert(0, item.units.pop())
                 if item.units:
                     items.extend(self._split_dangling(item))
-                item = following
+                item, content = following, None
             item.units.append(unit)
-            if unit.kind is Kind.TEXT:
-                item.has_text = True
-            if unit.kind is not Kind.DATE and not self.repeated(unit):
-                item.has_unique = True
+            if unit.kind is not Kind.DATE:
+                content = unit
+                if unit.kind is Kind.TEXT:
+                    item.has_text = True
+                if not unit.rep:
+                    item.has_unique = True
         if item.units:
             items.extend(self._split_dangling(item))
         return self._adopt_headlines(items)
@@ -427,14 +423,16 @@ class PageSegmenter:
         """Give each article of the page's own text the headline standing above it, with
         the bylines, dates and share buttons between them, even when the cut into items
         put those lines into items of their own."""
-        at = {id(unit): k for k, unit in enumerate(self.units)}
-        owner = {id(unit): item for item in items for unit in item.units}
+        at: dict[int, int] = {}  # where each unit is in `units`, once needed
+        owner: dict[int, _Item] = {}  # the item holding each unit, once a line moves
         for item in items:
             if not item.has_text:
                 continue
             first = next(u for u in item.units if u.kind is Kind.TEXT)
-            if self.repeated(first):
+            if first.rep:
                 continue  # a teaser: its title is the heading right above its text
+            if not at:
+                at = {id(unit): k for k, unit in enumerate(self.units)}
             k = at[id(first)]
             start = at[id(item.units[0])]
             # a heading of the page's own above the text, in the item, is its title
@@ -443,7 +441,7 @@ class PageSegmenter:
             own = next((j for j in range(start, k) if self._own_headline(self.units[j])), None)
             headline = self._headline_over_dateline(start) if own is not None else self._headline(k)
             below = headline if headline is not None else own if own == start else None
-            if below is not None and not self.repeated(self.units[below]) and self._listed_headline(below):
+            if below is not None and not self.units[below].rep and self._listed_headline(below):
                 headline = below - 1
             if headline is None:
                 continue
@@ -453,6 +451,8 @@ class PageSegmenter:
             # the lines from the headline down are this article's header: they leave the
             # items that held them (text-less ones, or a headline with its standfirst)
             moved = self.units[headline:start]
+            if not owner:
+                owner = {id(unit): holder for holder in items for unit in holder.units}
             robbed = {id(owner[id(unit)]): owner[id(unit)] for unit in moved}
             for unit in moved:
                 owner[id(unit)].units.remove(unit)
@@ -460,7 +460,7 @@ class PageSegmenter:
             item.units[:0] = moved
             for other in robbed.values():
                 other.has_text = any(u.kind is Kind.TEXT for u in other.units)
-                other.has_unique = any(u.kind is not Kind.DATE and not self.repeated(u) for u in other.units)
+                other.has_unique = any(u.kind is not Kind.DATE and not u.rep for u in other.units)
                 if other.title is not None and owner[id(other.title)] is not other:
                     other.title = None
         return [item for item in items if item.units]
@@ -489,7 +489,7 @@ class PageSegmenter:
         p = unit.paragraph
         return (
             unit.kind is Kind.HEADING
-            and self.repeated(unit)
+            and unit.rep
             and p.n_words > self.config.max_label_words
             and not _is_meta_line(p)
             and not _LEGAL.search(p.text)
@@ -500,7 +500,7 @@ class PageSegmenter:
         p = unit.paragraph
         return (
             unit.kind is Kind.HEADING
-            and not self.repeated(unit)
+            and not unit.rep
             and p.n_words > self.config.max_label_words
             and not _is_meta_line(p)
         )
@@ -542,7 +542,7 @@ class PageSegmenter:
                 past_meta = True
                 continue
             if unit.paragraph.n_words <= self.config.max_label_words:
-                if not self.repeated(unit):
+                if not unit.rep:
                     if not candidates:
                         fallback = j + 1  # an author's name or a short headline: look above
                 elif fallback is not None and not candidates:
@@ -571,7 +571,7 @@ class PageSegmenter:
         about them: unique, opening with a word of a unique short line a few lines above
         ("Jane Roe" ... "Roe is a reporter covering ..."), with only lines between."""
         unit = self.units[j]
-        if self.repeated(unit):
+        if unit.rep:
             return None
         first = re.match(r"\W*([^\W\d_]+)", unit.paragraph.text)
         if first is None or not first[1][:1].isupper():
@@ -581,7 +581,7 @@ class PageSegmenter:
             if above.kind is not Kind.HEADING:
                 return None
             p = above.paragraph
-            if not self.repeated(above) and p.n_words <= self.config.max_label_words and p.date is None:
+            if not above.rep and p.n_words <= self.config.max_label_words and p.date is None:
                 words = re.findall(r"[^\W\d_]+", p.text)
                 if first[1] in words and not _is_meta_line(p):
                     return n
@@ -598,7 +598,7 @@ class PageSegmenter:
             if unit.kind is Kind.DATE or _is_meta_line(unit.paragraph):
                 past_meta = True
             elif unit.paragraph.n_words <= self.config.max_label_words:
-                if not self.repeated(unit):
+                if not unit.rep:
                     return None  # an author's name or a short headline: not sure
             else:
                 return j if past_meta and self._own_headline(unit) else None
@@ -617,7 +617,7 @@ class PageSegmenter:
         """Unit j (text) is a short unique paragraph right under a headline."""
         unit, above = self.units[j], self.units[j - 1] if j else None
         return (
-            not self.repeated(unit)
+            not unit.rep
             and unit.paragraph.n_words <= _STANDFIRST_WORDS
             and above is not None
             and above.kind is Kind.HEADING
@@ -632,7 +632,7 @@ class PageSegmenter:
         if not item.has_text:
             return [item]
         last_text = max(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
-        if not self.repeated(item.units[last_text]):
+        if not item.units[last_text].rep:
             own = last_text + 1
             while own < len(item.units) and self._own_list_line(item.units[own]):
                 own += 1
@@ -649,7 +649,7 @@ class PageSegmenter:
 
     def _own_list_line(self, unit: _Unit) -> bool:
         p = unit.paragraph
-        return unit.kind is Kind.HEADING and not self.repeated(unit) and p.date is None and not _is_meta_line(p)
+        return unit.kind is Kind.HEADING and not unit.rep and p.date is None and not _is_meta_line(p)
 
     # --- items to articles ------------------------------------------------------
 
@@ -685,7 +685,7 @@ class PageSegmenter:
                 stamped.append((id(item) in self._stamped, id(item) in self._has_stamp))
             elif not item.has_text:
                 for unit in item.units:
-                    self._drop(unit, REPEATED_CHROME if self.repeated(unit) else DANGLING_HEADING)
+                    self._drop(unit, REPEATED_CHROME if unit.rep else DANGLING_HEADING)
         self._date_comments(copies, stamped, orphans)
         return copies
 
@@ -733,9 +733,9 @@ class PageSegmenter:
         """The first item of unique short lines only, at least two of them: its last line,
         whatever its punctuation, is the post's text under the first (a caption line)."""
         for item in items:
-            own = [u for u in item.units if u.kind is Kind.HEADING and not self.repeated(u)]
+            own = [u for u in item.units if u.kind is Kind.HEADING and not u.rep]
             if not item.has_text and len(own) >= 2 and own[0].paragraph.n_words > self.config.max_label_words:
-                own[-1].paragraph.kind = Kind.TEXT
+                own[-1].paragraph.kind = own[-1].kind = Kind.TEXT
                 item.has_text = True
                 return item
         return None
@@ -748,16 +748,16 @@ class PageSegmenter:
         title = self._title_unit(item, first_text)
         return (
             title is not None
-            and not self.repeated(title)
+            and not title.rep
             and title.paragraph.n_words > self.config.max_label_words
-            and any(u.kind is Kind.TEXT and not self.repeated(u) for u in item.units)
+            and any(u.kind is Kind.TEXT and not u.rep for u in item.units)
         )
 
     def _title_unit(self, item: _Item, first_text: int) -> _Unit | None:
         if item.title is not None:
             return item.title
         leading = [u for u in item.units[:first_text] if u.kind is Kind.HEADING]
-        unique = [u for u in leading if not self.repeated(u) and not _is_meta_line(u.paragraph)]
+        unique = [u for u in leading if not u.rep and not _is_meta_line(u.paragraph)]
         if unique:
             # the title written again below without the breadcrumb fused before it
             # ("Home News Title", then "Title") is the title
@@ -774,9 +774,12 @@ class PageSegmenter:
         return None
 
     def _article(self, item: _Item, short_post: bool = False) -> ArticleCopy | None:
-        bios = self._bios
-        texts = [i for i, u in enumerate(item.units) if u.kind is Kind.TEXT]
-        first_text = next((i for i in texts if id(item.units[i]) not in bios), texts[0])
+        bios, units = self._bios, item.units
+        # the first text, past those taken into a header (an author box), if any other
+        first_text = next(i for i, u in enumerate(units) if u.kind is Kind.TEXT)
+        if id(units[first_text]) in bios:
+            body_start = (i for i, u in enumerate(units) if u.kind is Kind.TEXT and id(u) not in bios)
+            first_text = next(body_start, first_text)
         title_unit = self._title_unit(item, first_text)
         title_at = item.units.index(title_unit) if title_unit is not None else first_text
         date = None
@@ -793,17 +796,18 @@ class PageSegmenter:
                 # the first date line, unless it is an update's (or a print's) and a
                 # line with the publication date follows
                 secondary = is_secondary_date(p.text)
+                timed = has_time(p.text)
                 if date_source is not DateSource.LINE or (date_secondary and not secondary):
                     date, date_source, date_secondary = p.date, DateSource.LINE, secondary
-                    stamped = has_time(p.text)
-                if has_time(p.text):
+                    stamped = timed
+                if timed:
                     self._has_stamp.add(id(item))
             elif unit is title_unit:
                 if unit.kind is Kind.DATE and date_source is not DateSource.LINE:
                     date, date_source = p.date, DateSource.LINE  # a dated headline
                 elif p.date is not None and date_source is None:
                     date, date_source = p.date, DateSource.HEADING
-            elif i < title_at and self.repeated(unit):
+            elif i < title_at and unit.rep:
                 consumed.append((unit, REPEATED_CHROME))  # menus and labels above the title
             elif i < first_text and self._same_title(title_unit, p):
                 consumed.append((unit, TITLE_REPEAT))
@@ -812,7 +816,7 @@ class PageSegmenter:
             elif title_at < i < first_text and id(unit) in bios:
                 consumed.append((unit, HEADER_LINE))  # an author box, a byline
             elif title_at < i < first_text and unit.kind is Kind.HEADING and self._header_line(unit):
-                consumed.append((unit, REPEATED_CHROME if self.repeated(unit) else HEADER_LINE))
+                consumed.append((unit, REPEATED_CHROME if unit.rep else HEADER_LINE))
                 # a byline with its date ("June 9, 2018 by Jane Roe")
                 if p.date is not None and (date_source is None or date_source < DateSource.HEADING):
                     date, date_source = p.date, DateSource.HEADING
@@ -863,7 +867,7 @@ class PageSegmenter:
         """A line between a headline and its body that is not part of the body: a label
         the site repeats ("Share", "Print"), a byline, a time, a name of a few words."""
         p = unit.paragraph
-        return self.repeated(unit) or p.n_words <= self.config.max_label_words or _is_meta_line(p)
+        return unit.rep or p.n_words <= self.config.max_label_words or _is_meta_line(p)
 
     @staticmethod
     def _same_title(title_unit: _Unit | None, p: Paragraph) -> bool:

@@ -120,8 +120,17 @@ def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> 
 
 def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
     """Positions (in `paragraphs`) of the lines of the page's comment thread, if any."""
-    if not any(_short_line(p) and has_time(p.text) for p in paragraphs):
-        return []  # headers are told by their clock times, on them or on a short line beside them
+    short = [p.text for p in paragraphs if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS]
+    # headers are told by their clock times, on them or on a short line beside them; a
+    # time lies within one line, so one search over the short lines joined finds one
+    # where a search of each would (`_short_line`)
+    if len(short) < MIN_HEADERS or not has_time("\n".join(short)):
+        return []
+    return _thread(paragraphs, repeated)
+
+
+def _thread(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
+    """`thread_lines` past its first test."""
     headers, alike = _header_lines(paragraphs, repeated)
     if not headers:
         return []
