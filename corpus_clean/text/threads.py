@@ -121,12 +121,17 @@ def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> 
 def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
     """Positions (in `paragraphs`) of the lines of the page's comment thread, if any."""
     short = [p.text for p in paragraphs if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS]
-    # headers are told by their clock times, on them or on a short line beside them; a
-    # time lies within one line, so one search over the short lines joined finds one
-    # where a search of each would (`_short_line`)
-    if len(short) < MIN_HEADERS or not has_time("\n".join(short)):
+    # headers are short lines (`_short_line`), told by their clock times, on them or on
+    # a short line beside them
+    if len(short) < MIN_HEADERS or not _any_time(short):
         return []
     return _thread(paragraphs, repeated)
+
+
+def _any_time(texts: list[str]) -> bool:
+    """Whether one of the lines gives a time of day: one search over them joined (a time
+    lies within a line, and a line break is neither a digit nor part of one)."""
+    return has_time("\n".join(texts))
 
 
 def _thread(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
