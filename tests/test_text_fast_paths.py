@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpus_clean.config import Config
@@ -98,6 +98,19 @@ def test_grouped_month_names_match_what_the_flat_alternation_matches(text):
         ], kind
 
 
+def test_grouped_month_names_match_what_the_flat_alternation_matches_for_every_name():
+    flat = dates._date_patterns(dates._MONTH)
+    lookalikes = {"s": "ſ", "k": "\u212a", "в": "\u1c80", "о": "\u1c82", "с": "\u1c83", "т": "\u1c84", "i": "İ"}
+    for name in dates._MONTH_BY_NAME:
+        forms = {_cased(name, how) for how in range(4)} | {lookalikes.get(name[0], name[0]) + name[1:]}
+        for form in forms:
+            for text in (f"{form} 9, 2018", f"On {form}. 26th 2024 at", f"9 {form} 2018", f"3rd of {form}, 1999 г."):
+                for (kind, fast), (_, general) in zip(dates._PATTERNS, flat):
+                    assert [(m.span(), m.groups()) for m in fast.finditer(text)] == [
+                        (m.span(), m.groups()) for m in general.finditer(text)
+                    ], (kind, text)
+
+
 @settings(max_examples=400)
 @given(lines, st.booleans())
 def test_find_dates_equals_every_shape_tried_on_every_line(text, month_first):
@@ -153,6 +166,17 @@ def threads(draw) -> list[tuple[str, Kind, bool]]:
     return rows + draw(st.lists(st.tuples(lines, st.just(Kind.HEADING), st.booleans()), max_size=3))
 
 
+THREE_ONE_LINE_HEADERS = [
+    row
+    for name in ("Ann", "Bob Roe", "kim")
+    for row in (
+        (f"{name} at May 3, 2012 7:49 am:", Kind.HEADING, False),
+        ("I do not agree with this at all, and I said so at the meeting last week.", Kind.TEXT, False),
+    )
+]
+
+
+@example(THREE_ONE_LINE_HEADERS)
 @settings(max_examples=300)
 @given(
     st.one_of(
@@ -166,4 +190,7 @@ def test_thread_first_test_over_joined_short_lines_equals_line_by_line(rows):
         for k, (text, kind, _) in enumerate(rows)
     ]
     repeated = [rep for _, _, rep in rows]
-    assert thread_lines(paragraphs, repeated) == _thread_lines_general(paragraphs, repeated)
+    found = thread_lines(paragraphs, repeated)
+    assert found == _thread_lines_general(paragraphs, repeated)
+    if rows == THREE_ONE_LINE_HEADERS:
+        assert found == list(range(len(rows)))  # the example is a thread
