@@ -51,6 +51,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 
 from rapidfuzz.distance import Indel
 
@@ -234,6 +235,27 @@ class _Item:
     has_unique: bool = False
     #: the headline found above the body (see `PageSegmenter._headline`), if any
     title: _Unit | None = None
+
+
+# An item's first and last text are looked for on every item of every page: a loop in a
+# function costs a fifth of a generator expression over an item's few units.
+_REPEATED_ONLY = attrgetter("repeated_only")
+
+
+def _first_text(units: Sequence[_Unit]) -> int:
+    """Where the first text is among units that hold one."""
+    for i, unit in enumerate(units):
+        if unit.kind is Kind.TEXT:
+            return i
+    raise ValueError("no text among the units")
+
+
+def _last_text(units: Sequence[_Unit]) -> int:
+    """Where the last text is among units that hold one."""
+    for i in range(len(units) - 1, -1, -1):
+        if units[i].kind is Kind.TEXT:
+            return i
+    raise ValueError("no text among the units")
 
 
 def _usual_gap(units: Sequence[_Unit]) -> int:
@@ -428,7 +450,7 @@ class PageSegmenter:
         for item in items:
             if not item.has_text:
                 continue
-            first = next(u for u in item.units if u.kind is Kind.TEXT)
+            first = item.units[_first_text(item.units)]
             if first.rep:
                 continue  # a teaser: its title is the heading right above its text
             if not at:
@@ -631,7 +653,7 @@ class PageSegmenter:
         list's items (a recipe's ingredients, a kit's parts): the end of the article."""
         if not item.has_text:
             return [item]
-        last_text = max(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        last_text = _last_text(item.units)
         if not item.units[last_text].rep:
             own = last_text + 1
             while own < len(item.units) and self._own_list_line(item.units[own]):
@@ -657,7 +679,7 @@ class PageSegmenter:
         items = self.items()
         mark = len(self.dropped)
         copies = self._copies(items)
-        if not any(not copy.repeated_only for copy in copies):
+        if all(map(_REPEATED_ONLY, copies)):
             # a page with no article of its own: its first titled piece of own text, however
             # short, is its post (a photo or a video with a line or two under it)
             post = next((item for item in items if self._short_post(item)), None)
@@ -744,7 +766,7 @@ class PageSegmenter:
         """Unique text under a unique heading of more than a label's words."""
         if not item.has_text:
             return False
-        first_text = next(i for i, u in enumerate(item.units) if u.kind is Kind.TEXT)
+        first_text = _first_text(item.units)
         title = self._title_unit(item, first_text)
         return (
             title is not None
@@ -776,7 +798,7 @@ class PageSegmenter:
     def _article(self, item: _Item, short_post: bool = False) -> ArticleCopy | None:
         bios, units = self._bios, item.units
         # the first text, past those taken into a header (an author box), if any other
-        first_text = next(i for i, u in enumerate(units) if u.kind is Kind.TEXT)
+        first_text = _first_text(units)
         if id(units[first_text]) in bios:
             body_start = (i for i, u in enumerate(units) if u.kind is Kind.TEXT and id(u) not in bios)
             first_text = next(body_start, first_text)
@@ -842,12 +864,16 @@ class PageSegmenter:
     def _dropped_whole(self, item: _Item, body: list[_Unit], untitled_undated: bool, short_post: bool) -> bool:
         """Drop every line of the item, with the reason, when its body is too short for an
         article or is a list, not an article; say whether it was dropped."""
-        words = sum(u.paragraph.n_words for u in body)
+        words = prose = 0
+        for unit in body:
+            words += unit.paragraph.n_words
+            if unit.kind is Kind.TEXT:
+                prose += unit.paragraph.n_words
         too_short = words < (1 if short_post else self.config.min_article_words)
         # a block of the page's own short lines with no title or date: a list (a menu of
         # this page, the links of a sidebar), not an article
-        own_list = item.has_unique and untitled_undated and not short_post and _is_list(body)
-        if not (too_short or own_list or (not item.has_unique and _is_list(body))):
+        own_list = item.has_unique and untitled_undated and not short_post and _is_list(words, prose)
+        if not (too_short or own_list or (not item.has_unique and _is_list(words, prose))):
             return False
         reason = LIST_BLOCK if own_list else FRAGMENT if item.has_unique else REPEATED_CHROME
         for unit in item.units:
@@ -912,12 +938,11 @@ def _article_copy(
     )
 
 
-def _is_list(body: Sequence[_Unit]) -> bool:
-    """More than a fifth of the body's words are in short lines that do not end like a
-    sentence (menu entries, headlines, names): a list of links, not a teaser, whose body
-    is prose."""
-    prose = sum(u.paragraph.n_words for u in body if u.kind is Kind.TEXT)
-    return 4 * sum(u.paragraph.n_words for u in body) > 5 * prose
+def _is_list(words: int, prose: int) -> bool:
+    """More than a fifth of a body's words (`words`, `prose` of them in text) are in
+    short lines that do not end like a sentence (menu entries, headlines, names): a list
+    of links, not a teaser, whose body is prose."""
+    return 4 * words > 5 * prose
 
 
 def segment_page(
