@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from corpus_clean.config import Config
 from corpus_clean.records import Kind, Paragraph
-from corpus_clean.text import dates
+from corpus_clean.text import dates, segment
 from corpus_clean.text.dates import date_line, dated_heading, find_dates, has_time
 from corpus_clean.text.paragraphs import _describe, is_file_name, looks_like_heading
 from corpus_clean.text.threads import MAX_HEADER_WORDS, _any_time, _thread, thread_lines
@@ -194,3 +194,15 @@ def test_thread_first_test_over_joined_short_lines_equals_line_by_line(rows):
     assert found == _thread_lines_general(paragraphs, repeated)
     if rows == THREE_ONE_LINE_HEADERS:
         assert found == list(range(len(rows)))  # the example is a thread
+
+
+@settings(max_examples=300)
+@given(lines, st.sampled_from([None, "", "By Jane Roe", "The council met"]))
+def test_header_line_test_remembered_by_text_and_date_says_what_the_rule_says(text, undated):
+    same_text = [
+        Paragraph(0, 0, 0, len(text), text, 1, Kind.HEADING, day, rest, len(text.split()))
+        for day in (None, dt.date(2020, 5, 4))
+        for rest in (None, undated)
+    ]
+    for p in same_text + same_text[::-1]:  # asked in both orders: nothing kept from the other lines
+        assert segment._is_meta_line(p) == segment._meta_line.__wrapped__(p.text, p.date is not None, p.undated_text)

@@ -51,6 +51,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from operator import attrgetter
 
 from rapidfuzz.distance import Indel
@@ -150,11 +151,18 @@ def _content_words(text: str) -> set[str]:
 def _is_meta_line(p: Paragraph) -> bool:
     """A line of an article's header that is not its headline: a byline, a dated or
     timed line, a link, a caption, a line without letters."""
-    text = p.text
-    if p.date is not None:
-        if p.undated_text is None:
+    # asked of a line several times over a page, and of a site's lines on every page
+    return _meta_line(p.text, p.date is not None, p.undated_text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _meta_line(text: str, dated: bool, undated_text: str | None) -> bool:
+    """`_is_meta_line` of a paragraph with this text, a date or not, and this text
+    without its date."""
+    if dated:
+        if undated_text is None:
             return True  # a date line
-        text = p.undated_text  # a heading with its date: what is it without it?
+        text = undated_text  # a heading with its date: what is it without it?
         if count_words(text) <= _DATED_LABEL_WORDS:
             return True
     if not _LETTER.search(text) or _TIME_ONLY.match(text) or _HANDLE.search(text) or _LABELLED_LIST.match(text):
@@ -930,9 +938,9 @@ def _article_copy(
         title=title,
         date=date,
         date_source=date_source,
-        text="\n\n".join(u.paragraph.text for u in body),
-        key=tuple(u.info.cluster for u in body),
-        spans=tuple((u.paragraph.start, u.paragraph.end) for u in body),
+        text="\n\n".join([u.paragraph.text for u in body]),
+        key=tuple([u.info.cluster for u in body]),
+        spans=tuple([(u.paragraph.start, u.paragraph.end) for u in body]),
         title_span=(title_unit.paragraph.start, title_unit.paragraph.end) if title_unit is not None else None,
         repeated_only=not item.has_unique,
     )
