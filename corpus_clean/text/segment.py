@@ -862,7 +862,7 @@ class PageSegmenter:
         for unit, reason in consumed:
             self._drop(unit, reason)
         if date is None:
-            first_body_text = next(u.paragraph for u in body if u.kind is Kind.TEXT)
+            first_body_text = body[_first_text(body)].paragraph
             date = lead_date(first_body_text.text, self.config.date_window, self.config.month_first)
             date_source = DateSource.LEAD if date is not None else None
         if stamped and date_source is DateSource.LINE:
