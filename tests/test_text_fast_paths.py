@@ -51,7 +51,10 @@ PIECES = st.sampled_from(
     ]
 )
 CHARS = st.sampled_from(list("0123456789 .,/-:()|–\u00a0\n") + ["٢", "٠", "٤", "１", "９", "a", "m", "p", "é", "ж"])
-NUMBERS = st.sampled_from(["9", "09", "26", "31", "12", "2018", "2024", "1999", "3000", "٢٠٢٤", "２０１８", "7:05", "10:15"])
+NUMBERS = st.sampled_from(
+    ["9", "09", "26", "31", "12", "2018", "2024", "1999", "3000", "٢٠٢٤", "２０１８", "7:05", "10:15"]
+)
+
 
 def _cased(name: str, how: int) -> str:
     return (name, name.upper(), name.title(), name[:1].upper() + name[1:3])[how]

@@ -402,11 +402,7 @@ class PageSegmenter:
         return self.units[k].gap < self.units[after].gap
 
     def _own_label(self, unit: _Unit) -> bool:
-        return (
-            unit.kind is Kind.HEADING
-            and not unit.rep
-            and unit.paragraph.n_words <= self.config.max_label_words
-        )
+        return unit.kind is Kind.HEADING and not unit.rep and unit.paragraph.n_words <= self.config.max_label_words
 
     def _heads_next(self, k: int) -> bool:
         """A heading set closer to the text after it than to the text before it: the
