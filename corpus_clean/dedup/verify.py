@@ -162,14 +162,18 @@ def _similarities(
     texts are shared out among threads of this process instead, each making its own
     calls (rapidfuzz lets go of the GIL while it compares)."""
     scorer = Indel.normalized_similarity
-    if len(left) < 2 * GROUP_PAIRS:
+
+    def pair_by_pair(lefts: np.ndarray, rights: np.ndarray) -> np.ndarray:
         return process.cpdist(
-            samples[left].tolist(),
-            samples[right].tolist(),
+            samples[lefts].tolist(),
+            samples[rights].tolist(),
             scorer=scorer,
             score_cutoff=threshold,
             workers=max(workers, 1),
         )
+
+    if len(left) < 2 * GROUP_PAIRS:
+        return pair_by_pair(left, right)
     order = None
     if (left[1:] < left[:-1]).any():  # (pairs come sorted, but for `in_file_order`'s)
         order = np.argsort(left, kind="stable")
@@ -205,13 +209,7 @@ def _similarities(
                 done.result()
     rest = np.flatnonzero(np.repeat(~grouped, sizes))
     if len(rest):
-        scores[rest] = process.cpdist(
-            samples[left[rest]].tolist(),
-            samples[right[rest]].tolist(),
-            scorer=scorer,
-            score_cutoff=threshold,
-            workers=max(workers, 1),
-        )
+        scores[rest] = pair_by_pair(left[rest], right[rest])
     if order is not None:
         unordered = np.empty_like(scores)
         unordered[order] = scores
