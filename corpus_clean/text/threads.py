@@ -120,9 +120,8 @@ def _header_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> 
 
 def thread_lines(paragraphs: Sequence[Paragraph], repeated: Sequence[bool]) -> list[int]:
     """Positions (in `paragraphs`) of the lines of the page's comment thread, if any."""
-    short = [p.text for p in paragraphs if p.kind is not Kind.TEXT and p.n_words <= MAX_HEADER_WORDS]
-    # headers are short lines (`_short_line`), told by their clock times, on them or on
-    # a short line beside them
+    short = [p.text for p in paragraphs if _short_line(p)]
+    # headers are short lines, told by their clock times, on them or on a short line beside them
     if len(short) < MIN_HEADERS or not _any_time(short):
         return []
     return _thread(paragraphs, repeated)
